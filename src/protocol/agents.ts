@@ -1,0 +1,53 @@
+/**
+ * Agent slots as written in topology documents. A slot holds either a model agent or a whole nested
+ * topology, which is how topologies compose (a debate of pipelines, a tournament of mixtures).
+ */
+import { z } from 'zod';
+
+const agentName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'an agent name starts with a letter and holds only letters, digits, "-" and "_" (at most 64)');
+
+export const modelAgentSchema = z.strictObject({
+  name: agentName,
+  /** `provider/model`, optionally with query parameters: `offline/persona?seed=7`. */
+  model: z.string().min(1, 'model must be "provider/model", e.g. "offline/echo"'),
+  system: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  /** Free-form label shown in progress output (`persona`, `role`). */
+  description: z.string().optional(),
+});
+export type ModelAgent = z.infer<typeof modelAgentSchema>;
+
+export interface NestedTopologyAgent {
+  name: string;
+  topology: string;
+  agents: AgentSlot[];
+  options?: Record<string, unknown>;
+  description?: string;
+}
+
+export type AgentSlot = ModelAgent | NestedTopologyAgent;
+
+export const nestedTopologyAgentSchema: z.ZodType<NestedTopologyAgent> = z.strictObject({
+  name: agentName,
+  topology: z.string().min(1),
+  get agents() {
+    return z.array(agentSlotSchema).min(1, 'a nested topology needs at least one agent');
+  },
+  options: z.record(z.string(), z.unknown()).optional(),
+  description: z.string().optional(),
+});
+
+export const agentSlotSchema: z.ZodType<AgentSlot> = z.union([modelAgentSchema, nestedTopologyAgentSchema]);
+
+/**
+ * Whether a slot holds a nested topology rather than a model.
+ *
+ * @example
+ * if (isNestedTopology(slot)) runChild(slot.topology, slot.agents);
+ */
+export function isNestedTopology(slot: AgentSlot): slot is NestedTopologyAgent {
+  return 'topology' in slot;
+}

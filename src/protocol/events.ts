@@ -1,0 +1,160 @@
+/**
+ * Session events: the append-only log that is a session's only durable state. Every event has a
+ * per-session, gapless sequence number. Types are `<domain>.<action>`. The data shapes of the core
+ * events are declared here so that writers and readers (CLI, server, replay) agree on them.
+ */
+import { z } from 'zod';
+import type { ConclaveErrorJSON } from './errors.js';
+import type { Cost, Message, ToolCall, Usage } from './messages.js';
+import type { FinishReason } from './provider.js';
+
+export const sessionEventTypes = [
+  'session.created',
+  'session.status_running',
+  'session.status_idle',
+  'session.status_terminated',
+  'session.error',
+  'user.message',
+  'user.interrupt',
+  'command.started',
+  'command.completed',
+  'command.failed',
+  'agent.message',
+  'agent.tool_use',
+  'agent.tool_result',
+  'topology.step',
+  'topology.completed',
+] as const;
+export type SessionEventType = (typeof sessionEventTypes)[number];
+
+/** An event as stored: the store assigns `seq`; `id` and `at` are set by the writer. */
+export const sessionEventSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  seq: z.number().int().positive(),
+  type: z.string().regex(/^[a-z_]+\.[a-z_.]+$/, 'event type must be <domain>.<action>'),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type SessionEvent = z.infer<typeof sessionEventSchema>;
+
+/** What a writer hands to `SessionStore.append`. */
+export interface NewSessionEvent {
+  id: string;
+  type: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+/** Status of a session, as derived from its last `session.status_*` event. */
+export type SessionStatus = 'created' | 'running' | 'idle' | 'terminated';
+
+/** Why a session went idle. Mirrors the Managed Agents API's `stop_reason`. */
+export type StopReason = 'end_turn' | 'retries_exhausted' | 'interrupted';
+
+// ---- data of the core events -------------------------------------------------------------
+
+export interface SessionCreatedData {
+  [key: string]: unknown;
+  /** The validated, normalised topology document (see `src/config`). */
+  document: Record<string, unknown>;
+  topology: string;
+  task: string;
+  seed: number;
+  /** Where the document came from, for display (`examples/debate.yaml`). */
+  source?: string;
+  title?: string;
+}
+
+export interface StatusIdleData {
+  [key: string]: unknown;
+  stopReason: StopReason;
+}
+
+export interface StepInfo {
+  [key: string]: unknown;
+  /** Topology that issued the step (`debate`), innermost for nested topologies. */
+  topology: string;
+  phase: string;
+  round?: number;
+  agent?: string;
+}
+
+export interface ModelCommandInput {
+  [key: string]: unknown;
+  agent: string;
+  /** `provider/model?params`, as written in the document. */
+  model: string;
+  system?: string;
+  messages: Message[];
+  temperature?: number;
+  maxTokens?: number;
+  seed?: number;
+}
+
+export interface CommandStartedData {
+  [key: string]: unknown;
+  commandId: string;
+  kind: string;
+  attempt: number;
+  input: Record<string, unknown>;
+  step?: StepInfo;
+}
+
+export interface ModelCommandOutput {
+  [key: string]: unknown;
+  text: string;
+  finishReason: FinishReason;
+  toolCalls?: ToolCall[];
+}
+
+export interface CommandCompletedData {
+  [key: string]: unknown;
+  commandId: string;
+  kind: string;
+  attempt: number;
+  output: Record<string, unknown>;
+  /** Model calls only. */
+  model?: string;
+  agent?: string;
+  usage?: Usage;
+  cost?: Cost;
+  latencyMs: number;
+  timeToFirstTokenMs?: number;
+  simulated?: boolean;
+}
+
+export interface CommandFailedData {
+  [key: string]: unknown;
+  commandId: string;
+  kind: string;
+  attempt: number;
+  error: ConclaveErrorJSON;
+  /** True when the dispatcher will try again after `retryInMs`. */
+  willRetry: boolean;
+  retryInMs?: number;
+}
+
+export interface AgentMessageData {
+  [key: string]: unknown;
+  commandId: string;
+  agent: string;
+  text: string;
+  step?: StepInfo;
+}
+
+export interface TopologyCompletedData {
+  [key: string]: unknown;
+  topology: string;
+  answer: string;
+  /** Why the topology stopped (`max_rounds`, `consensus`, `all_stages_done`, …). */
+  reason: string;
+  /** How the answer was formed (`last_stage`, `concat`, `judge`, `majority`, …). */
+  aggregation: string;
+  details?: Record<string, unknown>;
+}
+
+export interface SessionErrorData {
+  [key: string]: unknown;
+  error: ConclaveErrorJSON;
+}

@@ -1,0 +1,96 @@
+/**
+ * The provider contract. An adapter turns one `GenerateRequest` into a stream of `StreamPart`s —
+ * one discriminated union for everything a model can say. Adapters parse wire data at the edge and
+ * report failures as `error` parts with a stable code, never by crashing deep inside the kernel.
+ */
+import type { ConclaveErrorJSON } from './errors.js';
+import type { Message, ToolCall, Usage } from './messages.js';
+
+/** Why a model stopped, mapped from each provider's own vocabulary. */
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the tool's input object. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface GenerateRequest {
+  /** Model id inside the provider, with any query string (`persona?seed=7`). */
+  model: string;
+  system?: string;
+  messages: Message[];
+  temperature?: number;
+  maxTokens?: number;
+  stop?: string[];
+  /** Seed for providers that support one; the offline simulator always does. */
+  seed?: number;
+  tools?: ToolDefinition[];
+  /** Ask for JSON matching this schema (structured output). */
+  responseFormat?: { type: 'json'; schema?: Record<string, unknown>; name?: string };
+}
+
+export interface GenerateOptions {
+  signal: AbortSignal;
+  /** 1 for the first try of a command, 2 for its first retry, … */
+  attempt: number;
+}
+
+/** One piece of a model's streamed answer. Named `<noun>-<verb>`. */
+export type StreamPart =
+  | { type: 'stream-start'; model: string; simulated?: boolean }
+  | { type: 'text-delta'; delta: string }
+  | { type: 'reasoning-delta'; delta: string }
+  | ({ type: 'tool-call' } & ToolCall)
+  | { type: 'usage'; usage: Usage }
+  | { type: 'finish'; finishReason: FinishReason }
+  | { type: 'error'; error: ConclaveErrorJSON };
+
+/** Prices in US dollars per million tokens. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  cachedInputPerMillion?: number;
+  /** When the price was read off the provider's price list (YYYY-MM-DD). */
+  asOf?: string;
+}
+
+export interface ProviderAdapter {
+  readonly specificationVersion: 'v1';
+  /** Provider name, the part before the slash in `offline/echo`. */
+  readonly provider: string;
+  /** True for simulators; their output is always labelled simulated. */
+  readonly simulated: boolean;
+  /**
+   * Streams one model call. Failures are yielded as a final `error` part (or thrown as a
+   * `ConclaveError`); the stream must end promptly when `options.signal` aborts.
+   */
+  generate(request: GenerateRequest, options: GenerateOptions): AsyncIterable<StreamPart>;
+  /** Price of a model, if known. */
+  price?(model: string): ModelPrice | undefined;
+}
+
+/** What a provider module exports so that the registry can list, validate and build it. */
+export interface ProviderModule {
+  readonly specificationVersion: 'v1';
+  readonly name: string;
+  readonly description: string;
+  readonly simulated: boolean;
+  /** Environment variable holding the key, if the provider needs one. */
+  readonly keyVariable?: string;
+  readonly defaultModels: readonly string[];
+  /**
+   * Checks a model id (with its query string) without calling anything.
+   * Returns a message for the user when it is not valid.
+   */
+  validateModel(model: string): string | undefined;
+  create(settings: ProviderSettings): ProviderAdapter;
+}
+
+export interface ProviderSettings {
+  baseUrl?: string;
+  apiKey?: string;
+  /** Environment to read keys and base URLs from; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+}

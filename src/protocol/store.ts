@@ -1,0 +1,63 @@
+/**
+ * The session store contract. A store keeps one append-only, gapless event log per session.
+ * `append` is optimistic: the caller states the sequence number its first event must get, and the
+ * store refuses (code `store_conflict`) if anything else was appended meanwhile — so two processes
+ * can never interleave one session's log.
+ */
+import type { NewSessionEvent, SessionEvent, SessionStatus } from './events.js';
+
+export interface SessionSummary {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: SessionStatus;
+  topology: string;
+  /** Short human title, from the document or the task. */
+  title: string;
+  /** Sequence number of the last event. */
+  lastSeq: number;
+}
+
+export interface ReadOptions {
+  /** Only events with `seq > afterSeq`. Default 0 (from the start). */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface FollowOptions {
+  afterSeq?: number;
+  signal?: AbortSignal;
+  /** How often to look for events written by other processes. Default 100 ms. */
+  pollIntervalMs?: number;
+}
+
+export interface ListSessionsOptions {
+  limit?: number;
+  /** Only sessions updated before this ISO time (for paging, newest first). */
+  before?: string;
+}
+
+export interface SessionStore {
+  readonly specificationVersion: 'v1';
+  /** `memory`, `sqlite`, … */
+  readonly kind: string;
+  /**
+   * Appends events atomically. `expectedSeq` is the sequence number the first event gets
+   * (1 for a new session); the call fails with `store_conflict` unless it is exactly last + 1.
+   * Returns the stored events.
+   */
+  append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[]): Promise<SessionEvent[]>;
+  /** Events in sequence order. */
+  read(sessionId: string, options?: ReadOptions): Promise<SessionEvent[]>;
+  /** Sequence number of the last event, 0 for an unknown session. */
+  head(sessionId: string): Promise<number>;
+  getSession(sessionId: string): Promise<SessionSummary | undefined>;
+  /** Newest first. */
+  listSessions(options?: ListSessionsOptions): Promise<SessionSummary[]>;
+  /**
+   * Existing events after `afterSeq`, then new ones as they are appended — by this process or any
+   * other — until the signal aborts.
+   */
+  follow(sessionId: string, options?: FollowOptions): AsyncIterable<SessionEvent>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+/**
+ * The topology contract. A topology is a pure XState machine: it decides which agents to call with
+ * which messages and how to combine their replies, and nothing else. It reaches the world only by
+ * invoking the `callAgents` actor, which the kernel provides (journaled, replayable, retried). Given
+ * the same replies, a machine takes the same path — no clocks, no randomness but the seed it is given.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { z } from 'zod';
+import type { AgentSlot } from './agents.js';
+import type { Cost, Message, Usage } from './messages.js';
+
+/** Name under which a topology machine invokes the kernel's agent-calling actor. */
+export const callAgentsActorName = 'callAgents';
+
+export interface TopologyInput<Options = Record<string, unknown>> {
+  task: string;
+  agents: readonly AgentSlot[];
+  options: Options;
+  /** Seed for any choice the topology makes at random (tie-breaks, sampling). */
+  seed: number;
+}
+
+/** One agent turn a topology asks for. */
+export interface AgentCall {
+  /** Position inside the topology, unique within one run: `round:2/agent:1`. */
+  path: string;
+  /** Name of the agent slot to call. */
+  agent: string;
+  messages: Message[];
+  step: { phase: string; round?: number };
+}
+
+export interface CallAgentsInput {
+  calls: AgentCall[];
+  /** At most this many calls in flight at once (default: all). */
+  concurrency?: number;
+}
+
+export interface AgentReply {
+  path: string;
+  agent: string;
+  text: string;
+  usage: Usage;
+  cost: Cost;
+}
+
+/** What a topology machine's final state outputs. */
+export interface TopologyResult {
+  answer: string;
+  /** Why it stopped: `all_stages_done`, `consensus`, `max_rounds`, … */
+  reason: string;
+  /** How the answer was formed: `last_stage`, `concat`, `judge`, … */
+  aggregation: string;
+  details?: Record<string, unknown>;
+}
+
+/** A problem found by a topology's own checks, at a path inside its `options` or `agents`. */
+export interface TopologyIssue {
+  path: Array<string | number>;
+  message: string;
+  hint?: string;
+}
+
+export interface TopologyDefinition<Options = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  /** Options schema; its defaults are the documented defaults. */
+  readonly options: z.ZodType<Options>;
+  /** Checks beyond the schema, such as agent names referenced by options. */
+  check?(options: Options, agents: readonly AgentSlot[]): TopologyIssue[];
+  /** Minimum number of agents. */
+  readonly minAgents: number;
+  /** The machine: input `TopologyInput<Options>`, output `TopologyResult`, actor `callAgents`. */
+  readonly machine: AnyStateMachine;
+}
+
+/** An alternative name for a topology, optionally with options preset. */
+export interface TopologyAlias {
+  alias: string;
+  topology: string;
+  options?: Record<string, unknown>;
+  description: string;
+}
