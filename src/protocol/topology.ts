@@ -42,6 +42,8 @@ export interface AgentReply {
   text: string;
   usage: Usage;
   cost: Cost;
+  /** Log position of the reply's completion: lower finished earlier. Stable across replay. */
+  completedSeq: number;
 }
 
 /** What a topology machine's final state outputs. */

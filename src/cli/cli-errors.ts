@@ -1,0 +1,69 @@
+/**
+ * How the CLI reports failures: code, message and where (file:line:column and JSON path), plus a
+ * hint — never a stack trace for a user mistake. System errors print their stack only with
+ * CONCLAVE_DEBUG=1. Exit codes: 0 success, 1 run failed, 2 usage or validation error.
+ */
+import { isConclaveError, toConclaveError, type ConclaveErrorJSON } from '../protocol/index.js';
+import type { Styler } from './terminal.js';
+
+export const exitCodes = { success: 0, runFailed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Codes that mean the user gave us something wrong: exit 2. */
+const usageCodes = new Set([
+  'invalid_document',
+  'document_not_found',
+  'document_syntax',
+  'invalid_argument',
+  'unknown_topology',
+  'unknown_provider',
+  'unknown_model',
+  'session_not_found',
+  'session_not_resumable',
+  'missing_credentials',
+]);
+
+/**
+ * The exit code for an error.
+ *
+ * @example
+ * exitCodeFor(new ConclaveError('invalid_document', '…')) // → 2
+ */
+export function exitCodeFor(error: unknown): number {
+  const code = isConclaveError(error) ? error.code : 'internal';
+  return usageCodes.has(code) ? exitCodes.usage : exitCodes.runFailed;
+}
+
+function where(error: ConclaveErrorJSON): string | undefined {
+  const location = error.location;
+  if (location === undefined) return undefined;
+  let place = location.file ?? '';
+  if (location.line !== undefined) place += `${place === '' ? 'line ' : ':'}${location.line}`;
+  if (location.column !== undefined && location.line !== undefined) place += `:${location.column}`;
+  if (location.path !== undefined && location.path !== '') place += `${place === '' ? '' : ' '}(${location.path})`;
+  return place === '' ? undefined : place;
+}
+
+/**
+ * Renders an error for a person: `error[code]: message`, `  --> file:line:col (path)`, `  hint: …`,
+ * one block per issue when the error carries several.
+ *
+ * @example
+ * process.stderr.write(formatError(error, style));
+ */
+export function formatError(thrown: unknown, style: Styler): string {
+  const error = toConclaveError(thrown).toJSON();
+  const blocks: string[] = [];
+  const issues = error.issues !== undefined && error.issues.length > 0 ? error.issues : [error];
+  if (issues.length > 1) blocks.push(`${style.red(style.bold(`error[${error.code}]`))}: ${error.message}`);
+  for (const issue of issues) {
+    const lines = [`${style.red(style.bold(`error[${issue.code}]`))}: ${issue.message}`];
+    const place = where(issue);
+    if (place !== undefined) lines.push(`  ${style.dim('-->')} ${place}`);
+    if (issue.hint !== undefined) lines.push(`  ${style.cyan('hint')}: ${issue.hint}`);
+    blocks.push(lines.join('\n'));
+  }
+  if (!usageCodes.has(error.code) && process.env['CONCLAVE_DEBUG'] === '1' && thrown instanceof Error && thrown.stack !== undefined) {
+    blocks.push(style.dim(thrown.stack));
+  }
+  return `${blocks.join('\n')}\n`;
+}

@@ -1,0 +1,149 @@
+/**
+ * `conclave run` and `conclave resume`: run a session with live progress, then print the answer —
+ * or, with --json, one machine-readable result. Ctrl-C interrupts cleanly: the session is left idle
+ * and `conclave resume ID` finishes it without paying again for finished calls.
+ */
+import { loadTopologyDocument } from '../../config/index.js';
+import type { SessionResult } from '../../kernel/index.js';
+import { ConclaveError } from '../../protocol/index.js';
+import type { CliContext } from '../cli-context.js';
+import { exitCodes } from '../cli-errors.js';
+import { SessionRenderer } from '../session-renderer.js';
+import { formatCount, formatDuration, formatUsd, stylerFor } from '../terminal.js';
+
+export interface RunCommandOptions {
+  task?: string;
+  seed?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Runs a topology document as a new session. Returns the process exit code.
+ *
+ * @example
+ * await runCommand(context, 'examples/debate.yaml', { seed: 7 });
+ */
+export async function runCommand(context: CliContext, file: string, options: RunCommandOptions): Promise<number> {
+  const document = await loadTopologyDocument(file, context.registry);
+  const task = options.task ?? document.task;
+  if (task === undefined || task.trim() === '') {
+    throw new ConclaveError('invalid_argument', `${file} has no task`, { hint: 'add `task:` to the document or pass --task "…"' });
+  }
+  const kernel = context.kernel();
+  const sessionId = await kernel.createSession(document, { task, source: file, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  return followRun(context, sessionId, options, { file, topology: document.topology, agents: document.agents.length, task });
+}
+
+/**
+ * Resumes a session from its log. Returns the process exit code.
+ *
+ * @example
+ * await resumeCommand(context, 'sesn_abc', { json: true });
+ */
+export async function resumeCommand(context: CliContext, sessionId: string, options: RunCommandOptions): Promise<number> {
+  const before = await context.kernel().result(sessionId);
+  return followRun(context, sessionId, options, { topology: before.topology, task: before.task, resumed: true });
+}
+
+interface RunHeader {
+  file?: string;
+  topology: string;
+  agents?: number;
+  task: string;
+  resumed?: boolean;
+}
+
+async function followRun(context: CliContext, sessionId: string, options: RunCommandOptions, header: RunHeader): Promise<number> {
+  const kernel = context.kernel();
+  // With --json stdout carries only the result, so progress (if any) goes to a terminal stderr.
+  const stream = options.json === true ? process.stderr : process.stdout;
+  const interactive = stream.isTTY === true;
+  const style = stylerFor(stream);
+  const showTranscript = options.quiet !== true && (options.json !== true || interactive);
+  const renderer = showTranscript ? new SessionRenderer({ stream, style, live: interactive, transcript: true }) : undefined;
+  if (renderer !== undefined) {
+    const what = `${header.resumed === true ? 'resuming' : 'conclave'} · ${header.topology}${header.agents !== undefined ? ` · ${header.agents} agents` : ''} · ${sessionId}`;
+    stream.write(`${style.bold(what)}\n${style.dim(`task: ${header.task.split('\n')[0]}`)}\n\n`);
+  }
+  const unsubscribe = renderer === undefined ? () => undefined : kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(exitCodes.interrupted);
+    controller.abort('interrupted by the user (Ctrl-C)');
+  };
+  process.on('SIGINT', onSigint);
+  let result: SessionResult;
+  try {
+    result = await kernel.runSession(sessionId, { signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+    renderer?.stop();
+  }
+
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify(jsonResult(result), null, 2)}\n`);
+  } else {
+    printOutcome(result, style, options.quiet === true);
+  }
+  if (result.stopReason === 'interrupted') return exitCodes.interrupted;
+  return result.answer !== undefined ? exitCodes.success : exitCodes.runFailed;
+}
+
+/**
+ * The `--json` form of a session result.
+ *
+ * @example
+ * JSON.stringify(jsonResult(result))
+ */
+export function jsonResult(result: SessionResult): Record<string, unknown> {
+  return {
+    sessionId: result.sessionId,
+    status: result.status,
+    stopReason: result.stopReason ?? null,
+    topology: result.topology,
+    answer: result.answer ?? null,
+    reason: result.reason ?? null,
+    aggregation: result.aggregation ?? null,
+    error: result.error ?? null,
+    usage: result.usage,
+    cost: result.cost,
+    byAgent: result.byAgent,
+    byProvider: result.byProvider,
+    commands: result.commands,
+    durationMs: result.durationMs,
+    simulated: result.simulated,
+    seed: result.seed,
+    details: result.details ?? null,
+  };
+}
+
+function printOutcome(result: SessionResult, style: ReturnType<typeof stylerFor>, quiet: boolean): void {
+  const out = process.stdout;
+  if (result.answer !== undefined) {
+    if (quiet) {
+      out.write(`${result.answer}\n`);
+      return;
+    }
+    out.write(`${style.green(style.bold(`══ Final answer `))}${style.dim(`(${result.reason} · ${result.aggregation})`)}\n${result.answer.trim()}\n\n`);
+  } else if (result.stopReason === 'interrupted') {
+    process.stderr.write(`${style.yellow('interrupted')} — finished calls are saved; continue with: conclave resume ${result.sessionId}\n`);
+  } else if (result.error !== undefined) {
+    process.stderr.write(`${style.red(style.bold(`error[${result.error.code}]`))}: ${result.error.message}\n`);
+    process.stderr.write(`  finished calls are saved; retry the rest with: conclave resume ${result.sessionId}\n`);
+  }
+  if (quiet) return;
+  const simulated = result.simulated ? style.dim(' (simulated)') : '';
+  const summary = [
+    `session ${result.sessionId}`,
+    `${result.commands.completed} calls`,
+    `${formatCount(result.usage.inputTokens)} in / ${formatCount(result.usage.outputTokens)} out tokens`,
+    `${formatUsd(result.cost.usd)}${simulated}`,
+    formatDuration(result.durationMs),
+  ].join(' · ');
+  (result.answer !== undefined ? out : process.stderr).write(`${style.dim(summary)}\n`);
+}

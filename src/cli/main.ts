@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * The `conclave` command. Thin: parses arguments, builds the context, calls one command function,
+ * and turns errors into a clear message and an exit code (0 success, 1 run failed, 2 usage or
+ * validation error, 130 interrupted).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliContext, type GlobalOptions } from './cli-context.js';
+import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
+import { schemaCommand, topologiesCommand, validateCommand } from './commands/documents.js';
+import { resumeCommand, runCommand } from './commands/run-session.js';
+import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
+import { stylerFor } from './terminal.js';
+
+/** The package version, from the nearest package.json above this file (src/ or dist/src/). */
+function packageVersion(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory) directory = dirname(directory);
+  return (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { version: string }).version;
+}
+const version = packageVersion();
+
+function integer(name: string, minimum = 0) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value) || Number(value) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}, got "${value}"`);
+    return Number(value);
+  };
+}
+
+function action<Args extends unknown[]>(body: (context: CliContext, ...args: Args) => Promise<number>) {
+  return async (...args: Args): Promise<void> => {
+    const context = new CliContext(program.opts<GlobalOptions>());
+    try {
+      process.exitCode = await body(context, ...args);
+    } catch (error) {
+      process.stderr.write(formatError(error, stylerFor(process.stderr)));
+      process.exitCode = exitCodeFor(error);
+    } finally {
+      await context.close().catch(() => undefined);
+    }
+  };
+}
+
+const program = new Command('conclave')
+  .description('Run multi-agent topologies (debate, pipeline, parallel, …) over any model, with a durable, replayable journal.')
+  .version(version, '-v, --version')
+  .addOption(new Option('--db <path>', 'session database (SQLite file, or :memory:)').env('CONCLAVE_DB'))
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ conclave run examples/debate.yaml                 three simulated debaters, live progress
+  $ conclave run examples/debate.yaml --json          one JSON result: session id, answer, usage, cost
+  $ conclave run examples/pipeline.yaml --task "Explain CRDTs" --seed 7
+  $ conclave sessions list
+  $ conclave sessions events <id> --follow            tail a session another process is running
+  $ conclave resume <id>                              finish an interrupted or crashed session
+  $ conclave validate my-topology.yaml
+
+Sessions are stored in ./.conclave/conclave.db unless --db or CONCLAVE_DB says otherwise.
+Exit codes: 0 success, 1 run failed, 2 usage or validation error, 130 interrupted.`,
+  );
+
+program
+  .command('run')
+  .description('run a topology document as a new session and print its answer')
+  .argument('<file>', 'topology document (YAML or JSON)')
+  .option('-t, --task <text>', 'the task (overrides the document\'s task)')
+  .option('-s, --seed <n>', 'seed for simulated models and tie-breaks (same seed ⇒ same answer)', integer('--seed'))
+  .option('--json', 'print one machine-readable result instead of the transcript')
+  .option('-q, --quiet', 'print only the final answer')
+  .addHelpText('after', '\nThe transcript streams to a terminal with a live status line; in a pipe it is plain text.\nCtrl-C interrupts; `conclave resume <id>` continues without paying again for finished calls.')
+  .action(action((context, file: string, options: { task?: string; seed?: number; json?: boolean; quiet?: boolean }) => runCommand(context, file, options)));
+
+program
+  .command('resume')
+  .description('continue a session from its journal; finished calls are not made again')
+  .argument('<session-id>', 'session id (see `conclave sessions list`)')
+  .option('--json', 'print one machine-readable result')
+  .option('-q, --quiet', 'print only the final answer')
+  .action(action((context, sessionId: string, options: { json?: boolean; quiet?: boolean }) => resumeCommand(context, sessionId, options)));
+
+const sessions = program.command('sessions').description('list sessions and read their journals');
+sessions
+  .command('list')
+  .description('list sessions, newest first')
+  .option('--json', 'print JSON')
+  .option('-n, --limit <n>', 'how many', integer('--limit', 1), 50)
+  .action(action((context, options: { json?: boolean; limit: number }) => sessionsListCommand(context, options)));
+sessions
+  .command('show')
+  .description('show a session: status, task, answer, usage, cost')
+  .argument('<session-id>')
+  .option('--json', 'print JSON')
+  .action(action((context, sessionId: string, options: { json?: boolean }) => sessionsShowCommand(context, sessionId, options)));
+sessions
+  .command('events')
+  .description('print a session\'s journal')
+  .argument('<session-id>')
+  .option('--json', 'one JSON object per line')
+  .option('-f, --follow', 'keep printing new events (also from other processes) until Ctrl-C')
+  .option('--after <seq>', 'only events after this sequence number', integer('--after'))
+  .action(action((context, sessionId: string, options: { json?: boolean; follow?: boolean; after?: number }) => sessionsEventsCommand(context, sessionId, options)));
+
+program
+  .command('topologies')
+  .description('list the topologies and their aliases')
+  .option('--json', 'print JSON')
+  .action(action((context, options: { json?: boolean }) => topologiesCommand(context, options)));
+
+program
+  .command('validate')
+  .description('check a topology document; problems are reported with file:line and path')
+  .argument('<file>')
+  .option('--json', 'print the normalised document as JSON')
+  .action(action((context, file: string, options: { json?: boolean }) => validateCommand(context, file, options)));
+
+program
+  .command('schema')
+  .description('print the JSON Schema of topology documents (for editor autocompletion)')
+  .option('-o, --out <file>', 'write to a file instead of stdout')
+  .action(action((context, options: { out?: string }) => schemaCommand(context, options)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    const benign = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+    process.exitCode = benign ? exitCodes.success : exitCodes.usage;
+  } else {
+    process.stderr.write(formatError(error, stylerFor(process.stderr)));
+    process.exitCode = exitCodeFor(error);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The command dispatcher: the one door between topology machines and providers. For every model
+ * call it journals `command.started` before dispatch and `command.completed` or `command.failed`
+ * after; a command already completed in the log is answered from the log without calling anyone.
+ * Retryable failures are retried with backoff; the AbortSignal reaches the provider.
+ */
+import {
+  ConclaveError,
+  parseModelRef,
+  toConclaveError,
+  type CommandCompletedData,
+  type CommandFailedData,
+  type CommandStartedData,
+  type Cost,
+  type FinishReason,
+  type GenerateRequest,
+  type Message,
+  type ModelAgent,
+  type ModelCommandInput,
+  type ProviderAdapter,
+  type StepInfo,
+  type ToolCall,
+  type Usage,
+} from '../protocol/index.js';
+import { abortedError, type Clock } from './clock.js';
+import type { Journal } from './journal.js';
+import type { LiveEvents } from './live-events.js';
+import { retryDelay, type RetryPolicy } from './retry-policy.js';
+import type { SessionWriter } from './session-writer.js';
+
+export interface ModelCall {
+  commandId: string;
+  agent: ModelAgent;
+  messages: Message[];
+  step: StepInfo;
+  seed: number;
+}
+
+export interface ModelCallResult {
+  text: string;
+  usage: Usage;
+  cost: Cost;
+  toolCalls?: ToolCall[];
+  /** Sequence number of the `command.completed` event: the order in which calls finished. */
+  completedSeq: number;
+  replayed: boolean;
+}
+
+export interface DispatcherContext {
+  sessionId: string;
+  writer: SessionWriter;
+  journal: Journal;
+  live: LiveEvents;
+  clock: Clock;
+  retry: RetryPolicy;
+  adapterFor(provider: string): ProviderAdapter;
+  /** [0, 1) numbers for backoff jitter; timing only, never outcomes. */
+  random(): number;
+}
+
+const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0 };
+
+/**
+ * Runs one model call as a journaled, replayable command.
+ *
+ * @example
+ * const reply = await dispatchModelCall(context, {
+ *   commandId: 'debate/round:1/agent:0/generate:0', agent, messages, step, seed: 7,
+ * }, signal);
+ */
+export async function dispatchModelCall(context: DispatcherContext, call: ModelCall, signal: AbortSignal): Promise<ModelCallResult> {
+  const done = context.journal.completed.get(call.commandId);
+  if (done !== undefined) return fromJournal(done, context.journal.completedSeq.get(call.commandId) ?? 0);
+
+  const reference = parseModelRef(call.agent.model);
+  if (reference === undefined) {
+    throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${call.agent.model}" is not provider/model`);
+  }
+  const adapter = context.adapterFor(reference.provider);
+  const input: ModelCommandInput = { agent: call.agent.name, model: call.agent.model, messages: call.messages, seed: call.seed };
+  if (call.agent.system !== undefined) input.system = call.agent.system;
+  if (call.agent.temperature !== undefined) input.temperature = call.agent.temperature;
+  if (call.agent.max_tokens !== undefined) input.maxTokens = call.agent.max_tokens;
+  const request: GenerateRequest = { model: reference.model, messages: call.messages, seed: call.seed };
+  if (input.system !== undefined) request.system = input.system;
+  if (input.temperature !== undefined) request.temperature = input.temperature;
+  if (input.maxTokens !== undefined) request.maxTokens = input.maxTokens;
+
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal.aborted) throw abortedError(signal);
+    const started: CommandStartedData = { commandId: call.commandId, kind: 'model.generate', attempt, input };
+    const drafts = [];
+    if (!context.journal.stepped.has(call.commandId)) {
+      started.step = call.step;
+      context.journal.stepped.add(call.commandId);
+      drafts.push({ type: 'topology.step', data: { ...call.step, commandId: call.commandId } });
+    }
+    drafts.push({ type: 'command.started', data: started });
+    await context.writer.append(drafts);
+
+    const startedAt = context.clock.monotonic();
+    try {
+      const outcome = await consumeStream(context, adapter, request, call, attempt, signal, startedAt);
+      const latencyMs = round(context.clock.monotonic() - startedAt);
+      const cost = costOf(adapter, reference.model, outcome.usage);
+      const completed: CommandCompletedData = {
+        commandId: call.commandId,
+        kind: 'model.generate',
+        attempt,
+        output: outcome.toolCalls.length > 0
+          ? { text: outcome.text, finishReason: outcome.finishReason, toolCalls: outcome.toolCalls }
+          : { text: outcome.text, finishReason: outcome.finishReason },
+        model: call.agent.model,
+        agent: call.agent.name,
+        usage: outcome.usage,
+        cost,
+        latencyMs,
+        simulated: adapter.simulated,
+      };
+      if (outcome.timeToFirstTokenMs !== undefined) completed.timeToFirstTokenMs = outcome.timeToFirstTokenMs;
+      const [stored] = await context.writer.append([
+        { type: 'command.completed', data: completed },
+        { type: 'agent.message', data: { commandId: call.commandId, agent: call.agent.name, text: outcome.text, step: call.step } },
+      ]);
+      const result: ModelCallResult = { text: outcome.text, usage: outcome.usage, cost, completedSeq: stored?.seq ?? 0, replayed: false };
+      if (outcome.toolCalls.length > 0) result.toolCalls = outcome.toolCalls;
+      return result;
+    } catch (thrown) {
+      const error = signal.aborted ? abortedError(signal) : toConclaveError(thrown);
+      const delay = error.code === 'aborted' ? undefined : retryDelay(error, attempt, context.retry, context.random());
+      const failed: CommandFailedData = { commandId: call.commandId, kind: 'model.generate', attempt, error: error.toJSON(), willRetry: delay !== undefined };
+      if (delay !== undefined) failed.retryInMs = delay;
+      await context.writer.append([{ type: 'command.failed', data: failed }]);
+      if (delay === undefined) {
+        if (error.code === 'aborted') throw error;
+        throw new ConclaveError(
+          'agent_failed',
+          `agent "${call.agent.name}" (${call.agent.model}) failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${error.message}`,
+          { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
+        );
+      }
+      await context.clock.sleep(delay, signal);
+    }
+  }
+}
+
+interface StreamOutcome {
+  text: string;
+  usage: Usage;
+  finishReason: FinishReason;
+  toolCalls: ToolCall[];
+  timeToFirstTokenMs?: number;
+}
+
+async function consumeStream(
+  context: DispatcherContext,
+  adapter: ProviderAdapter,
+  request: GenerateRequest,
+  call: ModelCall,
+  attempt: number,
+  signal: AbortSignal,
+  startedAt: number,
+): Promise<StreamOutcome> {
+  const outcome: StreamOutcome = { text: '', usage: zeroUsage, finishReason: 'stop', toolCalls: [] };
+  const streaming = context.live.hasListeners(context.sessionId);
+  for await (const part of adapter.generate(request, { signal, attempt })) {
+    switch (part.type) {
+      case 'text-delta':
+        if (outcome.timeToFirstTokenMs === undefined) outcome.timeToFirstTokenMs = round(context.clock.monotonic() - startedAt);
+        outcome.text += part.delta;
+        if (streaming) publishDelta(context, call, 'text', part.delta);
+        break;
+      case 'reasoning-delta':
+        if (streaming) publishDelta(context, call, 'reasoning', part.delta);
+        break;
+      case 'tool-call':
+        outcome.toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+        break;
+      case 'usage':
+        outcome.usage = part.usage;
+        break;
+      case 'finish':
+        outcome.finishReason = part.finishReason;
+        break;
+      case 'error':
+        throw ConclaveError.fromJSON(part.error);
+      case 'stream-start':
+        break;
+    }
+  }
+  if (signal.aborted) throw abortedError(signal);
+  return outcome;
+}
+
+function publishDelta(context: DispatcherContext, call: ModelCall, kind: 'text' | 'reasoning', delta: string): void {
+  context.live.publish(context.sessionId, { type: 'delta', sessionId: context.sessionId, commandId: call.commandId, agent: call.agent.name, kind, delta });
+}
+
+function fromJournal(done: CommandCompletedData, completedSeq: number): ModelCallResult {
+  const output = done.output as { text?: string; toolCalls?: ToolCall[] };
+  const result: ModelCallResult = {
+    text: output.text ?? '',
+    usage: done.usage ?? zeroUsage,
+    cost: done.cost ?? { usd: 0 },
+    completedSeq,
+    replayed: true,
+  };
+  if (output.toolCalls !== undefined) result.toolCalls = output.toolCalls;
+  return result;
+}
+
+function costOf(adapter: ProviderAdapter, model: string, usage: Usage): Cost {
+  const price = adapter.price?.(model);
+  if (price === undefined) return adapter.simulated ? { usd: 0, simulated: true } : { usd: 0 };
+  const cached = usage.cachedInputTokens ?? 0;
+  const usd =
+    ((usage.inputTokens - cached) * price.inputPerMillion +
+      cached * (price.cachedInputPerMillion ?? price.inputPerMillion) +
+      usage.outputTokens * price.outputPerMillion) /
+    1_000_000;
+  return adapter.simulated ? { usd, simulated: true } : { usd };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

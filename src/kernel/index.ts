@@ -1,0 +1,8 @@
+/** The kernel's public surface: sessions, their results, and the live event feed. */
+export { Kernel, type CreateSessionOptions, type KernelOptions, type RunOptions, type SessionDefinition } from './kernel.js';
+export { summarizeSession, type SessionResult, type SpendLine } from './session-result.js';
+export { LiveEvents, type LiveItem, type LiveListener, type StreamDelta } from './live-events.js';
+export { systemClock, abortableSleep, type Clock } from './clock.js';
+export { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
+export { Journal } from './journal.js';
+export { deriveSeed, hashString } from './seeds.js';

@@ -1,0 +1,65 @@
+/**
+ * In-process fan-out of what happens in running sessions: every journaled event as soon as it is
+ * stored, plus non-durable stream deltas (text as it arrives). The CLI's progress display and the
+ * server's SSE streams subscribe here; other processes follow the store instead.
+ */
+import type { SessionEvent } from '../protocol/index.js';
+
+/** A piece of model output as it streams; never journaled. */
+export interface StreamDelta {
+  type: 'delta';
+  sessionId: string;
+  commandId: string;
+  agent: string;
+  kind: 'text' | 'reasoning';
+  delta: string;
+}
+
+export type LiveItem = { type: 'event'; event: SessionEvent } | StreamDelta;
+export type LiveListener = (item: LiveItem) => void;
+
+export class LiveEvents {
+  private readonly bySession = new Map<string, Set<LiveListener>>();
+  private readonly everywhere = new Set<LiveListener>();
+
+  /**
+   * Listens to one session (or to all sessions with `'*'`). Returns the unsubscribe function.
+   *
+   * @example
+   * const stop = live.subscribe(sessionId, (item) => render(item));
+   */
+  subscribe(sessionId: string | '*', listener: LiveListener): () => void {
+    if (sessionId === '*') {
+      this.everywhere.add(listener);
+      return () => this.everywhere.delete(listener);
+    }
+    let listeners = this.bySession.get(sessionId);
+    if (listeners === undefined) {
+      listeners = new Set();
+      this.bySession.set(sessionId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.bySession.delete(sessionId);
+    };
+  }
+
+  /** Whether anyone listens to this session; lets hot paths skip building deltas. */
+  hasListeners(sessionId: string): boolean {
+    return this.everywhere.size > 0 || this.bySession.has(sessionId);
+  }
+
+  /** Delivers an item; a throwing listener is isolated from the others and from the session. */
+  publish(sessionId: string, item: LiveItem): void {
+    const listeners = this.bySession.get(sessionId);
+    if (listeners === undefined && this.everywhere.size === 0) return;
+    for (const listener of [...(listeners ?? []), ...this.everywhere]) {
+      try {
+        listener(item);
+      } catch {
+        // A broken display must never break the session it displays.
+      }
+    }
+  }
+}

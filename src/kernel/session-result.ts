@@ -1,0 +1,139 @@
+/**
+ * The outcome of a session, read off its log: answer, why it stopped, and what it cost — in total,
+ * per agent and per provider. Computed from the journal rather than kept in memory, so a resumed
+ * session reports the same figures as an uninterrupted one.
+ */
+import type {
+  CommandCompletedData,
+  CommandFailedData,
+  ConclaveErrorJSON,
+  Cost,
+  SessionCreatedData,
+  SessionEvent,
+  SessionStatus,
+  StopReason,
+  TopologyCompletedData,
+  Usage,
+} from '../protocol/index.js';
+
+export interface SpendLine {
+  calls: number;
+  usage: Usage;
+  cost: Cost;
+}
+
+export interface SessionResult {
+  sessionId: string;
+  status: SessionStatus;
+  stopReason?: StopReason;
+  topology: string;
+  task: string;
+  seed: number;
+  answer?: string;
+  /** Termination reason of the topology (`consensus`, `max_rounds`, …). */
+  reason?: string;
+  aggregation?: string;
+  details?: Record<string, unknown>;
+  error?: ConclaveErrorJSON;
+  usage: Usage;
+  cost: Cost;
+  byAgent: Record<string, SpendLine>;
+  byProvider: Record<string, SpendLine>;
+  commands: { completed: number; failed: number; retried: number };
+  /** Wall time from the first `session.status_running` to the last event. */
+  durationMs: number;
+  /** True when any answer came from the offline simulator. */
+  simulated: boolean;
+}
+
+/**
+ * Summarises a session's events.
+ *
+ * @example
+ * const result = summarizeSession(await store.read(sessionId));
+ * console.log(result.answer, result.cost.usd);
+ */
+export function summarizeSession(events: readonly SessionEvent[]): SessionResult {
+  const first = events[0];
+  const created = (first?.type === 'session.created' ? first.data : {}) as Partial<SessionCreatedData>;
+  const result: SessionResult = {
+    sessionId: first?.sessionId ?? '',
+    status: 'created',
+    topology: created.topology ?? 'unknown',
+    task: created.task ?? '',
+    seed: created.seed ?? 0,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    cost: { usd: 0 },
+    byAgent: {},
+    byProvider: {},
+    commands: { completed: 0, failed: 0, retried: 0 },
+    durationMs: 0,
+    simulated: false,
+  };
+  let startedAt: number | undefined;
+  for (const event of events) {
+    switch (event.type) {
+      case 'session.status_running':
+        result.status = 'running';
+        startedAt ??= Date.parse(event.at);
+        delete result.stopReason;
+        break;
+      case 'session.status_idle':
+        result.status = 'idle';
+        result.stopReason = event.data['stopReason'] as StopReason;
+        break;
+      case 'session.status_terminated':
+        result.status = 'terminated';
+        break;
+      case 'session.error':
+        result.error = event.data['error'] as ConclaveErrorJSON;
+        break;
+      case 'command.completed':
+        addCompleted(result, event.data as CommandCompletedData);
+        break;
+      case 'command.failed': {
+        const failed = event.data as CommandFailedData;
+        result.commands.failed += 1;
+        if (failed.willRetry) result.commands.retried += 1;
+        break;
+      }
+      case 'topology.completed': {
+        const completed = event.data as TopologyCompletedData;
+        result.answer = completed.answer;
+        result.reason = completed.reason;
+        result.aggregation = completed.aggregation;
+        if (completed.details !== undefined) result.details = completed.details;
+        delete result.error;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  const last = events[events.length - 1];
+  if (startedAt !== undefined && last !== undefined) result.durationMs = Math.max(0, Date.parse(last.at) - startedAt);
+  return result;
+}
+
+function addCompleted(result: SessionResult, completed: CommandCompletedData): void {
+  result.commands.completed += 1;
+  if (completed.usage === undefined) return;
+  const cost = completed.cost ?? { usd: 0 };
+  if (completed.simulated === true) result.simulated = true;
+  addSpend(result, completed.usage, cost);
+  const provider = (completed.model ?? 'unknown/').split('/')[0] ?? 'unknown';
+  addTo(result.byProvider, provider, completed.usage, cost);
+  addTo(result.byAgent, completed.agent ?? 'unknown', completed.usage, cost);
+}
+
+function addSpend(target: { usage: Usage; cost: Cost }, usage: Usage, cost: Cost): void {
+  target.usage = { inputTokens: target.usage.inputTokens + usage.inputTokens, outputTokens: target.usage.outputTokens + usage.outputTokens };
+  const usd = target.cost.usd + cost.usd;
+  target.cost = target.cost.simulated === true || cost.simulated === true ? { usd, simulated: true } : { usd };
+}
+
+function addTo(lines: Record<string, SpendLine>, key: string, usage: Usage, cost: Cost): void {
+  const line = (lines[key] ??= { calls: 0, usage: { inputTokens: 0, outputTokens: 0 }, cost: { usd: 0 } });
+  line.calls += 1;
+  addSpend(line, usage, cost);
+}

@@ -1,0 +1,188 @@
+/**
+ * Runs a topology machine inside a scope. The kernel supplies the machine's `callAgents` actor:
+ * each agent call becomes a journaled model command, or — when the slot holds a topology — a nested
+ * run whose commands are journaled under the parent's command id, so nested sessions replay too.
+ */
+import { createActor, fromPromise } from 'xstate';
+import {
+  ConclaveError,
+  callAgentsActorName,
+  commandPath,
+  isNestedTopology,
+  toConclaveError,
+  type AgentCall,
+  type AgentReply,
+  type AgentSlot,
+  type CallAgentsInput,
+  type Registry,
+  type Cost,
+  type TopologyInput,
+  type TopologyResult,
+  type Usage,
+} from '../protocol/index.js';
+import { abortedError } from './clock.js';
+import { dispatchModelCall, type DispatcherContext } from './dispatcher.js';
+import { deriveSeed } from './seeds.js';
+
+export interface TopologyScope {
+  /** Canonical topology name. */
+  topology: string;
+  /** Command id prefix of everything this run issues: `debate`, `tournament/match:1/agent:0/debate`. */
+  prefix: string;
+  task: string;
+  agents: readonly AgentSlot[];
+  options: Record<string, unknown>;
+  seed: number;
+}
+
+/** Usage and cost of everything a run called, nested runs included. */
+export interface RunTotals {
+  usage: Usage;
+  cost: Cost;
+  /** Highest `command.completed` sequence number seen: when the run's last call finished. */
+  lastCompletedSeq: number;
+}
+
+export interface TopologyRunOutcome {
+  result: TopologyResult;
+  totals: RunTotals;
+}
+
+export interface TopologyRunContext {
+  registry: Registry;
+  dispatcher: DispatcherContext;
+}
+
+/**
+ * Runs a topology to its final state and returns its result. Rejects with the machine's error
+ * (an `agent_failed` from the dispatcher, say) or with `aborted` when the signal aborts.
+ *
+ * @example
+ * const result = await runTopology(context, { topology: 'debate', prefix: 'debate', task, agents, options, seed: 7 }, signal);
+ */
+export function runTopology(context: TopologyRunContext, scope: TopologyScope, signal: AbortSignal): Promise<TopologyRunOutcome> {
+  const totals: RunTotals = { usage: { inputTokens: 0, outputTokens: 0 }, cost: { usd: 0 }, lastCompletedSeq: 0 };
+  const definition = context.registry.topologies.get(scope.topology);
+  if (definition === undefined) {
+    return Promise.reject(new ConclaveError('unknown_topology', `unknown topology "${scope.topology}"`));
+  }
+  const callAgents = fromPromise<AgentReply[], CallAgentsInput>(({ input, signal: actorSignal }) =>
+    runAgentCalls(context, scope, totals, input, AbortSignal.any([signal, actorSignal])),
+  );
+  // Options are parsed here too (not only by the document loader), so programmatic callers and
+  // nested slots get the documented defaults; parsing is idempotent on already-normalised options.
+  const parsed = definition.options.safeParse(scope.options);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
+    return Promise.reject(new ConclaveError('invalid_document', `invalid options for topology "${scope.topology}" at ${scope.prefix}: ${problems}`));
+  }
+  const machine = definition.machine.provide({ actors: { [callAgentsActorName]: callAgents } });
+  const input: TopologyInput = { task: scope.task, agents: scope.agents, options: parsed.data as Record<string, unknown>, seed: scope.seed };
+  const actor = createActor(machine, { input });
+
+  return new Promise<TopologyRunOutcome>((resolve, reject) => {
+    const onAbort = (): void => {
+      // Reject first: stopping an actor notifies `complete`, which must not win the race.
+      reject(abortedError(signal));
+      actor.stop();
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    actor.subscribe({
+      complete: () => {
+        signal.removeEventListener('abort', onAbort);
+        const snapshot = actor.getSnapshot();
+        if (snapshot.status !== 'done') return reject(new ConclaveError('topology_failed', `topology "${scope.topology}" stopped before finishing`));
+        resolve({ result: snapshot.output as TopologyResult, totals });
+      },
+      error: (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(toConclaveError(error, 'topology_failed'));
+      },
+    });
+    actor.start();
+  });
+}
+
+/**
+ * Runs a batch of agent calls with bounded concurrency and returns replies in call order. After a
+ * failure no further calls start; calls already in flight finish (their results are journaled, so
+ * a resume does not pay for them again) and the first failure is reported.
+ */
+async function runAgentCalls(
+  context: TopologyRunContext,
+  scope: TopologyScope,
+  totals: RunTotals,
+  input: CallAgentsInput,
+  signal: AbortSignal,
+): Promise<AgentReply[]> {
+  const calls = input.calls;
+  const replies = new Array<AgentReply>(calls.length);
+  const limit = Math.max(1, Math.min(input.concurrency ?? calls.length, calls.length));
+  let next = 0;
+  let failure: unknown;
+
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < calls.length) {
+      const index = next;
+      next += 1;
+      try {
+        const reply = await runAgentCall(context, scope, calls[index] as AgentCall, signal);
+        addReply(totals, reply);
+        replies[index] = reply;
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  if (failure !== undefined) throw failure;
+  return replies;
+}
+
+async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, call: AgentCall, signal: AbortSignal): Promise<AgentReply> {
+  const slot = scope.agents.find((candidate) => candidate.name === call.agent);
+  if (slot === undefined) {
+    throw new ConclaveError('topology_failed', `topology "${scope.topology}" called agent "${call.agent}", which is not in its agents`);
+  }
+  const base = commandPath(scope.prefix, call.path);
+  if (isNestedTopology(slot)) {
+    const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
+    const child: TopologyScope = {
+      topology: slot.topology,
+      prefix: commandPath(base, slot.topology),
+      task: lastUser?.content ?? scope.task,
+      agents: slot.agents,
+      options: slot.options ?? {},
+      seed: deriveSeed(scope.seed, base),
+    };
+    const { result, totals } = await runTopology(context, child, signal);
+    if (!context.dispatcher.journal.messaged.has(base)) {
+      context.dispatcher.journal.messaged.add(base);
+      await context.dispatcher.writer.append([
+        {
+          type: 'agent.message',
+          data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested: { topology: slot.topology, reason: result.reason } },
+        },
+      ]);
+    }
+    return { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq };
+  }
+  const commandId = commandPath(base, 'generate:0');
+  const reply = await dispatchModelCall(
+    context.dispatcher,
+    { commandId, agent: slot, messages: call.messages, step: { topology: scope.topology, agent: call.agent, ...call.step }, seed: deriveSeed(scope.seed, commandId) },
+    signal,
+  );
+  return { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq };
+}
+
+function addReply(totals: RunTotals, reply: AgentReply): void {
+  totals.usage = {
+    inputTokens: totals.usage.inputTokens + reply.usage.inputTokens,
+    outputTokens: totals.usage.outputTokens + reply.usage.outputTokens,
+  };
+  const simulated = totals.cost.simulated === true || reply.cost.simulated === true;
+  totals.cost = simulated ? { usd: totals.cost.usd + reply.cost.usd, simulated } : { usd: totals.cost.usd + reply.cost.usd };
+  totals.lastCompletedSeq = Math.max(totals.lastCompletedSeq, reply.completedSeq);
+}

@@ -1,0 +1,115 @@
+/**
+ * pipeline — stages in order. Each stage gets the task and the previous stage's output; the last
+ * stage's output is the answer. `passes` > 1 runs the stages as a ring: the first stage of pass 2
+ * receives the last stage's output of pass 1 (the `circular` alias).
+ *
+ * Command paths: `pass:<p>/stage:<i>` (p from 1, i = the agent's index in `agents`).
+ */
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import type { AgentReply, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
+
+export const pipelineOptions = z.strictObject({
+  passes: z.number().int().min(1).max(100).default(1).describe('How many times to run the stages in order (a ring when > 1).'),
+  include_task: z.boolean().default(true).describe('Give every stage the task as well as the previous output; if false, stages after the first see only the previous output.'),
+  order: z.array(z.string()).min(1).optional().describe('Agent names in stage order; default: agents in the order declared.'),
+});
+export type PipelineOptions = z.infer<typeof pipelineOptions>;
+
+interface PipelineContext {
+  task: string;
+  names: string[];
+  stages: string[];
+  passes: number;
+  includeTask: boolean;
+  step: number;
+  outputs: Array<{ agent: string; pass: number; text: string }>;
+}
+
+/**
+ * The message a stage receives.
+ *
+ * @example
+ * stagePrompt('Write a haiku', { agent: 'drafter', text: '…' }, true)
+ */
+export function stagePrompt(task: string, previous: { agent: string; text: string } | undefined, includeTask: boolean): string {
+  if (previous === undefined) return task;
+  if (!includeTask) return previous.text;
+  return `Task: ${task}\n\nOutput of the previous stage (${previous.agent}):\n${previous.text}`;
+}
+
+function currentCall(context: PipelineContext) {
+  const stageIndex = context.step % context.stages.length;
+  const pass = Math.floor(context.step / context.stages.length) + 1;
+  const agent = context.stages[stageIndex] as string;
+  const previous = context.outputs[context.outputs.length - 1];
+  return agentCall(`pass:${pass}/stage:${agentIndex(context.names, agent)}`, agent, userTurn(stagePrompt(context.task, previous, context.includeTask)), {
+    phase: 'stage',
+    round: pass,
+  });
+}
+
+const machine = setup({
+  types: {
+    context: {} as PipelineContext,
+    input: {} as TopologyInput<PipelineOptions>,
+    output: {} as TopologyResult,
+  },
+  actors: { callAgents: callAgentsPlaceholder },
+  guards: {
+    allStagesDone: ({ context }) => context.step >= context.stages.length * context.passes,
+  },
+}).createMachine({
+  id: 'pipeline',
+  context: ({ input }) => ({
+    task: input.task,
+    names: input.agents.map((agent) => agent.name),
+    stages: input.options.order ?? input.agents.map((agent) => agent.name),
+    passes: input.options.passes,
+    includeTask: input.options.include_task,
+    step: 0,
+    outputs: [],
+  }),
+  initial: 'stage',
+  states: {
+    stage: {
+      invoke: {
+        src: 'callAgents',
+        input: ({ context }) => ({ calls: [currentCall(context)] }),
+        onDone: {
+          target: 'next',
+          actions: assign(({ context, event }) => {
+            const reply = event.output[0] as AgentReply;
+            const pass = Math.floor(context.step / context.stages.length) + 1;
+            return { step: context.step + 1, outputs: [...context.outputs, { agent: reply.agent, pass, text: reply.text }] };
+          }),
+        },
+      },
+    },
+    next: {
+      always: [{ guard: 'allStagesDone', target: 'done' }, { target: 'stage' }],
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => ({
+    answer: context.outputs[context.outputs.length - 1]?.text ?? '',
+    reason: 'all_stages_done',
+    aggregation: 'last_stage',
+    details: { stages: context.stages, passes: context.passes, steps: context.outputs.length },
+  }),
+});
+
+export const pipelineTopology: TopologyDefinition<PipelineOptions> = {
+  name: 'pipeline',
+  description: 'Stages in order; each gets the task and the previous output. passes > 1 makes a ring.',
+  options: pipelineOptions,
+  minAgents: 1,
+  check(options, agents): TopologyIssue[] {
+    const names = new Set(agents.map((agent) => agent.name));
+    return (options.order ?? []).flatMap((name, index) =>
+      names.has(name) ? [] : [{ path: ['options', 'order', index], message: `options.order[${index}] names agent "${name}", which is not in agents` }],
+    );
+  },
+  machine,
+};
