@@ -118,11 +118,15 @@ export async function dispatchModelCall(context: DispatcherContext, call: ModelC
         simulated: adapter.simulated,
       };
       if (outcome.timeToFirstTokenMs !== undefined) completed.timeToFirstTokenMs = outcome.timeToFirstTokenMs;
-      const [stored] = await context.writer.append([
+      // Not awaited: the completion commits with the next command's `command.started`, which the
+      // dispatcher does await before calling any provider — one transaction per step, and no call
+      // is ever made while an earlier completion is not durable. Failures resurface on that await.
+      const queued = context.writer.enqueue([
         { type: 'command.completed', data: completed },
         { type: 'agent.message', data: { commandId: call.commandId, agent: call.agent.name, text: outcome.text, step: call.step } },
       ]);
-      const result: ModelCallResult = { text: outcome.text, usage: outcome.usage, cost, completedSeq: stored?.seq ?? 0, replayed: false };
+      queued.stored.catch(() => undefined);
+      const result: ModelCallResult = { text: outcome.text, usage: outcome.usage, cost, completedSeq: queued.firstSeq, replayed: false };
       if (outcome.toolCalls.length > 0) result.toolCalls = outcome.toolCalls;
       return result;
     } catch (thrown) {

@@ -119,7 +119,7 @@ export class Kernel {
     }
 
     const definition = created.document as unknown as SessionDefinition;
-    const writer = new SessionWriter(this.store, sessionId, journal.lastSeq, this.clock, this.live);
+    const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
     const dispatcher: DispatcherContext = {
       sessionId,
       writer,
@@ -166,7 +166,8 @@ export class Kernel {
         ]);
       }
     }
-    return summarizeSession(await this.store.read(sessionId));
+    await writer.drain();
+    return summarizeSession(writer.events);
   }
 
   /**

@@ -2,16 +2,9 @@
  * When to try a failed command again, and after how long. Exponential backoff with jitter; a
  * provider's `retry-after` hint wins over the schedule, because it knows its own limits better.
  */
-import type { ConclaveError } from '../protocol/index.js';
+import { defaultRetryPolicy, type ConclaveError, type RetryPolicy } from '../protocol/index.js';
 
-export interface RetryPolicy {
-  /** Total tries, the first included. */
-  maxAttempts: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, initialDelayMs: 250, maxDelayMs: 8_000 };
+export { defaultRetryPolicy, type RetryPolicy };
 
 /** Longest wait we accept from a provider's retry-after before giving up on the command. */
 const longestRetryAfterMs = 5 * 60_000;

@@ -159,12 +159,12 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
     const { result, totals } = await runTopology(context, child, signal);
     if (!context.dispatcher.journal.messaged.has(base)) {
       context.dispatcher.journal.messaged.add(base);
-      await context.dispatcher.writer.append([
+      context.dispatcher.writer.enqueue([
         {
           type: 'agent.message',
           data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested: { topology: slot.topology, reason: result.reason } },
         },
-      ]);
+      ]).stored.catch(() => undefined);
     }
     return { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq };
   }

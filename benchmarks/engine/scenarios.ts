@@ -1,0 +1,167 @@
+/**
+ * The engine benchmark's scenarios. Each runs in its own process (so peak RSS is its own) and
+ * returns figures: the raw floor (a bare XState transition, a bare SQLite append), engine overhead
+ * per agent step with an instant offline model and the SQLite journal on, and 1,000 concurrent
+ * pipeline sessions whose model takes 50 ms per call.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createActor, createMachine } from 'xstate';
+import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
+import { createDefaultRegistry } from '../../src/presets/default-registry.js';
+import { createSqliteStore } from '../../src/store/index.js';
+
+export interface ScenarioResult {
+  name: string;
+  /** Headline figure and its unit. */
+  value: number;
+  unit: string;
+  /** Extra figures (runs, steps, spread). */
+  notes: Record<string, number | string>;
+  peakRssMb: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 0 ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[middle] ?? 0);
+}
+
+function peakRssMb(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+function withTempDatabase<T>(body: (path: string) => Promise<T>): Promise<T> {
+  const directory = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
+  return body(join(directory, 'bench.db')).finally(() => rmSync(directory, { recursive: true, force: true }));
+}
+
+const instant = 'offline/echo';
+
+function pipelineOf(stages: number, model = instant): SessionDefinition {
+  return { topology: 'pipeline', agents: Array.from({ length: stages }, (_, index) => ({ name: `s${index}`, model })), options: { passes: 1, include_task: false } };
+}
+
+const definitions: Record<string, { definition: SessionDefinition; steps: number }> = {
+  'pipeline-12': { definition: pipelineOf(12), steps: 12 },
+  'parallel-100': {
+    definition: { topology: 'parallel', agents: Array.from({ length: 100 }, (_, index) => ({ name: `w${index}`, model: instant })), options: { concurrency: 100 } },
+    steps: 100,
+  },
+  'debate-3x3': {
+    definition: {
+      topology: 'debate',
+      agents: ['a', 'b', 'c'].map((name) => ({ name, model: instant })),
+      options: { rounds: 3, stop_on_consensus: false },
+    },
+    steps: 9,
+  },
+};
+
+/** Engine overhead per agent step: whole-session wall time / steps, median over runs. */
+async function perStep(name: string, runs: number): Promise<ScenarioResult> {
+  const spec = definitions[name];
+  if (spec === undefined) throw new Error(`unknown scenario ${name}`);
+  return withTempDatabase(async (path) => {
+    const store = createSqliteStore({ path });
+    const kernel = new Kernel({ store, registry: createDefaultRegistry() });
+    for (let warm = 0; warm < 20; warm += 1) await kernel.run(spec.definition, { task: 'warm up' });
+    const perRun: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      const started = process.hrtime.bigint();
+      const result = await kernel.run(spec.definition, { task: `task ${run}` });
+      const elapsedUs = Number(process.hrtime.bigint() - started) / 1000;
+      if (result.answer === undefined) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
+      perRun.push(elapsedUs / spec.steps);
+    }
+    await store.close();
+    return {
+      name,
+      value: Math.round(median(perRun) * 10) / 10,
+      unit: 'µs/step',
+      notes: { runs, steps: spec.steps, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)) },
+      peakRssMb: peakRssMb(),
+    };
+  });
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/** A bare XState v5 transition: the floor under any machine step. */
+async function bareXState(): Promise<ScenarioResult> {
+  const machine = createMachine({ initial: 'a', states: { a: { on: { next: 'b' } }, b: { on: { next: 'a' } } } });
+  const actor = createActor(machine).start();
+  const count = 200_000;
+  for (let index = 0; index < 10_000; index += 1) actor.send({ type: 'next' });
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < count; index += 1) actor.send({ type: 'next' });
+  const us = Number(process.hrtime.bigint() - started) / 1000 / count;
+  return { name: 'bare XState transition', value: Math.round(us * 100) / 100, unit: 'µs', notes: { transitions: count }, peakRssMb: peakRssMb() };
+}
+
+/** A bare better-sqlite3 insert of one small event row in its own transaction (WAL, NORMAL). */
+async function bareSqlite(): Promise<ScenarioResult> {
+  return withTempDatabase(async (path) => {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))');
+    const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
+    const append = db.transaction((seq: number) => insert.run('s', seq, 'command.completed', '{"commandId":"pipeline/pass:1/stage:0/generate:0","text":"hello"}'));
+    const count = 50_000;
+    for (let seq = 1; seq <= 5_000; seq += 1) append(seq);
+    const started = process.hrtime.bigint();
+    for (let seq = 5_001; seq <= 5_000 + count; seq += 1) append(seq);
+    const us = Number(process.hrtime.bigint() - started) / 1000 / count;
+    db.close();
+    return { name: 'bare SQLite append', value: Math.round(us * 100) / 100, unit: 'µs', notes: { appends: count }, peakRssMb: peakRssMb() };
+  });
+}
+
+/** 1,000 pipeline-12 sessions at once, model latency 50 ms per call (ideal: 12 × 50 ms = 0.6 s). */
+async function concurrentSessions(sessions: number): Promise<ScenarioResult> {
+  return withTempDatabase(async (path) => {
+    const store = createSqliteStore({ path });
+    const kernel = new Kernel({ store, registry: createDefaultRegistry() });
+    const definition = pipelineOf(12, 'offline/echo?ttft_ms=50');
+    await kernel.run(definition, { task: 'warm up' });
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: sessions }, (_, index) => kernel.run(definition, { task: `task ${index}` })));
+    const wallMs = performance.now() - started;
+    const failed = results.filter((result) => result.answer === undefined).length;
+    await store.close();
+    return {
+      name: `${sessions} concurrent pipeline-12 sessions (50 ms/call)`,
+      value: Math.round(wallMs),
+      unit: 'ms wall',
+      notes: { sessions, failed, idealMs: 600, modelCalls: sessions * 12 },
+      peakRssMb: peakRssMb(),
+    };
+  });
+}
+
+/**
+ * Runs one scenario by name.
+ *
+ * @example
+ * const result = await runScenario('pipeline-12');
+ */
+export async function runScenario(name: string): Promise<ScenarioResult> {
+  switch (name) {
+    case 'bare-xstate':
+      return bareXState();
+    case 'bare-sqlite':
+      return bareSqlite();
+    case 'concurrent-1000':
+      return concurrentSessions(1000);
+    default:
+      return perStep(name, name === 'parallel-100' ? 30 : 200);
+  }
+}
+
+export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];

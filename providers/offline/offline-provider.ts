@@ -1,0 +1,159 @@
+/**
+ * The offline provider: a deterministic simulator behind the ordinary `ProviderAdapter` contract,
+ * so every example, test and benchmark runs with no key and no network. Its output is always
+ * labelled simulated.
+ *
+ * Models: `offline/echo` (repeats the last user message), `offline/persona` (debate prose with a
+ * `Final answer:` line, see `persona-writer.ts`), `offline/arith` (arithmetic with a set accuracy,
+ * see `arith-solver.ts`). Query parameters are described in `offline-model-options.ts`.
+ *
+ * A stream always starts with `stream-start` (`simulated: true`). It then ends with `usage` and
+ * `finish` after the text deltas (one delta on the instant path, none for an empty text), or with
+ * one `error` part: `unknown_model` for a model that does not validate, an injected failure, or
+ * `aborted` (not retryable) when `options.signal` aborts — the adapter never throws.
+ * `request.stop` truncates the text at the first stop sequence (finish `stop`) and
+ * `request.maxTokens` at that many word-ish tokens (finish `length`).
+ */
+import {
+  ConclaveError,
+  type GenerateOptions,
+  type GenerateRequest,
+  type ModelPrice,
+  type ProviderAdapter,
+  type ProviderModule,
+  type StreamPart,
+  type FinishReason,
+} from '../../src/protocol/index.js';
+import { writeArithAnswer } from './arith-solver.js';
+import { decideFailure, failureError } from './offline-failure.js';
+import { countInputTokens, lastContent, textSeedOf } from './offline-conversation.js';
+import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from './offline-model-options.js';
+import { streamText } from './offline-timing.js';
+import { writePersonaAnswer } from './persona-writer.js';
+import { createSeededRandom } from './seeded-random.js';
+import { countTokens, splitTokens } from './token-estimate.js';
+
+function abortedPart(model: string): StreamPart {
+  return { type: 'error', error: new ConclaveError('aborted', `the call to offline/${model} was aborted`).toJSON() };
+}
+
+/** The full answer of a model before stop sequences and `maxTokens` apply. */
+function writeText(options: OfflineModelOptions, request: GenerateRequest, textSeed: () => number): string {
+  switch (options.name) {
+    case 'echo':
+      return lastContent(request.messages, 'user') ?? '';
+    case 'persona':
+      return writePersonaAnswer(request, options, textSeed());
+    case 'arith':
+      return writeArithAnswer(request, options, createSeededRandom(textSeed()));
+  }
+}
+
+/** Applies `request.stop` and `request.maxTokens`. */
+function limitText(text: string, request: GenerateRequest): { text: string; finishReason: FinishReason } {
+  let limited = text;
+  for (const stop of request.stop ?? []) {
+    const index = stop === '' ? -1 : limited.indexOf(stop);
+    if (index !== -1) limited = limited.slice(0, index);
+  }
+  if (request.maxTokens !== undefined && countTokens(limited) > request.maxTokens) {
+    return { text: splitTokens(limited).slice(0, Math.max(0, request.maxTokens)).join(''), finishReason: 'length' };
+  }
+  return { text: limited, finishReason: 'stop' };
+}
+
+async function* generate(request: GenerateRequest, generateOptions: GenerateOptions): AsyncGenerator<StreamPart> {
+  const start = performance.now();
+  const { signal, attempt } = generateOptions;
+  yield { type: 'stream-start', model: request.model, simulated: true };
+  const parsed = parseOfflineModel(request.model);
+  if (!parsed.ok) {
+    yield { type: 'error', error: new ConclaveError('unknown_model', parsed.message).toJSON() };
+    return;
+  }
+  const options = parsed.options;
+  if (signal.aborted) {
+    yield abortedPart(request.model);
+    return;
+  }
+
+  let textSeed: number | undefined;
+  const seedOfText = (): number => (textSeed ??= textSeedOf(options, request));
+  const failure = options.failRate > 0 ? decideFailure(options, seedOfText(), attempt) : undefined;
+  if (failure === '429' || failure === '500') {
+    yield { type: 'error', error: failureError(failure, `offline/${options.name}`, options.retryAfterMs) };
+    return;
+  }
+
+  const { text, finishReason } = limitText(writeText(options, request, seedOfText), request);
+  const usage = { inputTokens: countInputTokens(request), outputTokens: countTokens(text) };
+
+  if (failure === 'cut') {
+    const tokens = splitTokens(text);
+    const half = tokens.slice(0, Math.ceil(tokens.length / 2)).join('');
+    if (!(yield* streamText(half, options, signal, start))) {
+      yield abortedPart(request.model);
+      return;
+    }
+    yield { type: 'error', error: failureError('cut', `offline/${options.name}`, options.retryAfterMs) };
+    return;
+  }
+
+  if (options.ttftMs === 0 && options.tokensPerSecond === undefined) {
+    // The instant path, used by engine benchmarks: no timers, no delegation.
+    if (text !== '') yield { type: 'text-delta', delta: text };
+  } else if (!(yield* streamText(text, options, signal, start))) {
+    yield abortedPart(request.model);
+    return;
+  }
+  yield { type: 'usage', usage };
+  yield { type: 'finish', finishReason };
+}
+
+function price(model: string): ModelPrice | undefined {
+  const parsed = parseOfflineModel(model);
+  if (!parsed.ok) return undefined;
+  return { inputPerMillion: parsed.options.priceInPerMillion, outputPerMillion: parsed.options.priceOutPerMillion };
+}
+
+/**
+ * Creates the offline adapter. It holds no state: every call is a pure function of its request.
+ *
+ * @example
+ * const adapter = createOfflineAdapter();
+ * for await (const part of adapter.generate({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] }, { signal, attempt: 1 })) {
+ *   console.log(part.type); // stream-start, text-delta, usage, finish
+ * }
+ */
+export function createOfflineAdapter(): ProviderAdapter {
+  return {
+    specificationVersion: 'v1',
+    provider: 'offline',
+    simulated: true,
+    generate,
+    price,
+  };
+}
+
+/**
+ * The offline provider module, as registered under the name `offline`.
+ *
+ * @example
+ * offlineProvider.validateModel('persona?persona=optimist&ttft_ms=300') // → undefined (valid)
+ * offlineProvider.validateModel('arith?accuracy=1.5')
+ * // → 'offline/arith: accuracy must be a number from 0 to 1, got "1.5"'
+ */
+export const offlineProvider: ProviderModule = {
+  specificationVersion: 'v1',
+  name: 'offline',
+  description:
+    'Deterministic simulator (always labelled simulated): echo, persona debaters and an arithmetic solver, ' +
+    'with seeded latency, token pacing, failure injection and prices; no key, no network.',
+  simulated: true,
+  defaultModels: offlineModelNames.map((name) => `offline/${name}`),
+  validateModel(model: string): string | undefined {
+    const parsed = parseOfflineModel(model);
+    return parsed.ok ? undefined : parsed.message;
+  },
+  create: createOfflineAdapter,
+};

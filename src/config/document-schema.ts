@@ -1,0 +1,72 @@
+/**
+ * The shape of a topology document, and of the normalised `TopologyDocument` the loader returns.
+ * Only the fields this module owns are typed strictly here; `topology`, `agents` and `options` are
+ * left open so that the loader can check them itself, with better messages and with the registry
+ * at hand (a topology's own options schema, its minimum number of agents, the providers).
+ */
+import { z } from 'zod';
+import { defaultRetryPolicy, modelAgentSchema, type AgentSlot, type RetryPolicy } from '../protocol/index.js';
+
+/** A validated, normalised topology document. */
+export interface TopologyDocument {
+  /** Canonical topology name (an alias is resolved; see `alias`). */
+  topology: string;
+  /** The alias the user wrote, when they wrote one. */
+  alias?: string;
+  name?: string;
+  description?: string;
+  task?: string;
+  seed?: number;
+  retry: RetryPolicy;
+  /** Defaults applied; nested slots carry their canonical topology and parsed options. */
+  agents: AgentSlot[];
+  /** Parsed by the topology's options schema, defaults filled, alias presets under the user's values. */
+  options: Record<string, unknown>;
+}
+
+/** Fields of a model agent that `defaults` may supply. */
+export const defaultableAgentFields = ['model', 'temperature', 'max_tokens', 'system'] as const;
+
+export const documentDefaultsSchema = z.strictObject({
+  model: modelAgentSchema.shape.model.optional(),
+  temperature: modelAgentSchema.shape.temperature,
+  max_tokens: modelAgentSchema.shape.max_tokens,
+  system: modelAgentSchema.shape.system,
+});
+export type DocumentDefaults = z.infer<typeof documentDefaultsSchema>;
+
+const delay = z.number().int().min(0);
+
+export const documentRetrySchema = z.strictObject({
+  max_attempts: z.number().int().min(1).default(defaultRetryPolicy.maxAttempts),
+  initial_delay_ms: delay.default(defaultRetryPolicy.initialDelayMs),
+  max_delay_ms: delay.default(defaultRetryPolicy.maxDelayMs),
+});
+
+/**
+ * The top level. `topology`, `agents`, `options`, `defaults` and `retry` are declared (so they are
+ * known keys) but checked on their own, so that a problem in one never hides problems in another.
+ */
+export const documentTopLevelSchema = z.strictObject({
+  topology: z.unknown().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  task: z.string().optional(),
+  seed: z.number().int().optional(),
+  defaults: z.unknown().optional(),
+  retry: z.unknown().optional(),
+  agents: z.unknown().optional(),
+  options: z.unknown().optional(),
+});
+
+/** A model agent slot whose `model` may still come from `defaults` (its presence is checked separately). */
+export const documentModelAgentSchema = modelAgentSchema.partial({ model: true });
+
+/** A nested topology slot; its `topology`, `agents` and `options` are checked like a document's. */
+export const documentNestedTopologySchema = z.strictObject({
+  name: modelAgentSchema.shape.name,
+  topology: z.unknown().optional(),
+  agents: z.unknown().optional(),
+  options: z.unknown().optional(),
+  description: z.string().optional(),
+});

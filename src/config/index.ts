@@ -1,0 +1,11 @@
+/**
+ * Topology documents: loading YAML/JSON, validating against the registry with errors that carry
+ * file, line and JSON path, normalising (aliases, defaults, option defaults), and the JSON Schema
+ * for editors.
+ */
+export { suggestClosest } from './did-you-mean.js';
+export { topologyDocumentJsonSchema } from './document-json-schema.js';
+export { type TopologyDocument } from './document-schema.js';
+export { formatJsonPath, type JsonPath } from './format-json-path.js';
+export { loadTopologyDocument } from './load-topology-document.js';
+export { parseTopologyDocument, type ParseDocumentContext } from './parse-topology-document.js';

@@ -1,0 +1,18 @@
+/**
+ * Session stores: the in-memory reference, the embedded SQLite default, and the one function that
+ * picks between them from `--db` / `CONCLAVE_DB`.
+ */
+export { createMemoryStore } from './memory-store.js';
+export { createSqliteStore, sqliteSchemaVersion, type SqliteSessionStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { defaultDatabasePath, memoryDatabase, openStore, resolveDatabasePath, type OpenStoreOptions } from './open-store.js';
+export {
+  applyEventsToSummary,
+  applySummaryChange,
+  createSessionSummary,
+  deriveSessionTitle,
+  maximumDerivedTitleLength,
+  summarizeChange,
+  summarizeEvents,
+  type SummaryChange,
+  type SummaryEvent,
+} from './session-summary.js';

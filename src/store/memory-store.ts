@@ -1,0 +1,196 @@
+/**
+ * The reference session store: everything in one process's memory, nothing durable. Tests and
+ * `--db :memory:` use it, and it defines the behaviour the conformance suite expects of every other
+ * store. Event data is kept as JSON text, exactly as a durable store would keep it, so what a reader
+ * gets back (a fresh object, JSON semantics) does not depend on which store is plugged in.
+ */
+import { ConclaveError } from '../protocol/errors.js';
+import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
+import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import { applyEventsToSummary, createSessionSummary } from './session-summary.js';
+
+interface StoredEvent {
+  id: string;
+  seq: number;
+  type: string;
+  at: string;
+  dataJson: string;
+}
+
+interface SessionLog {
+  events: StoredEvent[];
+  summary: SessionSummary;
+}
+
+/**
+ * Creates an empty in-memory session store.
+ *
+ * @example
+ * const store = createMemoryStore();
+ * await store.append('sesn_1', 1, [{ id: createId('event'), type: 'user.message', at, data: { text: 'hi' } }]);
+ * await store.head('sesn_1'); // → 1
+ */
+export function createMemoryStore(): SessionStore {
+  const logs = new Map<string, SessionLog>();
+  /** Followers waiting for the next append to a session, woken by `append` and `close`. */
+  const waiters = new Map<string, Set<() => void>>();
+  let closed = false;
+
+  function assertOpen(): void {
+    if (closed) throw new ConclaveError('store_error', 'the memory session store is closed');
+  }
+
+  function materialize(sessionId: string, stored: StoredEvent): SessionEvent {
+    return { id: stored.id, sessionId, seq: stored.seq, type: stored.type, at: stored.at, data: JSON.parse(stored.dataJson) };
+  }
+
+  function readLog(sessionId: string, afterSeq: number, limit: number | undefined): SessionEvent[] {
+    const events = logs.get(sessionId)?.events ?? [];
+    const start = Math.max(0, Math.floor(afterSeq));
+    const end = limit === undefined ? events.length : Math.min(events.length, start + Math.max(0, limit));
+    const result: SessionEvent[] = [];
+    for (let index = start; index < end; index += 1) {
+      const stored = events[index];
+      if (stored !== undefined) result.push(materialize(sessionId, stored));
+    }
+    return result;
+  }
+
+  function wake(sessionId: string): void {
+    const set = waiters.get(sessionId);
+    if (set === undefined) return;
+    waiters.delete(sessionId);
+    for (const resolve of set) resolve();
+  }
+
+  function waitForAppend(sessionId: string, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        waiters.get(sessionId)?.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      let set = waiters.get(sessionId);
+      if (set === undefined) {
+        set = new Set();
+        waiters.set(sessionId, set);
+      }
+      set.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  return {
+    specificationVersion: 'v1',
+    kind: 'memory',
+
+    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[]): Promise<SessionEvent[]> {
+      assertOpen();
+      const log = logs.get(sessionId);
+      const head = log === undefined ? 0 : log.events.length;
+      if (expectedSeq !== head + 1) {
+        throw new ConclaveError(
+          'store_conflict',
+          `session ${sessionId}: append expected seq ${expectedSeq} but the log is at seq ${head} (next is ${head + 1})`,
+          { hint: 'another writer appended to this session; read the new events and try again' },
+        );
+      }
+      if (events.length === 0) return [];
+      const appended = events.map((event, index): SessionEvent => ({
+        id: event.id,
+        sessionId,
+        seq: expectedSeq + index,
+        type: event.type,
+        at: event.at,
+        data: event.data,
+      }));
+      const stored = appended.map((event): StoredEvent => ({
+        id: event.id,
+        seq: event.seq,
+        type: event.type,
+        at: event.at,
+        dataJson: encodeData(event),
+      }));
+      const summary = applyEventsToSummary(log?.summary ?? createSessionSummary(sessionId, appended[0]?.at ?? ''), appended);
+      if (log === undefined) logs.set(sessionId, { events: stored, summary });
+      else {
+        for (const event of stored) log.events.push(event);
+        log.summary = summary;
+      }
+      wake(sessionId);
+      return appended;
+    },
+
+    async read(sessionId: string, options: ReadOptions = {}): Promise<SessionEvent[]> {
+      assertOpen();
+      return readLog(sessionId, options.afterSeq ?? 0, options.limit);
+    },
+
+    async head(sessionId: string): Promise<number> {
+      assertOpen();
+      return logs.get(sessionId)?.events.length ?? 0;
+    },
+
+    async getSession(sessionId: string): Promise<SessionSummary | undefined> {
+      assertOpen();
+      const summary = logs.get(sessionId)?.summary;
+      return summary === undefined ? undefined : { ...summary };
+    },
+
+    async listSessions(options: ListSessionsOptions = {}): Promise<SessionSummary[]> {
+      assertOpen();
+      const { before, limit } = options;
+      const summaries: SessionSummary[] = [];
+      for (const log of logs.values()) {
+        if (before === undefined || log.summary.updatedAt < before) summaries.push({ ...log.summary });
+      }
+      summaries.sort((left, right) => compareDescending(left.updatedAt, right.updatedAt) || compareDescending(left.id, right.id));
+      return limit === undefined ? summaries : summaries.slice(0, Math.max(0, limit));
+    },
+
+    async *follow(sessionId: string, options: FollowOptions = {}): AsyncGenerator<SessionEvent> {
+      const { signal } = options;
+      const stopped = (): boolean => closed || signal?.aborted === true;
+      let cursor = options.afterSeq ?? 0;
+      while (!stopped()) {
+        const batch = readLog(sessionId, cursor, followPageSize);
+        if (batch.length === 0) {
+          await waitForAppend(sessionId, signal);
+          continue;
+        }
+        for (const event of batch) {
+          yield event;
+          cursor = event.seq;
+          if (stopped()) return;
+        }
+      }
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const sessionId of [...waiters.keys()]) wake(sessionId);
+    },
+  };
+}
+
+/** Events a follower takes per read, so a long backlog is not copied in one go. */
+const followPageSize = 256;
+
+function encodeData(event: SessionEvent): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(event.data);
+  } catch (error) {
+    throw new ConclaveError('store_error', `session ${event.sessionId}: data of event ${event.id} (${event.type}) is not JSON: ${String(error)}`, { cause: error });
+  }
+  if (typeof text !== 'string' || !text.startsWith('{')) {
+    throw new ConclaveError('store_error', `session ${event.sessionId}: data of event ${event.id} (${event.type}) must be a JSON object`);
+  }
+  return text;
+}
+
+function compareDescending(left: string, right: string): number {
+  if (left === right) return 0;
+  return left < right ? 1 : -1;
+}

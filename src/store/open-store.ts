@@ -1,0 +1,69 @@
+/**
+ * Which store a process uses and where its data lives, decided in one place so that the CLI, the
+ * server and the benchmarks agree: `--db`, else `CONCLAVE_DB`, else `./.conclave/conclave.db`.
+ * `:memory:` (or `memory:`) picks the in-memory store.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConclaveError } from '../protocol/errors.js';
+import type { SessionStore } from '../protocol/store.js';
+import { createMemoryStore } from './memory-store.js';
+import { createSqliteStore } from './sqlite-store.js';
+
+export interface OpenStoreOptions {
+  /** The CLI's `--db`: a file path, `file://` URL, or `:memory:`. Wins over the environment. */
+  db?: string;
+  /** Environment to read `CONCLAVE_DB` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Directory relative paths are resolved against. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** What `resolveDatabasePath` returns when the in-memory store is selected. */
+export const memoryDatabase = ':memory:';
+
+/** Default database location, relative to the working directory. */
+export const defaultDatabasePath = join('.conclave', 'conclave.db');
+
+/**
+ * Where session data lives: an absolute file path, or `:memory:` for the in-memory store.
+ * Creates nothing.
+ *
+ * @example
+ * resolveDatabasePath({ env: {}, cwd: '/home/ada/project' }) // → '/home/ada/project/.conclave/conclave.db'
+ * resolveDatabasePath({ db: 'memory:' })                      // → ':memory:'
+ */
+export function resolveDatabasePath(options: OpenStoreOptions = {}): string {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fromOption = nonEmpty(options.db);
+  const fromEnv = nonEmpty(env.CONCLAVE_DB);
+  const value = fromOption ?? fromEnv ?? defaultDatabasePath;
+  const origin = fromOption !== undefined ? '--db' : fromEnv !== undefined ? 'CONCLAVE_DB' : 'the default';
+  if (value === ':memory:' || value === 'memory:') return memoryDatabase;
+  if (value.startsWith('file://')) return fileURLToPath(value);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConclaveError('invalid_argument', `unsupported session database "${value}" (from ${origin})`, {
+      hint: 'use a SQLite file path, a file:// URL, or :memory:',
+    });
+  }
+  return isAbsolute(value) ? value : resolve(cwd, value);
+}
+
+/**
+ * Opens the session store selected by `--db`, `CONCLAVE_DB` or the default; creates the database
+ * file and its directory when needed.
+ *
+ * @example
+ * const store = openStore({ db: options.db });
+ * console.log(`sessions in ${resolveDatabasePath({ db: options.db })}`);
+ */
+export function openStore(options: OpenStoreOptions = {}): SessionStore {
+  const path = resolveDatabasePath(options);
+  return path === memoryDatabase ? createMemoryStore() : createSqliteStore({ path });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}

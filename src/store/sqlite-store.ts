@@ -1,0 +1,364 @@
+/**
+ * The embedded default session store: one SQLite file (better-sqlite3) that any number of conclave
+ * processes on one machine may share. The database does the hard parts — `append` checks the head
+ * inside a `BEGIN IMMEDIATE` transaction, so two processes can never interleave a session's log, and
+ * WAL with `synchronous = NORMAL` keeps every committed append across a crash of the process.
+ * Followers are woken at once by appends of this instance and find other processes' appends by polling.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConclaveError, isConclaveError } from '../protocol/errors.js';
+import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
+import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; its directory is created when the store is opened. `:memory:` for a private in-memory database. */
+  path: string;
+  /** How long a writer waits for another process's transaction before failing. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/** A SQLite session store, which also tells where its data lives. */
+export interface SqliteSessionStore extends SessionStore {
+  readonly kind: 'sqlite';
+  /** Absolute path of the database file (or `:memory:`). */
+  readonly path: string;
+}
+
+/**
+ * Schema migrations; migration `n` (1-based) brings `PRAGMA user_version` from `n - 1` to `n`.
+ * `sessions` has no index on `updated_at` on purpose: keeping one up to date cost about a tenth of
+ * every append, while listing sorts a table of one small row per session.
+ */
+const migrations: readonly string[] = [
+  `CREATE TABLE events (
+     session_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     at TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (session_id, seq)
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     status TEXT NOT NULL,
+     topology TEXT NOT NULL,
+     title TEXT NOT NULL,
+     last_seq INTEGER NOT NULL
+   );`,
+];
+
+/** The schema version this code writes (`PRAGMA user_version`). */
+export const sqliteSchemaVersion = migrations.length;
+
+/** Events a follower takes per query, so a long backlog is not loaded in one go. */
+const followPageSize = 256;
+
+interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  at: string;
+  data: string;
+}
+
+interface SessionRow {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  status: string;
+  topology: string;
+  title: string;
+  last_seq: number;
+}
+
+const sessionColumns = 'id, created_at, updated_at, status, topology, title, last_seq';
+
+/**
+ * Opens (creating if needed) a SQLite session store at `options.path`.
+ *
+ * @example
+ * const store = createSqliteStore({ path: '.conclave/conclave.db' });
+ * const [event] = await store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at, data }]);
+ * await store.close();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionStore {
+  const path = options.path === ':memory:' ? options.path : resolve(options.path);
+  const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
+
+  const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`);
+  const selectHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
+  const insertEvent = db.prepare<[string, number, string, string, string, string]>(
+    'INSERT INTO events (session_id, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insertSession = db.prepare<[string, string, string, string, string, string, number]>(
+    `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // Applies a SummaryChange without reading the row first: NULL means "unchanged".
+  const patchSession = db.prepare<[string, number, string | null, string | null, string | null, string | null, string]>(
+    `UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status),
+       topology = coalesce(?, topology), title = coalesce(?, title), created_at = coalesce(?, created_at)
+     WHERE id = ?`,
+  );
+  const selectEvents = db.prepare<[string, number, number], EventRow>(
+    'SELECT seq, id, type, at, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
+  const selectSessions = db.prepare<[number], SessionRow>(`SELECT ${sessionColumns} FROM sessions ORDER BY updated_at DESC, id DESC LIMIT ?`);
+  const selectSessionsBefore = db.prepare<[string, number], SessionRow>(
+    `SELECT ${sessionColumns} FROM sessions WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
+  );
+
+  // The only read is the head check; the summary is patched from the batch alone.
+  const appendTransaction = db.transaction((sessionId: string, expectedSeq: number, appended: SessionEvent[], dataTexts: string[]) => {
+    const head = selectHead.get(sessionId);
+    if (expectedSeq !== (head ?? 0) + 1) throw conflictError(sessionId, expectedSeq, head ?? 0);
+    for (let index = 0; index < appended.length; index += 1) {
+      const event = appended[index] as SessionEvent;
+      insertEvent.run(sessionId, event.seq, event.id, event.type, event.at, dataTexts[index] as string);
+    }
+    const change = summarizeChange(appended) as SummaryChange;
+    if (head === undefined) {
+      const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
+      insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq);
+    } else {
+      const { created } = change;
+      patchSession.run(change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, created?.title ?? null, created?.createdAt ?? null, sessionId);
+    }
+  });
+
+  /** Followers waiting for this instance's next append to a session; also woken by `close`. */
+  const waiters = new Map<string, Set<() => void>>();
+  let closed = false;
+
+  function fail(error: unknown, action: string): ConclaveError {
+    if (isConclaveError(error)) return error;
+    const sqliteCode = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+    const busy = sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED');
+    const message = error instanceof Error ? error.message : String(error);
+    return new ConclaveError('store_error', `${action} in ${path}: ${message}`, {
+      cause: error,
+      retryable: busy,
+      hint: busy ? 'another process is holding the database; try again' : undefined,
+    });
+  }
+
+  function assertOpen(): void {
+    if (closed) throw new ConclaveError('store_error', `the session store at ${path} is closed`);
+  }
+
+  function readEvents(sessionId: string, afterSeq: number, limit: number): SessionEvent[] {
+    const rows = selectEvents.all(sessionId, afterSeq, limit);
+    const events = new Array<SessionEvent>(rows.length);
+    for (let index = 0; index < rows.length; index += 1) {
+      const row = rows[index] as EventRow;
+      events[index] = { id: row.id, sessionId, seq: row.seq, type: row.type, at: row.at, data: JSON.parse(row.data) };
+    }
+    return events;
+  }
+
+  function wake(sessionId: string): void {
+    const set = waiters.get(sessionId);
+    if (set === undefined) return;
+    waiters.delete(sessionId);
+    for (const resolveWaiter of set) resolveWaiter();
+  }
+
+  function waitForAppend(sessionId: string, pollIntervalMs: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolveWait) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.get(sessionId)?.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolveWait();
+      };
+      const timer = setTimeout(done, pollIntervalMs);
+      let set = waiters.get(sessionId);
+      if (set === undefined) {
+        set = new Set();
+        waiters.set(sessionId, set);
+      }
+      set.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  return {
+    specificationVersion: 'v1',
+    kind: 'sqlite',
+    path,
+
+    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[]): Promise<SessionEvent[]> {
+      assertOpen();
+      try {
+        if (events.length === 0) {
+          const head = selectHead.get(sessionId) ?? 0;
+          if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
+          return [];
+        }
+        const appended = new Array<SessionEvent>(events.length);
+        const dataTexts = new Array<string>(events.length);
+        for (let index = 0; index < events.length; index += 1) {
+          const event = events[index] as NewSessionEvent;
+          appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
+          dataTexts[index] = encodeData(sessionId, event);
+        }
+        appendTransaction.immediate(sessionId, expectedSeq, appended, dataTexts);
+        wake(sessionId);
+        return appended;
+      } catch (error) {
+        throw fail(error, `cannot append to session ${sessionId}`);
+      }
+    },
+
+    async read(sessionId: string, readOptions: ReadOptions = {}): Promise<SessionEvent[]> {
+      assertOpen();
+      try {
+        return readEvents(sessionId, readOptions.afterSeq ?? 0, readOptions.limit ?? -1);
+      } catch (error) {
+        throw fail(error, `cannot read session ${sessionId}`);
+      }
+    },
+
+    async head(sessionId: string): Promise<number> {
+      assertOpen();
+      try {
+        return selectHead.get(sessionId) ?? 0;
+      } catch (error) {
+        throw fail(error, `cannot read the head of session ${sessionId}`);
+      }
+    },
+
+    async getSession(sessionId: string): Promise<SessionSummary | undefined> {
+      assertOpen();
+      try {
+        const row = selectSession.get(sessionId);
+        return row === undefined ? undefined : rowToSummary(row);
+      } catch (error) {
+        throw fail(error, `cannot read session ${sessionId}`);
+      }
+    },
+
+    async listSessions(listOptions: ListSessionsOptions = {}): Promise<SessionSummary[]> {
+      assertOpen();
+      try {
+        const limit = listOptions.limit ?? -1;
+        const rows = listOptions.before === undefined ? selectSessions.all(limit) : selectSessionsBefore.all(listOptions.before, limit);
+        return rows.map(rowToSummary);
+      } catch (error) {
+        throw fail(error, 'cannot list sessions');
+      }
+    },
+
+    async *follow(sessionId: string, followOptions: FollowOptions = {}): AsyncGenerator<SessionEvent> {
+      const { signal } = followOptions;
+      const stopped = (): boolean => closed || signal?.aborted === true;
+      const pollIntervalMs = Math.max(1, followOptions.pollIntervalMs ?? 100);
+      let cursor = followOptions.afterSeq ?? 0;
+      while (!stopped()) {
+        let batch: SessionEvent[];
+        try {
+          batch = readEvents(sessionId, cursor, followPageSize);
+        } catch (error) {
+          throw fail(error, `cannot follow session ${sessionId}`);
+        }
+        if (batch.length === 0) {
+          await waitForAppend(sessionId, pollIntervalMs, signal);
+          continue;
+        }
+        for (const event of batch) {
+          yield event;
+          cursor = event.seq;
+          if (stopped()) return;
+        }
+      }
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const sessionId of [...waiters.keys()]) wake(sessionId);
+      db.close();
+    },
+  };
+}
+
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: busyTimeoutMs });
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db?.close();
+    if (isConclaveError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConclaveError('store_error', `cannot open the session database ${path}: ${message}`, {
+      cause: error,
+      hint: 'check that the path is a conclave database and that its directory is writable (--db or CONCLAVE_DB)',
+    });
+  }
+}
+
+/** Brings the schema up to date; concurrent openers serialise on the write lock and re-check. */
+function migrate(db: Database.Database, path: string): void {
+  const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
+  const assertKnown = (version: number): void => {
+    if (version > sqliteSchemaVersion) {
+      throw new ConclaveError(
+        'store_error',
+        `the session database ${path} has schema version ${version}, newer than this conclave understands (${sqliteSchemaVersion})`,
+        { hint: 'upgrade conclave, or point --db / CONCLAVE_DB at another file' },
+      );
+    }
+  };
+  assertKnown(readVersion());
+  if (readVersion() === sqliteSchemaVersion) return;
+  db.transaction(() => {
+    const version = readVersion();
+    assertKnown(version);
+    for (let next = version; next < migrations.length; next += 1) db.exec(migrations[next] as string);
+    db.pragma(`user_version = ${sqliteSchemaVersion}`);
+  }).immediate();
+}
+
+function rowToSummary(row: SessionRow): SessionSummary {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    status: row.status as SessionStatus,
+    topology: row.topology,
+    title: row.title,
+    lastSeq: row.last_seq,
+  };
+}
+
+function conflictError(sessionId: string, expectedSeq: number, head: number): ConclaveError {
+  return new ConclaveError(
+    'store_conflict',
+    `session ${sessionId}: append expected seq ${expectedSeq} but the log is at seq ${head} (next is ${head + 1})`,
+    { hint: 'another writer appended to this session; read the new events and try again' },
+  );
+}
+
+function encodeData(sessionId: string, event: NewSessionEvent): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(event.data);
+  } catch (error) {
+    throw new ConclaveError('store_error', `session ${sessionId}: data of event ${event.id} (${event.type}) is not JSON: ${String(error)}`, { cause: error });
+  }
+  if (typeof text !== 'string' || !text.startsWith('{')) {
+    throw new ConclaveError('store_error', `session ${sessionId}: data of event ${event.id} (${event.type}) must be a JSON object`);
+  }
+  return text;
+}
