@@ -32,6 +32,7 @@ export interface ModelCall {
   commandId: string;
   agent: ModelAgent;
   messages: Message[];
+  responseFormat?: GenerateRequest['responseFormat'];
   step: StepInfo;
   seed: number;
 }
@@ -85,6 +86,7 @@ export async function dispatchModelCall(context: DispatcherContext, call: ModelC
   if (input.system !== undefined) request.system = input.system;
   if (input.temperature !== undefined) request.temperature = input.temperature;
   if (input.maxTokens !== undefined) request.maxTokens = input.maxTokens;
+  if (call.responseFormat !== undefined) request.responseFormat = input.responseFormat = call.responseFormat;
 
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) throw abortedError(signal);

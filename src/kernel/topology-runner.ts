@@ -171,7 +171,14 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
   const commandId = commandPath(base, 'generate:0');
   const reply = await dispatchModelCall(
     context.dispatcher,
-    { commandId, agent: slot, messages: call.messages, step: { topology: scope.topology, agent: call.agent, ...call.step }, seed: deriveSeed(scope.seed, commandId) },
+    {
+      commandId,
+      agent: slot,
+      messages: call.messages,
+      step: { topology: scope.topology, agent: call.agent, ...call.step },
+      seed: deriveSeed(scope.seed, commandId),
+      ...(call.responseFormat !== undefined ? { responseFormat: call.responseFormat } : {}),
+    },
     signal,
   );
   return { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq };

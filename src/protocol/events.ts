@@ -90,6 +90,7 @@ export interface ModelCommandInput {
   temperature?: number;
   maxTokens?: number;
   seed?: number;
+  responseFormat?: { type: 'json'; schema?: Record<string, unknown>; name?: string };
 }
 
 export interface CommandStartedData {

@@ -8,6 +8,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { AgentSlot } from './agents.js';
 import type { Cost, Message, Usage } from './messages.js';
+import type { GenerateRequest } from './provider.js';
 
 /** Name under which a topology machine invokes the kernel's agent-calling actor. */
 export const callAgentsActorName = 'callAgents';
@@ -28,6 +29,8 @@ export interface AgentCall {
   agent: string;
   messages: Message[];
   step: { phase: string; round?: number };
+  /** Ask the model for JSON (matching `schema` when given); see topologies/support/structured-output.ts. */
+  responseFormat?: GenerateRequest['responseFormat'];
 }
 
 export interface CallAgentsInput {
