@@ -66,8 +66,10 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
   if (definition === undefined) {
     return Promise.reject(new ConclaveError('unknown_topology', `unknown topology "${scope.topology}"`));
   }
+  // The invoked actor's own signal suffices: aborting the run stops the machine (below), and
+  // stopping a machine aborts the signals of the promise actors it invoked.
   const callAgents = fromPromise<AgentReply[], CallAgentsInput>(({ input, signal: actorSignal }) =>
-    runAgentCalls(context, scope, totals, input, AbortSignal.any([signal, actorSignal])),
+    runAgentCalls(context, scope, totals, input, actorSignal),
   );
   // Options are parsed here too (not only by the document loader), so programmatic callers and
   // nested slots get the documented defaults; parsing is idempotent on already-normalised options.

@@ -59,6 +59,15 @@ export const sqliteSchemaVersion = migrations.length;
 /** Events a follower takes per query, so a long backlog is not loaded in one go. */
 const followPageSize = 256;
 
+interface PendingAppend {
+  sessionId: string;
+  expectedSeq: number;
+  appended: SessionEvent[];
+  dataTexts: string[];
+  resolve: (events: SessionEvent[]) => void;
+  reject: (error: unknown) => void;
+}
+
 interface EventRow {
   seq: number;
   id: string;
@@ -113,23 +122,59 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     `SELECT ${sessionColumns} FROM sessions WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
   );
 
-  // The only read is the head check; the summary is patched from the batch alone.
-  const appendTransaction = db.transaction((sessionId: string, expectedSeq: number, appended: SessionEvent[], dataTexts: string[]) => {
-    const head = selectHead.get(sessionId);
-    if (expectedSeq !== (head ?? 0) + 1) throw conflictError(sessionId, expectedSeq, head ?? 0);
-    for (let index = 0; index < appended.length; index += 1) {
-      const event = appended[index] as SessionEvent;
-      insertEvent.run(sessionId, event.seq, event.id, event.type, event.at, dataTexts[index] as string);
-    }
-    const change = summarizeChange(appended) as SummaryChange;
-    if (head === undefined) {
-      const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
-      insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq);
-    } else {
-      const { created } = change;
-      patchSession.run(change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, created?.title ?? null, created?.createdAt ?? null, sessionId);
+  // Group commit: appends queued in one turn of the event loop (from any number of sessions) are
+  // written in one transaction, flushed on setImmediate — after every timer and I/O callback of the
+  // turn has queued its append. Each append keeps its own head check, so a conflict rejects only
+  // that append. The only read is the head check; the summary is patched from the events alone.
+  const writeBatch = db.transaction((batch: PendingAppend[], outcomes: unknown[]) => {
+    const heads = new Map<string, number | undefined>();
+    for (let position = 0; position < batch.length; position += 1) {
+      const pending = batch[position] as PendingAppend;
+      const { sessionId, expectedSeq, appended, dataTexts } = pending;
+      const head = heads.has(sessionId) ? heads.get(sessionId) : selectHead.get(sessionId);
+      if (expectedSeq !== (head ?? 0) + 1) {
+        outcomes[position] = conflictError(sessionId, expectedSeq, head ?? 0);
+        continue;
+      }
+      for (let index = 0; index < appended.length; index += 1) {
+        const event = appended[index] as SessionEvent;
+        insertEvent.run(sessionId, event.seq, event.id, event.type, event.at, dataTexts[index] as string);
+      }
+      const change = summarizeChange(appended) as SummaryChange;
+      if (head === undefined) {
+        const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
+        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq);
+      } else {
+        const { created } = change;
+        patchSession.run(change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, created?.title ?? null, created?.createdAt ?? null, sessionId);
+      }
+      heads.set(sessionId, change.lastSeq);
     }
   });
+
+  let queued: PendingAppend[] = [];
+  let flushScheduled = false;
+
+  function flushAppends(): void {
+    flushScheduled = false;
+    const batch = queued;
+    queued = [];
+    if (batch.length === 0) return;
+    const outcomes = new Array<unknown>(batch.length);
+    try {
+      writeBatch.immediate(batch, outcomes);
+    } catch (error) {
+      for (const pending of batch) pending.reject(fail(error, `cannot append to session ${pending.sessionId}`));
+      return;
+    }
+    for (let position = 0; position < batch.length; position += 1) {
+      const pending = batch[position] as PendingAppend;
+      const outcome = outcomes[position];
+      if (outcome !== undefined) pending.reject(fail(outcome, `cannot append to session ${pending.sessionId}`));
+      else pending.resolve(pending.appended);
+    }
+    for (const pending of batch) wake(pending.sessionId);
+  }
 
   /** Followers waiting for this instance's next append to a session; also woken by `close`. */
   const waiters = new Map<string, Set<() => void>>();
@@ -207,9 +252,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
           appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
           dataTexts[index] = encodeData(sessionId, event);
         }
-        appendTransaction.immediate(sessionId, expectedSeq, appended, dataTexts);
-        wake(sessionId);
-        return appended;
+        return await new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
+          queued.push({ sessionId, expectedSeq, appended, dataTexts, resolve: resolveAppend, reject: rejectAppend });
+          if (!flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flushAppends);
+          }
+        });
       } catch (error) {
         throw fail(error, `cannot append to session ${sessionId}`);
       }
@@ -280,6 +329,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
     async close(): Promise<void> {
       if (closed) return;
+      flushAppends();
       closed = true;
       for (const sessionId of [...waiters.keys()]) wake(sessionId);
       db.close();
