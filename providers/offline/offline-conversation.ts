@@ -22,13 +22,17 @@ export function lastContent(messages: readonly Message[], role: Message['role'])
 }
 
 /**
- * Content of the first user message: where topologies put the task.
+ * The task, as topologies write it: the first paragraph of the first user message, without a
+ * leading `Task:` label. Instructions that follow it after a blank line ("Give your answer with
+ * your reasoning…") are not the topic, so they must not colour the simulated prose.
  *
  * @example
- * firstUserContent([{ role: 'user', content: 'Is it safe?' }]) // → 'Is it safe?'
+ * firstUserContent([{ role: 'user', content: 'Task: Is it safe?\n\nAnswer briefly.' }]) // → 'Is it safe?'
  */
 export function firstUserContent(messages: readonly Message[]): string {
-  return messages.find((message) => message.role === 'user')?.content ?? '';
+  const content = messages.find((message) => message.role === 'user')?.content ?? '';
+  const paragraph = content.split(/\n\s*\n/)[0] ?? '';
+  return paragraph.replace(/^\s*task:\s*/i, '').trim();
 }
 
 /**

@@ -5,7 +5,9 @@
  *
  * Models: `offline/echo` (repeats the last user message), `offline/persona` (debate prose with a
  * `Final answer:` line, see `persona-writer.ts`), `offline/arith` (arithmetic with a set accuracy,
- * see `arith-solver.ts`). Query parameters are described in `offline-model-options.ts`.
+ * see `arith-solver.ts`). Query parameters are described in `offline-model-options.ts`. With
+ * `request.responseFormat` of type `json` every model writes JSON instead, conforming to the schema
+ * when one is given (`json-writer.ts`), paced, limited and counted like any other text.
  *
  * A stream always starts with `stream-start` (`simulated: true`). It then ends with `usage` and
  * `finish` after the text deltas (one delta on the instant path, none for an empty text), or with
@@ -25,6 +27,7 @@ import {
   type FinishReason,
 } from '../../src/protocol/index.js';
 import { writeArithAnswer } from './arith-solver.js';
+import { writeJsonForSchema, writeJsonWithoutSchema } from './json-writer.js';
 import { decideFailure, failureError } from './offline-failure.js';
 import { countInputTokens, lastContent, textSeedOf } from './offline-conversation.js';
 import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from './offline-model-options.js';
@@ -37,8 +40,16 @@ function abortedPart(model: string): StreamPart {
   return { type: 'error', error: new ConclaveError('aborted', `the call to offline/${model} was aborted`).toJSON() };
 }
 
-/** The full answer of a model before stop sequences and `maxTokens` apply. */
+/**
+ * The full answer of a model before stop sequences and `maxTokens` apply: JSON text when the request
+ * asks for it (see `json-writer.ts`), prose otherwise.
+ */
 function writeText(options: OfflineModelOptions, request: GenerateRequest, textSeed: () => number): string {
+  const format = request.responseFormat;
+  if (format?.type === 'json') {
+    const context = { request, options, textSeed: textSeed() };
+    return JSON.stringify(format.schema === undefined ? writeJsonWithoutSchema(context) : writeJsonForSchema(format.schema, context));
+  }
   switch (options.name) {
     case 'echo':
       return lastContent(request.messages, 'user') ?? '';

@@ -11,6 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CliContext, type GlobalOptions } from './cli-context.js';
 import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
 import { schemaCommand, topologiesCommand, validateCommand } from './commands/documents.js';
+import { topologyDocsCommand, topologyShowCommand } from './commands/topology-docs.js';
 import { resumeCommand, runCommand } from './commands/run-session.js';
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
 import { stylerFor } from './terminal.js';
@@ -108,11 +109,21 @@ sessions
   .option('--after <seq>', 'only events after this sequence number', integer('--after'))
   .action(action((context, sessionId: string, options: { json?: boolean; follow?: boolean; after?: number }) => sessionsEventsCommand(context, sessionId, options)));
 
-program
+const topologies = program
   .command('topologies')
-  .description('list the topologies and their aliases')
+  .description('list the topologies and their aliases (`topologies show NAME` explains one)')
   .option('--json', 'print JSON')
   .action(action((context, options: { json?: boolean }) => topologiesCommand(context, options)));
+topologies
+  .command('show')
+  .description('one topology: description, options with defaults, a mermaid diagram, an example document')
+  .argument('<name>', 'topology name or alias')
+  .option('--json', 'print JSON')
+  .action(action((context, name: string, options: { json?: boolean }) => topologyShowCommand(context, name, options)));
+topologies
+  .command('docs')
+  .description('print topologies/README.md (all topologies as Markdown)')
+  .action(action((context) => topologyDocsCommand(context)));
 
 program
   .command('validate')

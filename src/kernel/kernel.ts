@@ -23,13 +23,14 @@ import { LiveEvents } from './live-events.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter } from './session-writer.js';
-import { runTopology } from './topology-runner.js';
+import { resolveAlias, runTopology } from './topology-runner.js';
 
 /** What a session runs: a validated, normalised topology document (see `src/config`). */
 export interface SessionDefinition {
   topology: string;
   agents: AgentSlot[];
-  options: Record<string, unknown>;
+  /** The topology's options; omitted means all defaults. */
+  options?: Record<string, unknown>;
   task?: string;
   seed?: number;
   name?: string;
@@ -87,12 +88,14 @@ export class Kernel {
     if (task === undefined || task.trim() === '') {
       throw new ConclaveError('invalid_argument', 'no task: give one with --task or a `task:` in the document');
     }
-    if (!this.registry.topologies.has(definition.topology)) {
+    const resolved = resolveAlias(this.registry, definition.topology, definition.options);
+    if (!this.registry.topologies.has(resolved.topology)) {
       throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
     }
     const seed = options.seed ?? definition.seed ?? 0;
     const sessionId = createId('session');
-    const data: SessionCreatedData = { document: { ...definition, task, seed }, topology: definition.topology, task, seed };
+    const document = { ...definition, ...resolved, task, seed };
+    const data: SessionCreatedData = { document, topology: resolved.topology, task, seed };
     if (options.source !== undefined) data.source = options.source;
     if (definition.name !== undefined) data.title = definition.name;
     await this.store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at: new Date(this.clock.now()).toISOString(), data }]);
@@ -140,7 +143,7 @@ export class Kernel {
           prefix: created.topology,
           task: created.task,
           agents: definition.agents,
-          options: definition.options,
+          options: definition.options ?? {},
           seed: created.seed,
         },
         signal,

@@ -48,6 +48,19 @@ export interface TopologyRunOutcome {
   totals: RunTotals;
 }
 
+/**
+ * Resolves an alias to its topology, with the alias's preset options under the caller's own —
+ * so command ids always carry canonical names, however a slot or caller spelled the topology.
+ *
+ * @example
+ * resolveAlias(registry, 'circular', {}) // → { topology: 'pipeline', options: { passes: 2 } }
+ */
+export function resolveAlias(registry: Registry, topology: string, options: Record<string, unknown> | undefined): { topology: string; options: Record<string, unknown> } {
+  const alias = registry.aliases.get(topology);
+  if (alias === undefined) return { topology, options: options ?? {} };
+  return { topology: alias.topology, options: { ...alias.options, ...options } };
+}
+
 export interface TopologyRunContext {
   registry: Registry;
   dispatcher: DispatcherContext;
@@ -73,7 +86,7 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
   );
   // Options are parsed here too (not only by the document loader), so programmatic callers and
   // nested slots get the documented defaults; parsing is idempotent on already-normalised options.
-  const parsed = definition.options.safeParse(scope.options);
+  const parsed = definition.options.safeParse(scope.options ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
     return Promise.reject(new ConclaveError('invalid_document', `invalid options for topology "${scope.topology}" at ${scope.prefix}: ${problems}`));
@@ -150,12 +163,13 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
   const base = commandPath(scope.prefix, call.path);
   if (isNestedTopology(slot)) {
     const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
+    const resolved = resolveAlias(context.registry, slot.topology, slot.options);
     const child: TopologyScope = {
-      topology: slot.topology,
-      prefix: commandPath(base, slot.topology),
+      topology: resolved.topology,
+      prefix: commandPath(base, resolved.topology),
       task: lastUser?.content ?? scope.task,
       agents: slot.agents,
-      options: slot.options ?? {},
+      options: resolved.options,
       seed: deriveSeed(scope.seed, base),
     };
     const { result, totals } = await runTopology(context, child, signal);
@@ -164,7 +178,7 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
       context.dispatcher.writer.enqueue([
         {
           type: 'agent.message',
-          data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested: { topology: slot.topology, reason: result.reason } },
+          data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested: { topology: resolved.topology, reason: result.reason } },
         },
       ]).stored.catch(() => undefined);
     }

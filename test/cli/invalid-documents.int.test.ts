@@ -27,6 +27,21 @@ const cases: Array<{ name: string; text: string; expect: string[] }> = [
   { name: 'missing agents', text: 'topology: debate\ntask: x\n', expect: ['error[invalid_document]', 'doc.yaml:1', 'agents'] },
   { name: 'wrong type', text: valid.replace('rounds: 2', 'rounds: two'), expect: ['error[invalid_document]', 'doc.yaml:9', '(options.rounds)'] },
   { name: 'YAML syntax error', text: 'topology: debate\nagents: [\n  - name: a\n', expect: ['error[document_syntax]', 'doc.yaml:'] },
+  {
+    name: 'dag with a cycle',
+    text: 'topology: dag\ntask: x\nagents:\n  - { name: a, model: offline/echo }\noptions:\n  nodes:\n    - { id: plan, agent: a }\n    - { id: build, agent: a }\n  edges:\n    - [plan, build]\n    - [build, plan]\n',
+    expect: ['error[invalid_document]', '(options.edges)', 'plan → build → plan'],
+  },
+  {
+    name: 'router with an unknown fallback',
+    text: 'topology: router\ntask: x\nagents:\n  - { name: classifier, model: offline/echo }\n  - { name: coder, model: offline/echo }\noptions:\n  classifier: classifier\n  fallback: writer\n',
+    expect: ['error[invalid_document]', 'doc.yaml:8', '(options.fallback)', 'writer'],
+  },
+  {
+    name: 'vote rule typo',
+    text: 'topology: voting\ntask: x\nagents:\n  - { name: a, model: offline/echo }\n  - { name: b, model: offline/echo }\noptions:\n  rule: majorty\n',
+    expect: ['error[invalid_document]', 'doc.yaml:7', '(options.rule)', 'did you mean "majority"'],
+  },
   { name: 'unknown model provider', text: valid.replace('model: offline/persona\n  - name: b', 'model: offlne/persona\n  - name: b'), expect: ['error[unknown_provider]', 'doc.yaml:5', '(agents[0].model)', 'did you mean "offline"'] },
 ];
 
@@ -60,7 +75,7 @@ describe('invalid documents', () => {
   });
 
   it('validate accepts every example', async () => {
-    for (const example of ['debate', 'pipeline', 'parallel']) {
+    for (const example of ['debate', 'pipeline', 'parallel', 'nested', 'voting-arith', 'debate-arith']) {
       const result = await runCli(['validate', `examples/${example}.yaml`]);
       expect(result.code, example).toBe(0);
       expect(result.stdout).toContain('✓');

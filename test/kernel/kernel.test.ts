@@ -155,6 +155,32 @@ describe.each(storeFixtures())('kernel on the $name store', (fixture) => {
     expect((await store.read(result.sessionId)).length).toBe((await store.read(result.sessionId)).length);
   });
 
+  it('runs a nested topology slot (named by alias, options omitted) with its commands under the parent id', async () => {
+    store = fixture.create();
+    const provider = createScriptedProvider((call) => `${call.lastUserMessage.split('\n').pop()}+`);
+    const kernel = new Kernel({ store, registry: testRegistry(provider.module) });
+    const result = await kernel.run(
+      {
+        topology: 'pipeline',
+        options: { include_task: false },
+        agents: [
+          { name: 'inner', topology: 'sequential', agents: [{ name: 'a', model: 'script/a' }, { name: 'b', model: 'script/b' }] },
+          { name: 'outer', model: 'script/outer' },
+        ],
+      },
+      { task: 'x' },
+    );
+    expect(result.answer).toBe('x+++');
+    const events = await store.read(result.sessionId);
+    expect(commandEvents(events, 'command.completed')).toEqual([
+      'pipeline/pass:1/stage:0/pipeline/pass:1/stage:0/generate:0',
+      'pipeline/pass:1/stage:0/pipeline/pass:1/stage:1/generate:0',
+      'pipeline/pass:1/stage:1/generate:0',
+    ]);
+    const nestedMessage = events.find((event) => event.type === 'agent.message' && event.data['agent'] === 'inner');
+    expect(nestedMessage?.data['text']).toBe('x++');
+  });
+
   it('refuses to create a session without a task', async () => {
     store = fixture.create();
     const kernel = new Kernel({ store, registry: testRegistry() });

@@ -3,8 +3,11 @@
  * pull the final answer out of free text, normalise it, and tally.
  */
 
-/** Matches `Final answer: X` and `The answer is X` on one line; group 1 is the answer. */
-export const defaultAnswerPattern = '(?:final answer|the answer is)\\s*[:：-]?\\s*(.+)';
+/**
+ * Matches `Final answer: X` and `The answer is X` on one line; group 1 is the answer. A dash counts
+ * as a separator only when a space follows it, so `The answer is -5` keeps its sign.
+ */
+export const defaultAnswerPattern = '(?:final answer|the answer is)\\s*(?:[:：]|-(?=\\s))?\\s*(.+)';
 
 /**
  * The last answer in `text` matched by `pattern` (case-insensitive; group 1 if present), or
@@ -29,7 +32,7 @@ export function extractAnswer(text: string, pattern: string): string | undefined
  * normalizeAnswer('  "It  Depends" ') // → 'it depends'
  */
 export function normalizeAnswer(answer: string): string {
-  return answer.toLowerCase().replace(/\s+/g, ' ').replace(/^["'`]+|["'`]+$/g, '').trim();
+  return answer.toLowerCase().replace(/\s+/g, ' ').trim().replace(/^["'`“”‘’]+|["'`“”‘’]+$/g, '').trim();
 }
 
 export interface Tally {

@@ -1,0 +1,36 @@
+// Every example document runs offline through the real CLI, exits 0, and its journal records why
+// the topology stopped.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SessionEvent } from '../../src/protocol/index.js';
+import { projectRoot, runCli } from '../support/cli.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'conclave-examples-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const examples = readdirSync(join(projectRoot, 'examples')).filter((file) => file.endsWith('.yaml'));
+
+describe('examples', () => {
+  it('include one runnable document per topology', async () => {
+    const listed = JSON.parse((await runCli(['topologies', '--json'])).stdout) as { topologies: Array<{ name: string }> };
+    expect(listed.topologies).toHaveLength(12);
+    for (const topology of listed.topologies) expect(examples, topology.name).toContain(`${topology.name}.yaml`);
+  });
+
+  it.each(examples)('%s runs offline, exits 0 and journals its termination reason', async (example) => {
+    const db = join(directory, `${example}.db`);
+    const run = await runCli(['run', `examples/${example}`, '--json', '--db', db]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { sessionId: string; reason: string; simulated: boolean };
+    expect(result.reason).toEqual(expect.any(String));
+    expect(result.simulated).toBe(true);
+    const events = (await runCli(['sessions', 'events', result.sessionId, '--json', '--db', db])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as SessionEvent);
+    const completed = events.find((event) => event.type === 'topology.completed');
+    expect(completed?.data['reason']).toBe(result.reason);
+    expect(completed?.data['aggregation']).toEqual(expect.any(String));
+  });
+});

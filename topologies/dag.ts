@@ -1,0 +1,212 @@
+/**
+ * dag — explicit nodes and edges. Each node names the agent that runs it and optionally its own
+ * `prompt`; `edges: [[from, to], …]` say which node's output feeds which (edges are the one form:
+ * there is no per-node `depends_on`). The run proceeds in waves: every node whose parents have all
+ * finished runs in the same wave, at most `concurrency` at once. A node receives the task, its
+ * prompt, and its parents' outputs labelled by node id. The answer is the `output` node's reply when
+ * set, else the sink's (a node with no outgoing edge), or every sink's in declaration order,
+ * concatenated. Cycles and unknown references are rejected when the document is validated; a
+ * machine run without those checks stops with reason `blocked` if no node can become ready.
+ * Alias: `forest` (a DAG of several independent trees).
+ *
+ * Command paths: `node:<id>`.
+ */
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import type { TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { agentCall, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
+
+const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a node id holds only letters, digits, ".", "-" and "_" (at most 64)');
+
+export const dagOptions = z.strictObject({
+  nodes: z
+    .array(
+      z.strictObject({
+        id: nodeId.describe('Unique node id, used in edges and command paths.'),
+        agent: z.string().describe('Agent that runs this node; several nodes may share one agent.'),
+        prompt: z.string().optional().describe('What this node must do; default: just the task (and its inputs).'),
+      }),
+    )
+    .min(1)
+    .describe('The nodes of the graph.'),
+  edges: z.array(z.tuple([z.string(), z.string()])).default([]).describe('[from, to] pairs: the output of `from` is an input of `to`. Default: none (every node runs at once).'),
+  concurrency: z.number().int().min(1).max(1000).default(4).describe('Most nodes in flight at once.'),
+  output: z.string().optional().describe('Node whose output is the answer. Default: the sink node(s), concatenated when several.'),
+});
+export type DagOptions = z.infer<typeof dagOptions>;
+type DagNode = DagOptions['nodes'][number];
+
+interface DagContext {
+  task: string;
+  nodes: DagNode[];
+  parents: Record<string, string[]>;
+  options: DagOptions;
+  outputs: Record<string, string>;
+  waves: string[][];
+}
+
+/**
+ * The first cycle among `edges`, as node ids with the start repeated at the end; undefined if none.
+ *
+ * @example
+ * findCycle(['a', 'b', 'c'], [['a', 'b'], ['b', 'c'], ['c', 'a']]) // → ['a', 'b', 'c', 'a']
+ */
+export function findCycle(ids: readonly string[], edges: ReadonlyArray<readonly [string, string]>): string[] | undefined {
+  const children = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const [from, to] of edges) children.get(from)?.push(to);
+  const state = new Map<string, 'open' | 'closed'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    state.set(id, 'open');
+    stack.push(id);
+    for (const child of children.get(id) ?? []) {
+      if (state.get(child) === 'open') return [...stack.slice(stack.indexOf(child)), child];
+      if (state.get(child) === undefined && children.has(child)) {
+        const cycle = visit(child);
+        if (cycle !== undefined) return cycle;
+      }
+    }
+    stack.pop();
+    state.set(id, 'closed');
+    return undefined;
+  };
+  for (const id of ids) {
+    if (state.get(id) !== undefined) continue;
+    const cycle = visit(id);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
+}
+
+/**
+ * What a node receives: the task, its own prompt, and its parents' outputs labelled by node id.
+ *
+ * @example
+ * nodePrompt('Plan a trip', { id: 'budget', agent: 'a', prompt: 'Estimate costs' }, [{ id: 'route', text: '…' }])
+ */
+export function nodePrompt(task: string, node: DagNode, inputs: ReadonlyArray<{ id: string; text: string }>): string {
+  if (node.prompt === undefined && inputs.length === 0) return task;
+  const parts = [`Task: ${task}`];
+  if (node.prompt !== undefined) parts.push(`Your part: ${node.prompt}`);
+  if (inputs.length > 0) parts.push(`Outputs of the nodes this one depends on:\n\n${inputs.map((input) => `### ${input.id}\n${input.text}`).join('\n\n')}`);
+  return parts.join('\n\n');
+}
+
+function readyNodes(context: DagContext): DagNode[] {
+  return context.nodes.filter((node) => !(node.id in context.outputs) && (context.parents[node.id] ?? []).every((parent) => parent in context.outputs));
+}
+
+function sinks(context: DagContext): string[] {
+  const sources = new Set(context.options.edges.map(([from]) => from));
+  return context.nodes.filter((node) => !sources.has(node.id)).map((node) => node.id);
+}
+
+function dagResult(context: DagContext, reason: string): TopologyResult {
+  const details = { waves: context.waves, sinks: sinks(context), completed: Object.keys(context.outputs).length, nodes: context.nodes.length };
+  if (reason === 'blocked') {
+    const pending = context.nodes.filter((node) => !(node.id in context.outputs)).map((node) => node.id);
+    return { answer: '', reason, aggregation: 'none', details: { ...details, pending } };
+  }
+  const output = context.options.output;
+  if (output !== undefined) return { answer: context.outputs[output] ?? '', reason, aggregation: 'output_node', details: { ...details, output } };
+  const ends = sinks(context);
+  if (ends.length === 1) return { answer: context.outputs[ends[0] as string] ?? '', reason, aggregation: 'sink', details };
+  return { answer: ends.map((id) => `## ${id}\n\n${context.outputs[id] ?? ''}`).join('\n\n'), reason, aggregation: 'concat', details };
+}
+
+const machine = setup({
+  types: {
+    context: {} as DagContext,
+    input: {} as TopologyInput<DagOptions>,
+    output: {} as TopologyResult,
+  },
+  actors: { callAgents: callAgentsPlaceholder },
+  guards: {
+    allDone: ({ context }) => context.nodes.every((node) => node.id in context.outputs),
+    noneReady: ({ context }) => readyNodes(context).length === 0,
+  },
+}).createMachine({
+  id: 'dag',
+  context: ({ input }) => {
+    const parents: Record<string, string[]> = Object.fromEntries(input.options.nodes.map((node) => [node.id, []]));
+    for (const [from, to] of input.options.edges) parents[to] = [...(parents[to] ?? []), from];
+    return { task: input.task, nodes: input.options.nodes, parents, options: input.options, outputs: {}, waves: [] };
+  },
+  initial: 'advancing',
+  states: {
+    advancing: {
+      always: [{ guard: 'allDone', target: 'done' }, { guard: 'noneReady', target: 'blocked' }, { target: 'running' }],
+    },
+    running: {
+      invoke: {
+        src: 'callAgents',
+        input: ({ context }) => ({
+          calls: readyNodes(context).map((node) =>
+            agentCall(
+              `node:${node.id}`,
+              node.agent,
+              userTurn(nodePrompt(context.task, node, (context.parents[node.id] ?? []).map((id) => ({ id, text: context.outputs[id] ?? '' })))),
+              { phase: 'node', round: context.waves.length + 1 },
+            ),
+          ),
+          concurrency: context.options.concurrency,
+        }),
+        onDone: {
+          target: 'advancing',
+          actions: assign(({ context, event }) => {
+            const ready = readyNodes(context);
+            const outputs = { ...context.outputs };
+            ready.forEach((node, index) => (outputs[node.id] = event.output[index]?.text ?? ''));
+            return { outputs, waves: [...context.waves, ready.map((node) => node.id)] };
+          }),
+        },
+      },
+    },
+    done: { type: 'final' },
+    blocked: { type: 'final' },
+  },
+  output: ({ context }) => dagResult(context, context.nodes.every((node) => node.id in context.outputs) ? 'all_nodes_done' : 'blocked'),
+});
+
+function checkDag(options: DagOptions, agentNames: ReadonlySet<string>): TopologyIssue[] {
+  const issues: TopologyIssue[] = [];
+  const ids = new Set<string>();
+  options.nodes.forEach((node, index) => {
+    if (ids.has(node.id)) issues.push({ path: ['options', 'nodes', index, 'id'], message: `options.nodes[${index}].id "${node.id}" is used by an earlier node` });
+    ids.add(node.id);
+    if (!agentNames.has(node.agent)) {
+      issues.push({
+        path: ['options', 'nodes', index, 'agent'],
+        message: `options.nodes[${index}].agent names agent "${node.agent}", which is not in agents`,
+        hint: `agents are: ${[...agentNames].join(', ')}`,
+      });
+    }
+  });
+  let edgesKnown = true;
+  options.edges.forEach((edge, index) => {
+    edge.forEach((id, end) => {
+      if (ids.has(id)) return;
+      edgesKnown = false;
+      issues.push({ path: ['options', 'edges', index, end], message: `options.edges[${index}][${end}] names node "${id}", which is not in options.nodes` });
+    });
+  });
+  if (edgesKnown) {
+    const cycle = findCycle([...ids], options.edges);
+    if (cycle !== undefined) issues.push({ path: ['options', 'edges'], message: `options.edges form a cycle: ${cycle.join(' → ')}`, hint: 'a dag must have no cycles; remove one of these edges' });
+  }
+  if (options.output !== undefined && !ids.has(options.output)) {
+    issues.push({ path: ['options', 'output'], message: `options.output names node "${options.output}", which is not in options.nodes` });
+  }
+  return issues;
+}
+
+export const dagTopology: TopologyDefinition<DagOptions> = {
+  name: 'dag',
+  description: 'Explicit nodes and edges; ready nodes run in parallel with bounded concurrency; cycles rejected when the document is validated.',
+  options: dagOptions,
+  minAgents: 1,
+  check(options, agents): TopologyIssue[] {
+    return checkDag(options, new Set(agents.map((agent) => agent.name)));
+  },
+  machine,
+};
