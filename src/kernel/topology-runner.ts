@@ -3,7 +3,7 @@
  * each agent call becomes a journaled model command, or — when the slot holds a topology — a nested
  * run whose commands are journaled under the parent's command id, so nested sessions replay too.
  */
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromPromise, type AnyStateMachine } from 'xstate';
 import {
   ConclaveError,
   callAgentsActorName,
@@ -16,6 +16,7 @@ import {
   type CallAgentsInput,
   type Registry,
   type Cost,
+  type TopologyDefinition,
   type TopologyInput,
   type TopologyResult,
   type Usage,
@@ -66,6 +67,40 @@ export interface TopologyRunContext {
   dispatcher: DispatcherContext;
 }
 
+interface ActiveRun {
+  context: TopologyRunContext;
+  scope: TopologyScope;
+  totals: RunTotals;
+}
+
+/** The run each actor system belongs to: how a shared `callAgents` finds its session. */
+const runs = new WeakMap<object, ActiveRun>();
+
+/**
+ * `callAgents` for every machine. It finds its run through the actor system, so a machine is
+ * provided once per topology (resolving a machine is the costliest part of starting one) instead
+ * of once per session. The invoked actor's own signal suffices: aborting a run stops its machine,
+ * and stopping a machine aborts the signals of the promise actors it invoked.
+ */
+const callAgents = fromPromise<AgentReply[], CallAgentsInput>(({ input, system, signal }) => {
+  const run = runs.get(system);
+  if (run === undefined) return Promise.reject(new ConclaveError('internal', 'callAgents was invoked outside a topology run'));
+  return runAgentCalls(run.context, run.scope, run.totals, input, signal);
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any topology
+const provided = new WeakMap<TopologyDefinition<any>, AnyStateMachine>();
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any topology
+function providedMachine(definition: TopologyDefinition<any>): AnyStateMachine {
+  let machine = provided.get(definition);
+  if (machine === undefined) {
+    machine = definition.machine.provide({ actors: { [callAgentsActorName]: callAgents } });
+    provided.set(definition, machine);
+  }
+  return machine;
+}
+
 /**
  * Runs a topology to its final state and returns its result. Rejects with the machine's error
  * (an `agent_failed` from the dispatcher, say) or with `aborted` when the signal aborts.
@@ -79,11 +114,6 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
   if (definition === undefined) {
     return Promise.reject(new ConclaveError('unknown_topology', `unknown topology "${scope.topology}"`));
   }
-  // The invoked actor's own signal suffices: aborting the run stops the machine (below), and
-  // stopping a machine aborts the signals of the promise actors it invoked.
-  const callAgents = fromPromise<AgentReply[], CallAgentsInput>(({ input, signal: actorSignal }) =>
-    runAgentCalls(context, scope, totals, input, actorSignal),
-  );
   // Options are parsed here too (not only by the document loader), so programmatic callers and
   // nested slots get the documented defaults; parsing is idempotent on already-normalised options.
   const parsed = definition.options.safeParse(scope.options ?? {});
@@ -91,9 +121,9 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
     return Promise.reject(new ConclaveError('invalid_document', `invalid options for topology "${scope.topology}" at ${scope.prefix}: ${problems}`));
   }
-  const machine = definition.machine.provide({ actors: { [callAgentsActorName]: callAgents } });
   const input: TopologyInput = { task: scope.task, agents: scope.agents, options: parsed.data as Record<string, unknown>, seed: scope.seed };
-  const actor = createActor(machine, { input });
+  const actor = createActor(providedMachine(definition), { input });
+  runs.set(actor.system, { context, scope, totals });
 
   return new Promise<TopologyRunOutcome>((resolve, reject) => {
     const onAbort = (): void => {
