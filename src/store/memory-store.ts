@@ -7,6 +7,7 @@
 import { ConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
 import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import { createAppendWaiters } from './append-waiters.js';
 import { applyEventsToSummary, createSessionSummary } from './session-summary.js';
 
 interface StoredEvent {
@@ -32,8 +33,7 @@ interface SessionLog {
  */
 export function createMemoryStore(): SessionStore {
   const logs = new Map<string, SessionLog>();
-  /** Followers waiting for the next append to a session, woken by `append` and `close`. */
-  const waiters = new Map<string, Set<() => void>>();
+  const waiters = createAppendWaiters();
   let closed = false;
 
   function assertOpen(): void {
@@ -56,29 +56,7 @@ export function createMemoryStore(): SessionStore {
     return result;
   }
 
-  function wake(sessionId: string): void {
-    const set = waiters.get(sessionId);
-    if (set === undefined) return;
-    waiters.delete(sessionId);
-    for (const resolve of set) resolve();
-  }
 
-  function waitForAppend(sessionId: string, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        waiters.get(sessionId)?.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      let set = waiters.get(sessionId);
-      if (set === undefined) {
-        set = new Set();
-        waiters.set(sessionId, set);
-      }
-      set.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
 
   return {
     specificationVersion: 'v1',
@@ -117,7 +95,7 @@ export function createMemoryStore(): SessionStore {
         for (const event of stored) log.events.push(event);
         log.summary = summary;
       }
-      wake(sessionId);
+      waiters.wake(sessionId);
       return appended;
     },
 
@@ -155,7 +133,7 @@ export function createMemoryStore(): SessionStore {
       while (!stopped()) {
         const batch = readLog(sessionId, cursor, followPageSize);
         if (batch.length === 0) {
-          await waitForAppend(sessionId, signal);
+          await waiters.wait(sessionId, signal);
           continue;
         }
         for (const event of batch) {
@@ -169,7 +147,7 @@ export function createMemoryStore(): SessionStore {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      for (const sessionId of [...waiters.keys()]) wake(sessionId);
+      waiters.wakeAll();
     },
   };
 }

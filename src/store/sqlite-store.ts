@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
 import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import { createAppendWaiters } from './append-waiters.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
 
 export interface SqliteStoreOptions {
@@ -122,6 +123,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     `SELECT ${sessionColumns} FROM sessions WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
   );
 
+  /** Followers waiting for this instance's next append to a session; also woken by `close`. */
+  const waiters = createAppendWaiters();
+
   // Group commit: appends queued in one turn of the event loop (from any number of sessions) are
   // written in one transaction, flushed on setImmediate — after every timer and I/O callback of the
   // turn has queued its append. Each append keeps its own head check, so a conflict rejects only
@@ -173,11 +177,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       if (outcome !== undefined) pending.reject(fail(outcome, `cannot append to session ${pending.sessionId}`));
       else pending.resolve(pending.appended);
     }
-    for (const pending of batch) wake(pending.sessionId);
+    for (const pending of batch) waiters.wake(pending.sessionId);
   }
 
-  /** Followers waiting for this instance's next append to a session; also woken by `close`. */
-  const waiters = new Map<string, Set<() => void>>();
   let closed = false;
 
   function fail(error: unknown, action: string): ConclaveError {
@@ -206,31 +208,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     return events;
   }
 
-  function wake(sessionId: string): void {
-    const set = waiters.get(sessionId);
-    if (set === undefined) return;
-    waiters.delete(sessionId);
-    for (const resolveWaiter of set) resolveWaiter();
-  }
 
-  function waitForAppend(sessionId: string, pollIntervalMs: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolveWait) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        waiters.get(sessionId)?.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolveWait();
-      };
-      const timer = setTimeout(done, pollIntervalMs);
-      let set = waiters.get(sessionId);
-      if (set === undefined) {
-        set = new Set();
-        waiters.set(sessionId, set);
-      }
-      set.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
 
   return {
     specificationVersion: 'v1',
@@ -316,7 +294,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
           throw fail(error, `cannot follow session ${sessionId}`);
         }
         if (batch.length === 0) {
-          await waitForAppend(sessionId, pollIntervalMs, signal);
+          await waiters.wait(sessionId, signal, pollIntervalMs);
           continue;
         }
         for (const event of batch) {
@@ -331,7 +309,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       if (closed) return;
       flushAppends();
       closed = true;
-      for (const sessionId of [...waiters.keys()]) wake(sessionId);
+      waiters.wakeAll();
       db.close();
     },
   };
