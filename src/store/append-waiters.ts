@@ -1,8 +1,11 @@
 /**
- * Followers waiting for a session's next append, shared by every store: `follow` parks here when it
- * has read everything, and `append` (or `close`) wakes it. An optional timeout turns the wait into a
- * poll, for stores whose other writers live in other processes.
+ * Following a session, shared by every store: `follow` pages through what exists, then parks here
+ * until `append` (or `close`) wakes it. An optional timeout turns the wait into a poll, for stores
+ * whose other writers live in other processes.
  */
+
+import type { SessionEvent } from '../protocol/events.js';
+import type { FollowOptions } from '../protocol/store.js';
 
 export interface AppendWaiters {
   /** Resolves on the session's next `wake`, when `signal` aborts, or after `timeoutMs` if given. */
@@ -53,4 +56,41 @@ export function createAppendWaiters(): AppendWaiters {
       for (const sessionId of [...waiters.keys()]) wake(sessionId);
     },
   };
+}
+
+export interface FollowSource {
+  /** Events of the session with `seq > afterSeq`, at most `limit`. */
+  readPage(afterSeq: number, limit: number): SessionEvent[];
+  isClosed(): boolean;
+  waiters: AppendWaiters;
+  /** Also look again after this long (another process may have written). Undefined: only on wake. */
+  pollIntervalMs?: number;
+}
+
+/** Events a follower takes per read, so a long backlog is not loaded in one go. */
+const followPageSize = 256;
+
+/**
+ * The `follow` of every store: page through what exists after `afterSeq`, then park until the next
+ * append (or poll), until the signal aborts or the store closes.
+ *
+ * @example
+ * return followEvents(sessionId, options, { readPage, isClosed: () => closed, waiters, pollIntervalMs: 100 });
+ */
+export async function* followEvents(sessionId: string, options: FollowOptions, source: FollowSource): AsyncGenerator<SessionEvent> {
+  const { signal } = options;
+  const stopped = (): boolean => source.isClosed() || signal?.aborted === true;
+  let cursor = options.afterSeq ?? 0;
+  while (!stopped()) {
+    const batch = source.readPage(cursor, followPageSize);
+    if (batch.length === 0) {
+      await source.waiters.wait(sessionId, signal, source.pollIntervalMs);
+      continue;
+    }
+    for (const event of batch) {
+      yield event;
+      cursor = event.seq;
+      if (stopped()) return;
+    }
+  }
 }

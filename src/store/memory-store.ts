@@ -7,7 +7,7 @@
 import { ConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
 import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
-import { createAppendWaiters } from './append-waiters.js';
+import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { applyEventsToSummary, createSessionSummary } from './session-summary.js';
 
 interface StoredEvent {
@@ -126,22 +126,8 @@ export function createMemoryStore(): SessionStore {
       return limit === undefined ? summaries : summaries.slice(0, Math.max(0, limit));
     },
 
-    async *follow(sessionId: string, options: FollowOptions = {}): AsyncGenerator<SessionEvent> {
-      const { signal } = options;
-      const stopped = (): boolean => closed || signal?.aborted === true;
-      let cursor = options.afterSeq ?? 0;
-      while (!stopped()) {
-        const batch = readLog(sessionId, cursor, followPageSize);
-        if (batch.length === 0) {
-          await waiters.wait(sessionId, signal);
-          continue;
-        }
-        for (const event of batch) {
-          yield event;
-          cursor = event.seq;
-          if (stopped()) return;
-        }
-      }
+    follow(sessionId: string, options: FollowOptions = {}): AsyncGenerator<SessionEvent> {
+      return followEvents(sessionId, options, { readPage: (afterSeq, limit) => readLog(sessionId, afterSeq, limit), isClosed: () => closed, waiters });
     },
 
     async close(): Promise<void> {
@@ -152,8 +138,6 @@ export function createMemoryStore(): SessionStore {
   };
 }
 
-/** Events a follower takes per read, so a long backlog is not copied in one go. */
-const followPageSize = 256;
 
 function encodeData(event: SessionEvent): string {
   let text: string | undefined;

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
 import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
-import { createAppendWaiters } from './append-waiters.js';
+import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
 
 export interface SqliteStoreOptions {
@@ -57,8 +57,6 @@ const migrations: readonly string[] = [
 /** The schema version this code writes (`PRAGMA user_version`). */
 export const sqliteSchemaVersion = migrations.length;
 
-/** Events a follower takes per query, so a long backlog is not loaded in one go. */
-const followPageSize = 256;
 
 interface PendingAppend {
   sessionId: string;
@@ -281,28 +279,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       }
     },
 
-    async *follow(sessionId: string, followOptions: FollowOptions = {}): AsyncGenerator<SessionEvent> {
-      const { signal } = followOptions;
-      const stopped = (): boolean => closed || signal?.aborted === true;
-      const pollIntervalMs = Math.max(1, followOptions.pollIntervalMs ?? 100);
-      let cursor = followOptions.afterSeq ?? 0;
-      while (!stopped()) {
-        let batch: SessionEvent[];
+    follow(sessionId: string, followOptions: FollowOptions = {}): AsyncGenerator<SessionEvent> {
+      const readPage = (afterSeq: number, limit: number): SessionEvent[] => {
         try {
-          batch = readEvents(sessionId, cursor, followPageSize);
+          return readEvents(sessionId, afterSeq, limit);
         } catch (error) {
           throw fail(error, `cannot follow session ${sessionId}`);
         }
-        if (batch.length === 0) {
-          await waiters.wait(sessionId, signal, pollIntervalMs);
-          continue;
-        }
-        for (const event of batch) {
-          yield event;
-          cursor = event.seq;
-          if (stopped()) return;
-        }
-      }
+      };
+      const pollIntervalMs = Math.max(1, followOptions.pollIntervalMs ?? 100);
+      return followEvents(sessionId, followOptions, { readPage, isClosed: () => closed, waiters, pollIntervalMs });
     },
 
     async close(): Promise<void> {
