@@ -12,6 +12,7 @@ import { CliContext, type GlobalOptions } from './cli-context.js';
 import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
 import { schemaCommand, topologiesCommand, validateCommand } from './commands/documents.js';
 import { topologyDocsCommand, topologyShowCommand } from './commands/topology-docs.js';
+import { providersCommand, providersPingCommand } from './commands/providers.js';
 import { resumeCommand, runCommand } from './commands/run-session.js';
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
 import { stylerFor } from './terminal.js';
@@ -119,11 +120,33 @@ topologies
   .description('one topology: description, options with defaults, a mermaid diagram, an example document')
   .argument('<name>', 'topology name or alias')
   .option('--json', 'print JSON')
-  .action(action((context, name: string, options: { json?: boolean }) => topologyShowCommand(context, name, options)));
+  .action(
+    action((context, name: string, options: { json?: boolean }) =>
+      topologyShowCommand(context, name, { json: options.json === true || topologies.opts<{ json?: boolean }>().json === true }),
+    ),
+  );
 topologies
   .command('docs')
   .description('print topologies/README.md (all topologies as Markdown)')
   .action(action((context) => topologyDocsCommand(context)));
+
+const providers = program
+  .command('providers')
+  .description('list providers, their key variable (set or not) and default models')
+  .option('--json', 'print JSON')
+  .action(action((context, options: { json?: boolean }) => providersCommand(context, options)));
+providers
+  .command('ping')
+  .description('make one tiny call to a model and print its latency (checks keys and base URLs)')
+  .argument('<model>', 'provider/model, e.g. offline/echo or openai/gpt-4.1-mini')
+  .option('--json', 'print JSON')
+  .option('--timeout <ms>', 'give up after this long', integer('--timeout', 1), 30_000)
+  .action(
+    action((context, model: string, options: { json?: boolean; timeout: number }) =>
+      // `--json` after `ping` is parsed by the parent `providers` command, which has the same option.
+      providersPingCommand(context, model, { json: options.json === true || providers.opts<{ json?: boolean }>().json === true, timeoutMs: options.timeout }),
+    ),
+  );
 
 program
   .command('validate')

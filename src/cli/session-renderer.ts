@@ -113,7 +113,9 @@ export class SessionRenderer {
     this.inFlight.delete(data.commandId);
     const line = data.willRetry
       ? style.yellow(`↻ ${agent}: ${data.error.message} [${data.error.code}] — attempt ${data.attempt + 1} in ${formatDuration(data.retryInMs ?? 0)}`)
-      : style.red(`✗ ${agent}: ${data.error.message} [${data.error.code}]`);
+      : data.fallbackTo !== undefined
+        ? style.yellow(`⤷ ${agent}: ${data.model ?? 'model'} gave up [${data.error.code}] — falling back to ${data.fallbackTo}`)
+        : style.red(`✗ ${agent}: ${data.error.message} [${data.error.code}]`);
     this.print(line);
   }
 

@@ -34,3 +34,16 @@ export function checkModelReference(reference: string, path: JsonPath, registry:
   }
   return [];
 }
+
+/**
+ * Problems with a model or a fallback chain of models (each checked at its index).
+ *
+ * @example
+ * checkModelReferences(['offline/echo', 'ofline/echo'], ['agents', 0, 'model'], registry)
+ * // → one problem, at agents[0].model[1]
+ */
+export function checkModelReferences(model: unknown, path: JsonPath, registry: Registry): DocumentProblem[] {
+  if (typeof model === 'string') return model === '' ? [] : checkModelReference(model, path, registry);
+  if (!Array.isArray(model)) return [];
+  return model.flatMap((reference, index) => (typeof reference === 'string' && reference !== '' ? checkModelReference(reference, [...path, index], registry) : []));
+}

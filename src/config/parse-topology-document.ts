@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConclaveError, type ConclaveErrorJSON, type ErrorLocation, type Registry } from '../protocol/index.js';
-import { checkModelReference } from './check-model-reference.js';
+import { checkModelReferences } from './check-model-reference.js';
 import { describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
 import {
   defaultableAgentFields,
@@ -87,8 +87,8 @@ function usableDefaults(raw: unknown, context: ValidationContext): DocumentDefau
   for (const field of defaultableAgentFields) {
     if (documentDefaultsSchema.shape[field].safeParse(raw[field]).success && raw[field] !== undefined) defaults[field] = raw[field];
   }
-  if (typeof defaults.model === 'string') {
-    context.problems.push(...checkModelReference(defaults.model, ['defaults', 'model'], context.registry));
+  if (defaults.model !== undefined) {
+    context.problems.push(...checkModelReferences(defaults.model, ['defaults', 'model'], context.registry));
   }
   return defaults as DocumentDefaults;
 }

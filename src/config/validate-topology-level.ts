@@ -8,7 +8,7 @@
  * the document as a whole is accepted is decided by the collected problems alone.
  */
 import type { AgentSlot, ModelAgent, Registry } from '../protocol/index.js';
-import { checkModelReference } from './check-model-reference.js';
+import { checkModelReferences } from './check-model-reference.js';
 import {
   defaultableAgentFields,
   documentModelAgentSchema,
@@ -63,9 +63,9 @@ function validateModelAgent(raw: Record<string, unknown>, path: JsonPath, contex
   if (filled.model === undefined) {
     const hint = 'write it as provider/model, e.g. offline/echo';
     context.problems.push(documentProblem(modelPath, 'required, set model on the agent or defaults.model', { hint }));
-  } else if (typeof filled.model === 'string' && filled.model !== '' && raw.model !== undefined) {
+  } else if (raw.model !== undefined) {
     // A model that came from `defaults` was checked once, at defaults.model.
-    context.problems.push(...checkModelReference(filled.model, modelPath, context.registry));
+    context.problems.push(...checkModelReferences(filled.model, modelPath, context.registry));
   }
   const parsed = parseWithProblems(documentModelAgentSchema, filled, path);
   if (!parsed.ok) {

@@ -15,6 +15,7 @@ import {
   type FinishReason,
   type GenerateRequest,
   type Message,
+  modelChain,
   type ModelAgent,
   type ModelCommandInput,
   type ProviderAdapter,
@@ -73,12 +74,41 @@ export async function dispatchModelCall(context: DispatcherContext, call: ModelC
   const done = context.journal.completed.get(call.commandId);
   if (done !== undefined) return fromJournal(done, context.journal.completedSeq.get(call.commandId) ?? 0);
 
-  const reference = parseModelRef(call.agent.model);
+  const chain = modelChain(call.agent);
+  const failures: string[] = [];
+  for (let index = 0; index < chain.length; index += 1) {
+    const model = chain[index] as string;
+    const fallback = chain[index + 1];
+    try {
+      return await callModel(context, call, model, fallback, signal);
+    } catch (thrown) {
+      const error = toConclaveError(thrown);
+      if (error.code === 'aborted' || error.code === 'store_conflict') throw error;
+      failures.push(`${model}: ${error.message}`);
+      if (fallback !== undefined) continue;
+      const attempts = (error as ConclaveError & { attempts?: number }).attempts ?? 1;
+      const summary = chain.length > 1 ? `every model of its fallback chain failed — ${failures.join('; ')}` : `${error.message}`;
+      throw new ConclaveError(
+        'agent_failed',
+        `agent "${call.agent.name}" (${chain.join(' → ')}) failed${chain.length === 1 && attempts > 1 ? ` after ${attempts} attempts` : ''}: ${summary}`,
+        { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
+      );
+    }
+  }
+  throw new ConclaveError('internal', `agent "${call.agent.name}" has no model`);
+}
+
+/**
+ * One model of an agent's chain: attempts with backoff until success or a final failure, which is
+ * journaled (with `fallbackTo` when another model will take over) and thrown.
+ */
+async function callModel(context: DispatcherContext, call: ModelCall, model: string, fallback: string | undefined, signal: AbortSignal): Promise<ModelCallResult> {
+  const reference = parseModelRef(model);
   if (reference === undefined) {
-    throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${call.agent.model}" is not provider/model`);
+    throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${model}" is not provider/model`);
   }
   const adapter = context.adapterFor(reference.provider);
-  const input: ModelCommandInput = { agent: call.agent.name, model: call.agent.model, messages: call.messages, seed: call.seed };
+  const input: ModelCommandInput = { agent: call.agent.name, model, messages: call.messages, seed: call.seed };
   if (call.agent.system !== undefined) input.system = call.agent.system;
   if (call.agent.temperature !== undefined) input.temperature = call.agent.temperature;
   if (call.agent.max_tokens !== undefined) input.maxTokens = call.agent.max_tokens;
@@ -112,7 +142,7 @@ export async function dispatchModelCall(context: DispatcherContext, call: ModelC
         output: outcome.toolCalls.length > 0
           ? { text: outcome.text, finishReason: outcome.finishReason, toolCalls: outcome.toolCalls }
           : { text: outcome.text, finishReason: outcome.finishReason },
-        model: call.agent.model,
+        model,
         agent: call.agent.name,
         usage: outcome.usage,
         cost,
@@ -134,17 +164,11 @@ export async function dispatchModelCall(context: DispatcherContext, call: ModelC
     } catch (thrown) {
       const error = signal.aborted ? abortedError(signal) : toConclaveError(thrown);
       const delay = error.code === 'aborted' ? undefined : retryDelay(error, attempt, context.retry, context.random());
-      const failed: CommandFailedData = { commandId: call.commandId, kind: 'model.generate', attempt, error: error.toJSON(), willRetry: delay !== undefined };
+      const failed: CommandFailedData = { commandId: call.commandId, kind: 'model.generate', attempt, model, error: error.toJSON(), willRetry: delay !== undefined };
       if (delay !== undefined) failed.retryInMs = delay;
+      else if (fallback !== undefined && error.code !== 'aborted') failed.fallbackTo = fallback;
       await context.writer.append([{ type: 'command.failed', data: failed }]);
-      if (delay === undefined) {
-        if (error.code === 'aborted') throw error;
-        throw new ConclaveError(
-          'agent_failed',
-          `agent "${call.agent.name}" (${call.agent.model}) failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${error.message}`,
-          { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
-        );
-      }
+      if (delay === undefined) throw Object.assign(error, { attempts: attempt });
       await context.clock.sleep(delay, signal);
     }
   }

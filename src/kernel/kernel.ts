@@ -17,6 +17,7 @@ import {
   type StopReason,
 } from '../protocol/index.js';
 import { systemClock, type Clock } from './clock.js';
+import { assertCredentials } from './credentials.js';
 import type { DispatcherContext } from './dispatcher.js';
 import { Journal } from './journal.js';
 import { LiveEvents } from './live-events.js';
@@ -92,6 +93,7 @@ export class Kernel {
     if (!this.registry.topologies.has(resolved.topology)) {
       throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
     }
+    assertCredentials(definition.agents, this.registry, this.options.env ?? process.env);
     const seed = options.seed ?? definition.seed ?? 0;
     const sessionId = createId('session');
     const document = { ...definition, ...resolved, task, seed };

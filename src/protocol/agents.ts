@@ -8,10 +8,15 @@ const agentName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'an agent name starts with a letter and holds only letters, digits, "-" and "_" (at most 64)');
 
+const modelReference = z.string().min(1, 'model must be "provider/model", e.g. "offline/echo"');
+
 export const modelAgentSchema = z.strictObject({
   name: agentName,
-  /** `provider/model`, optionally with query parameters: `offline/persona?seed=7`. */
-  model: z.string().min(1, 'model must be "provider/model", e.g. "offline/echo"'),
+  /**
+   * `provider/model`, optionally with query parameters (`offline/persona?seed=7`), or a fallback
+   * chain tried in order once a model's retries are exhausted (`[openai/gpt-4.1-mini, anthropic/claude-haiku-4-5]`).
+   */
+  model: z.union([modelReference, z.array(modelReference).min(1, 'a fallback chain needs at least one model')]),
   system: z.string().optional(),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().positive().optional(),
@@ -50,4 +55,14 @@ export const agentSlotSchema: z.ZodType<AgentSlot> = z.union([modelAgentSchema, 
  */
 export function isNestedTopology(slot: AgentSlot): slot is NestedTopologyAgent {
   return 'topology' in slot;
+}
+
+/**
+ * The models of a model agent, in fallback order.
+ *
+ * @example
+ * modelChain({ name: 'a', model: ['openai/gpt-4.1-mini', 'anthropic/claude-haiku-4-5'] }) // → both, in order
+ */
+export function modelChain(agent: ModelAgent): string[] {
+  return Array.isArray(agent.model) ? agent.model : [agent.model];
 }

@@ -131,9 +131,13 @@ export interface CommandFailedData {
   kind: string;
   attempt: number;
   error: ConclaveErrorJSON;
+  /** The model this attempt used (an agent may have a fallback chain). */
+  model?: string;
   /** True when the dispatcher will try again after `retryInMs`. */
   willRetry: boolean;
   retryInMs?: number;
+  /** Set when this model is given up and the next model of the agent's fallback chain takes over. */
+  fallbackTo?: string;
 }
 
 export interface AgentMessageData {

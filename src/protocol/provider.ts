@@ -81,6 +81,11 @@ export interface ProviderModule {
   readonly keyVariable?: string;
   readonly defaultModels: readonly string[];
   /**
+   * What is missing for this provider to be called with `env`, as a message naming the variable to
+   * set; undefined when nothing is. Without it, a provider with `keyVariable` needs that variable.
+   */
+  missingCredentials?(env: Record<string, string | undefined>): string | undefined;
+  /**
    * Checks a model id (with its query string) without calling anything.
    * Returns a message for the user when it is not valid.
    */

@@ -87,6 +87,35 @@ describe.each(storeFixtures())('kernel on the $name store', (fixture) => {
     expect(provider.calls).toHaveLength(3);
   });
 
+  it('falls back along the model chain when a model keeps failing, and journals the switch', async () => {
+    store = fixture.create();
+    const provider = createScriptedProvider((call) => (call.request.model === 'primary' ? new ConclaveError('provider_server_error', 'HTTP 500') : 'from the fallback'));
+    const kernel = new Kernel({ store, registry: testRegistry(provider.module) });
+    const result = await kernel.run(
+      { topology: 'pipeline', agents: [{ name: 'writer', model: ['script/primary', 'script/secondary'] }], options: {}, retry: fastRetry },
+      { task: 'x' },
+    );
+    expect(result.answer).toBe('from the fallback');
+    expect(provider.calls.map((call) => call.request.model)).toEqual(['primary', 'primary', 'primary', 'secondary']);
+    const events = await store.read(result.sessionId);
+    const switched = events.find((event) => event.type === 'command.failed' && event.data['fallbackTo'] !== undefined);
+    expect(switched?.data).toMatchObject({ model: 'script/primary', fallbackTo: 'script/secondary', willRetry: false });
+    const completed = events.find((event) => event.type === 'command.completed');
+    expect(completed?.data['model']).toBe('script/secondary');
+    expect(result.byProvider['script']?.calls).toBe(1);
+  });
+
+  it('reports every model of an exhausted fallback chain', async () => {
+    store = fixture.create();
+    const provider = createScriptedProvider(() => new ConclaveError('provider_auth', 'bad key'));
+    const kernel = new Kernel({ store, registry: testRegistry(provider.module) });
+    const result = await kernel.run({ topology: 'pipeline', agents: [{ name: 'w', model: ['script/a', 'script/b'] }], options: {}, retry: fastRetry }, { task: 'x' });
+    expect(result.error?.code).toBe('agent_failed');
+    expect(result.error?.message).toContain('script/a → script/b');
+    expect(result.error?.message).toContain('every model of its fallback chain failed');
+    expect(provider.calls).toHaveLength(2);
+  });
+
   it('does not retry errors that retrying cannot fix', async () => {
     store = fixture.create();
     const provider = createScriptedProvider(() => new ConclaveError('provider_auth', 'bad key'));
@@ -179,6 +208,20 @@ describe.each(storeFixtures())('kernel on the $name store', (fixture) => {
     ]);
     const nestedMessage = events.find((event) => event.type === 'agent.message' && event.data['agent'] === 'inner');
     expect(nestedMessage?.data['text']).toBe('x++');
+  });
+
+  it('refuses to start a session whose provider has no key, naming the provider and the variable', async () => {
+    store = fixture.create();
+    const keyed = { ...createScriptedProvider(() => 'x', 'keyed').module, keyVariable: 'KEYED_API_KEY' };
+    const kernel = new Kernel({ store, registry: testRegistry(keyed), env: {} });
+    const definition = { topology: 'pipeline', agents: [{ name: 'writer', model: 'keyed/m' }], options: {} };
+    await expect(kernel.createSession(definition, { task: 'x' })).rejects.toMatchObject({
+      code: 'missing_credentials',
+      message: expect.stringContaining('set KEYED_API_KEY'),
+    });
+    expect(await store.listSessions()).toEqual([]);
+    const withKey = new Kernel({ store, registry: testRegistry(keyed), env: { KEYED_API_KEY: 'sk-test' } });
+    expect((await withKey.run(definition, { task: 'x' })).answer).toBe('x');
   });
 
   it('refuses to create a session without a task', async () => {
