@@ -5,7 +5,7 @@
  * at hand (a topology's own options schema, its minimum number of agents, the providers).
  */
 import { z } from 'zod';
-import { defaultRetryPolicy, modelAgentSchema, type AgentSlot, type RetryPolicy } from '../protocol/index.js';
+import { defaultRetryPolicy, modelAgentSchema, type AgentSlot, type CallTimeouts, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
 
 /** A validated, normalised topology document. */
 export interface TopologyDocument {
@@ -18,6 +18,9 @@ export interface TopologyDocument {
   task?: string;
   seed?: number;
   retry: RetryPolicy;
+  /** How to reach each provider (base URL, key variable, limits, prices), by provider name. */
+  providers?: ProvidersSection;
+  timeouts?: CallTimeouts;
   /** Defaults applied; nested slots carry their canonical topology and parsed options. */
   agents: AgentSlot[];
   /** Parsed by the topology's options schema, defaults filled, alias presets under the user's values. */
@@ -55,6 +58,8 @@ export const documentTopLevelSchema = z.strictObject({
   seed: z.number().int().optional(),
   defaults: z.unknown().optional(),
   retry: z.unknown().optional(),
+  providers: z.unknown().optional(),
+  timeouts: z.unknown().optional(),
   agents: z.unknown().optional(),
   options: z.unknown().optional(),
 });

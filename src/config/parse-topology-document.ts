@@ -5,7 +5,8 @@
  * of one `invalid_document` error, so a user fixes a document in one round trip, not ten.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { ConclaveError, type ConclaveErrorJSON, type ErrorLocation, type Registry } from '../protocol/index.js';
+import { ConclaveError, providersSectionSchema, timeoutsSchema, type ConclaveErrorJSON, type ErrorLocation, type ProvidersSection, type Registry } from '../protocol/index.js';
+import { didYouMeanHint } from './did-you-mean.js';
 import { checkModelReferences } from './check-model-reference.js';
 import { describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
 import {
@@ -93,6 +94,22 @@ function usableDefaults(raw: unknown, context: ValidationContext): DocumentDefau
   return defaults as DocumentDefaults;
 }
 
+/** The `providers:` section: each key a registered provider, each value its settings. */
+function providerSettings(raw: unknown, context: ValidationContext): ProvidersSection | undefined {
+  const parsed = parseWithProblems(providersSectionSchema.optional(), raw, ['providers']);
+  if (!parsed.ok) {
+    context.problems.push(...parsed.problems);
+    return undefined;
+  }
+  for (const name of Object.keys(parsed.value ?? {})) {
+    if (!context.registry.providers.has(name)) {
+      const hint = didYouMeanHint(name, context.registry.providers.keys(), 'known providers');
+      context.problems.push(documentProblem(['providers', name], `unknown provider "${name}"`, { code: 'unknown_provider', hint }));
+    }
+  }
+  return parsed.value;
+}
+
 function retryPolicy(raw: unknown, context: ValidationContext): TopologyDocument['retry'] | undefined {
   const parsed = parseWithProblems(documentRetrySchema.optional(), raw, ['retry']);
   if (!parsed.ok) {
@@ -148,6 +165,9 @@ export function parseTopologyDocument(text: string, context: ParseDocumentContex
   if (!top.ok) validation.problems.push(...top.problems);
   validation.defaults = usableDefaults(absentIfNull(raw.defaults), validation);
   const retry = retryPolicy(absentIfNull(raw.retry), validation);
+  const providers = providerSettings(absentIfNull(raw.providers), validation);
+  const timeouts = parseWithProblems(timeoutsSchema.optional(), absentIfNull(raw.timeouts), ['timeouts']);
+  if (!timeouts.ok) validation.problems.push(...timeouts.problems);
   const level = validateTopologyLevel(
     { topology: raw.topology, agents: raw.agents, options: absentIfNull(raw.options), path: [] },
     validation,
@@ -161,5 +181,7 @@ export function parseTopologyDocument(text: string, context: ParseDocumentContex
   if (level.alias !== undefined) result.alias = level.alias;
   for (const key of ['name', 'description', 'task'] as const) if (top.value[key] !== undefined) result[key] = top.value[key];
   if (top.value.seed !== undefined) result.seed = top.value.seed;
+  if (providers !== undefined) result.providers = providers;
+  if (timeouts.ok && timeouts.value !== undefined) result.timeouts = timeouts.value;
   return result;
 }

@@ -3,7 +3,7 @@
  * missing key is one clear message (which provider, which variable) instead of a failure half-way
  * through a debate. Only presence is checked here; the key's value never leaves the environment.
  */
-import { ConclaveError, isNestedTopology, modelChain, parseModelRef, type AgentSlot, type Registry } from '../protocol/index.js';
+import { ConclaveError, isNestedTopology, modelChain, parseModelRef, type AgentSlot, type ProvidersSection, type Registry } from '../protocol/index.js';
 
 /**
  * Throws `missing_credentials` naming the first agent whose provider lacks its key.
@@ -11,7 +11,12 @@ import { ConclaveError, isNestedTopology, modelChain, parseModelRef, type AgentS
  * @example
  * assertCredentials(document.agents, registry, process.env);
  */
-export function assertCredentials(agents: readonly AgentSlot[], registry: Registry, env: Record<string, string | undefined>): void {
+export function assertCredentials(
+  agents: readonly AgentSlot[],
+  registry: Registry,
+  env: Record<string, string | undefined>,
+  providers?: ProvidersSection,
+): void {
   const checked = new Map<string, string | undefined>();
   const visit = (slots: readonly AgentSlot[]): void => {
     for (const slot of slots) {
@@ -22,7 +27,7 @@ export function assertCredentials(agents: readonly AgentSlot[], registry: Regist
       for (const model of modelChain(slot)) {
         const provider = parseModelRef(model)?.provider;
         if (provider === undefined) continue;
-        if (!checked.has(provider)) checked.set(provider, missingFor(provider, registry, env));
+        if (!checked.has(provider)) checked.set(provider, missingFor(provider, registry, env, providers?.[provider]?.api_key_env));
         const missing = checked.get(provider);
         if (missing !== undefined) {
           throw new ConclaveError('missing_credentials', `agent "${slot.name}" uses ${model}, but ${missing}`, {
@@ -35,9 +40,12 @@ export function assertCredentials(agents: readonly AgentSlot[], registry: Regist
   visit(agents);
 }
 
-function missingFor(provider: string, registry: Registry, env: Record<string, string | undefined>): string | undefined {
+function missingFor(provider: string, registry: Registry, env: Record<string, string | undefined>, keyVariable: string | undefined): string | undefined {
   const module = registry.providers.get(provider);
   if (module === undefined) return undefined;
+  if (keyVariable !== undefined) {
+    return (env[keyVariable] ?? '').trim() === '' ? `the document names ${keyVariable} for ${provider}'s key (providers.${provider}.api_key_env) and it is not set` : undefined;
+  }
   if (module.missingCredentials !== undefined) return module.missingCredentials(env);
   const variable = module.keyVariable;
   if (variable === undefined || (env[variable] ?? '').trim() !== '') return undefined;

@@ -14,7 +14,10 @@ import {
   type Cost,
   type FinishReason,
   type GenerateRequest,
+  type CallTimeouts,
   type Message,
+  type ModelPrice,
+  type ProvidersSection,
   modelChain,
   type ModelAgent,
   type ModelCommandInput,
@@ -23,7 +26,9 @@ import {
   type ToolCall,
   type Usage,
 } from '../protocol/index.js';
+import { createAttemptSignal, type AttemptSignal } from './attempt-signal.js';
 import { abortedError, type Clock } from './clock.js';
+import type { ProviderAccess } from './provider-access.js';
 import type { Journal } from './journal.js';
 import type { LiveEvents } from './live-events.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
@@ -55,7 +60,10 @@ export interface DispatcherContext {
   live: LiveEvents;
   clock: Clock;
   retry: RetryPolicy;
-  adapterFor(provider: string): ProviderAdapter;
+  access: ProviderAccess;
+  /** The document's `providers:` section (base URLs, key variables, limits, prices). */
+  providers?: ProvidersSection;
+  timeouts?: CallTimeouts;
   /** [0, 1) numbers for backoff jitter; timing only, never outcomes. */
   random(): number;
 }
@@ -107,7 +115,9 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
   if (reference === undefined) {
     throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${model}" is not provider/model`);
   }
-  const adapter = context.adapterFor(reference.provider);
+  const settings = context.providers?.[reference.provider];
+  const adapter = context.access.adapter(reference.provider, settings);
+  const limiter = context.access.limiter(reference.provider, settings);
   const input: ModelCommandInput = { agent: call.agent.name, model, messages: call.messages, seed: call.seed };
   if (call.agent.system !== undefined) input.system = call.agent.system;
   if (call.agent.temperature !== undefined) input.temperature = call.agent.temperature;
@@ -120,6 +130,8 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
 
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) throw abortedError(signal);
+    const release = await limiter?.acquire(signal);
+    let tokens = 0;
     const started: CommandStartedData = { commandId: call.commandId, kind: 'model.generate', attempt, input };
     const drafts = [];
     if (!context.journal.stepped.has(call.commandId)) {
@@ -131,10 +143,12 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
     await context.writer.append(drafts);
 
     const startedAt = context.clock.monotonic();
+    const attemptSignal = createAttemptSignal(signal, context.timeouts);
     try {
-      const outcome = await consumeStream(context, adapter, request, call, attempt, signal, startedAt);
+      const outcome = await consumeStream(context, adapter, request, call, attempt, attemptSignal, startedAt);
+      tokens = outcome.usage.inputTokens + outcome.usage.outputTokens;
       const latencyMs = round(context.clock.monotonic() - startedAt);
-      const cost = costOf(adapter, reference.model, outcome.usage);
+      const cost = costOf(context.access.price(adapter, reference.name, reference.model, settings), adapter.simulated, outcome.usage);
       const completed: CommandCompletedData = {
         commandId: call.commandId,
         kind: 'model.generate',
@@ -162,7 +176,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       if (outcome.toolCalls.length > 0) result.toolCalls = outcome.toolCalls;
       return result;
     } catch (thrown) {
-      const error = signal.aborted ? abortedError(signal) : toConclaveError(thrown);
+      const error = signal.aborted ? abortedError(signal) : (attemptSignal.timeoutError() ?? toConclaveError(thrown));
       const delay = error.code === 'aborted' ? undefined : retryDelay(error, attempt, context.retry, context.random());
       const failed: CommandFailedData = { commandId: call.commandId, kind: 'model.generate', attempt, model, error: error.toJSON(), willRetry: delay !== undefined };
       if (delay !== undefined) failed.retryInMs = delay;
@@ -170,6 +184,9 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       await context.writer.append([{ type: 'command.failed', data: failed }]);
       if (delay === undefined) throw Object.assign(error, { attempts: attempt });
       await context.clock.sleep(delay, signal);
+    } finally {
+      attemptSignal.dispose();
+      release?.(tokens);
     }
   }
 }
@@ -188,12 +205,14 @@ async function consumeStream(
   request: GenerateRequest,
   call: ModelCall,
   attempt: number,
-  signal: AbortSignal,
+  attemptSignal: AttemptSignal,
   startedAt: number,
 ): Promise<StreamOutcome> {
   const outcome: StreamOutcome = { text: '', usage: zeroUsage, finishReason: 'stop', toolCalls: [] };
   const streaming = context.live.hasListeners(context.sessionId);
+  const signal = attemptSignal.signal;
   for await (const part of adapter.generate(request, { signal, attempt })) {
+    if (part.type === 'text-delta' || part.type === 'tool-call' || part.type === 'reasoning-delta') attemptSignal.firstOutput();
     switch (part.type) {
       case 'text-delta':
         if (outcome.timeToFirstTokenMs === undefined) outcome.timeToFirstTokenMs = round(context.clock.monotonic() - startedAt);
@@ -213,12 +232,12 @@ async function consumeStream(
         outcome.finishReason = part.finishReason;
         break;
       case 'error':
-        throw ConclaveError.fromJSON(part.error);
+        throw attemptSignal.timeoutError() ?? ConclaveError.fromJSON(part.error);
       case 'stream-start':
         break;
     }
   }
-  if (signal.aborted) throw abortedError(signal);
+  if (signal.aborted) throw attemptSignal.timeoutError() ?? abortedError(signal);
   return outcome;
 }
 
@@ -239,16 +258,15 @@ function fromJournal(done: CommandCompletedData, completedSeq: number): ModelCal
   return result;
 }
 
-function costOf(adapter: ProviderAdapter, model: string, usage: Usage): Cost {
-  const price = adapter.price?.(model);
-  if (price === undefined) return adapter.simulated ? { usd: 0, simulated: true } : { usd: 0 };
+function costOf(price: ModelPrice | undefined, simulated: boolean, usage: Usage): Cost {
+  if (price === undefined) return simulated ? { usd: 0, simulated: true } : { usd: 0 };
   const cached = usage.cachedInputTokens ?? 0;
   const usd =
     ((usage.inputTokens - cached) * price.inputPerMillion +
       cached * (price.cachedInputPerMillion ?? price.inputPerMillion) +
       usage.outputTokens * price.outputPerMillion) /
     1_000_000;
-  return adapter.simulated ? { usd, simulated: true } : { usd };
+  return simulated ? { usd, simulated: true } : { usd };
 }
 
 function round(ms: number): number {

@@ -9,6 +9,8 @@ import {
   createId,
   toConclaveError,
   type AgentSlot,
+  type CallTimeouts,
+  type ProvidersSection,
   type ProviderAdapter,
   type ProviderModule,
   type Registry,
@@ -18,6 +20,7 @@ import {
 } from '../protocol/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { assertCredentials } from './credentials.js';
+import { ProviderAccess } from './provider-access.js';
 import type { DispatcherContext } from './dispatcher.js';
 import { Journal } from './journal.js';
 import { LiveEvents } from './live-events.js';
@@ -36,6 +39,9 @@ export interface SessionDefinition {
   seed?: number;
   name?: string;
   retry?: Partial<RetryPolicy>;
+  /** How to reach each provider: base URL, key variable, limits, prices. */
+  providers?: ProvidersSection;
+  timeouts?: CallTimeouts;
 }
 
 export interface CreateSessionOptions {
@@ -68,7 +74,7 @@ export class Kernel {
   readonly registry: Registry;
   readonly live = new LiveEvents();
   private readonly clock: Clock;
-  private readonly adapters = new Map<string, ProviderAdapter>();
+  private readonly access: ProviderAccess;
   private readonly options: KernelOptions;
 
   constructor(options: KernelOptions) {
@@ -76,6 +82,7 @@ export class Kernel {
     this.store = options.store;
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
+    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter);
   }
 
   /**
@@ -93,7 +100,7 @@ export class Kernel {
     if (!this.registry.topologies.has(resolved.topology)) {
       throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
     }
-    assertCredentials(definition.agents, this.registry, this.options.env ?? process.env);
+    assertCredentials(definition.agents, this.registry, this.options.env ?? process.env, definition.providers);
     const seed = options.seed ?? definition.seed ?? 0;
     const sessionId = createId('session');
     const document = { ...definition, ...resolved, task, seed };
@@ -132,7 +139,9 @@ export class Kernel {
       live: this.live,
       clock: this.clock,
       retry: { ...defaultRetryPolicy, ...definition.retry },
-      adapterFor: (provider) => this.adapterFor(provider),
+      access: this.access,
+      ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
+      ...(definition.timeouts !== undefined ? { timeouts: definition.timeouts } : {}),
       random: this.options.random ?? Math.random,
     };
     const signal = options.signal ?? new AbortController().signal;
@@ -198,14 +207,4 @@ export class Kernel {
     return summarizeSession(events);
   }
 
-  private adapterFor(provider: string): ProviderAdapter {
-    let adapter = this.adapters.get(provider);
-    if (adapter === undefined) {
-      const module = this.registry.providers.get(provider);
-      if (module === undefined) throw new ConclaveError('unknown_provider', `unknown provider "${provider}"`);
-      adapter = this.options.createAdapter?.(module) ?? module.create({ env: this.options.env ?? process.env });
-      this.adapters.set(provider, adapter);
-    }
-    return adapter;
-  }
 }

@@ -12,6 +12,7 @@ export * from './model-ref.js';
 export * from './provider.js';
 export * from './registry.js';
 export * from './retry.js';
+export * from './runtime-settings.js';
 export * from './sandbox.js';
 export * from './store.js';
 export * from './topology.js';
