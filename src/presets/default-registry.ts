@@ -3,6 +3,7 @@
  * place that wires plug-ins into the kernel — adding a provider is adding a folder and a line here.
  */
 import { offlineProvider } from '../../providers/offline/index.js';
+import { ollamaProvider } from '../../providers/ollama/index.js';
 import { builtInAliases, builtInTopologies } from '../../topologies/index.js';
 import type { ProviderModule, Registry } from '../protocol/index.js';
 
@@ -13,7 +14,7 @@ import type { ProviderModule, Registry } from '../protocol/index.js';
  * const kernel = new Kernel({ store, registry: createDefaultRegistry() });
  */
 export function createDefaultRegistry(): Registry {
-  const providers: ProviderModule[] = [offlineProvider];
+  const providers: ProviderModule[] = [offlineProvider, ollamaProvider];
   return {
     topologies: new Map(builtInTopologies.map((topology) => [topology.name, topology])),
     aliases: new Map(builtInAliases.map((alias) => [alias.alias, alias])),

@@ -98,6 +98,7 @@ const retryableByDefault = new Set<ErrorCode>([
   'provider_overloaded',
   'provider_server_error',
   'provider_stream_cut',
+  'provider_malformed_response',
   'provider_timeout',
   'provider_connection',
 ]);
