@@ -5,7 +5,7 @@
  * of one `invalid_document` error, so a user fixes a document in one round trip, not ten.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { ConclaveError, providersSectionSchema, timeoutsSchema, type ConclaveErrorJSON, type ErrorLocation, type ProvidersSection, type Registry } from '../protocol/index.js';
+import { ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ConclaveErrorJSON, type ErrorLocation, type ProvidersSection, type Registry } from '../protocol/index.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import { checkModelReferences } from './check-model-reference.js';
 import { describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
@@ -101,10 +101,25 @@ function providerSettings(raw: unknown, context: ValidationContext): ProvidersSe
     context.problems.push(...parsed.problems);
     return undefined;
   }
-  for (const name of Object.keys(parsed.value ?? {})) {
+  for (const [name, settings] of Object.entries(parsed.value ?? {})) {
+    if (settings.compatible !== undefined) {
+      const kinds = [...(context.registry.compatibleProviders?.keys() ?? [])];
+      if (!kinds.includes(settings.compatible)) {
+        const hint = didYouMeanHint(settings.compatible, kinds, 'compatible kinds');
+        context.problems.push(documentProblem(['providers', name, 'compatible'], `unknown kind "${settings.compatible}"`, { hint }));
+      } else if (settings.base_url === undefined) {
+        context.problems.push(documentProblem(['providers', name], 'a provider declared with `compatible` needs a base_url'));
+      }
+      continue;
+    }
     if (!context.registry.providers.has(name)) {
       const hint = didYouMeanHint(name, context.registry.providers.keys(), 'known providers');
-      context.problems.push(documentProblem(['providers', name], `unknown provider "${name}"`, { code: 'unknown_provider', hint }));
+      context.problems.push(
+        documentProblem(['providers', name], `unknown provider "${name}"`, {
+          code: 'unknown_provider',
+          hint: hint ?? 'to declare your own OpenAI-compatible service, add `compatible: openai` and `base_url`',
+        }),
+      );
     }
   }
   return parsed.value;
@@ -163,9 +178,11 @@ export function parseTopologyDocument(text: string, context: ParseDocumentContex
   const validation: ValidationContext = { registry, defaults: {}, problems: [] };
   const top = parseWithProblems(documentTopLevelSchema, raw, []);
   if (!top.ok) validation.problems.push(...top.problems);
-  validation.defaults = usableDefaults(absentIfNull(raw.defaults), validation);
   const retry = retryPolicy(absentIfNull(raw.retry), validation);
   const providers = providerSettings(absentIfNull(raw.providers), validation);
+  // Providers the document declares (`compatible: openai`) are usable by its agents and defaults.
+  validation.registry = registryWithDocumentProviders(registry, providers);
+  validation.defaults = usableDefaults(absentIfNull(raw.defaults), validation);
   const timeouts = parseWithProblems(timeoutsSchema.optional(), absentIfNull(raw.timeouts), ['timeouts']);
   if (!timeouts.ok) validation.problems.push(...timeouts.problems);
   const level = validateTopologyLevel(

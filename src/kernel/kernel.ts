@@ -7,6 +7,7 @@
 import {
   ConclaveError,
   createId,
+  registryWithDocumentProviders,
   toConclaveError,
   type AgentSlot,
   type CallTimeouts,
@@ -100,7 +101,7 @@ export class Kernel {
     if (!this.registry.topologies.has(resolved.topology)) {
       throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
     }
-    assertCredentials(definition.agents, this.registry, this.options.env ?? process.env, definition.providers);
+    assertCredentials(definition.agents, registryWithDocumentProviders(this.registry, definition.providers), this.options.env ?? process.env, definition.providers);
     const seed = options.seed ?? definition.seed ?? 0;
     const sessionId = createId('session');
     const document = { ...definition, ...resolved, task, seed };

@@ -5,6 +5,7 @@
  */
 import {
   ConclaveError,
+  registryWithDocumentProviders,
   type ModelPrice,
   type ProviderAdapter,
   type ProviderDocumentSettings,
@@ -35,7 +36,7 @@ export class ProviderAccess {
     const key = `${provider}|${settings?.base_url ?? ''}|${settings?.api_key_env ?? ''}`;
     let adapter = this.adapters.get(key);
     if (adapter === undefined) {
-      const module = this.registry.providers.get(provider);
+      const module = this.registry.providers.get(provider) ?? registryWithDocumentProviders(this.registry, settings !== undefined ? { [provider]: settings } : undefined).providers.get(provider);
       if (module === undefined) throw new ConclaveError('unknown_provider', `unknown provider "${provider}"`);
       const apiKey = settings?.api_key_env !== undefined ? this.env[settings.api_key_env] : undefined;
       adapter =

@@ -6,8 +6,10 @@ import { anthropicProvider } from '../../providers/anthropic/index.js';
 import { googleProvider } from '../../providers/google/index.js';
 import { offlineProvider } from '../../providers/offline/index.js';
 import { ollamaProvider } from '../../providers/ollama/index.js';
+import { openaiProvider } from '../../providers/openai/index.js';
+import { createOpenAICompatibleProvider, openAICompatiblePresets } from '../../providers/openai-compatible/index.js';
 import { builtInAliases, builtInTopologies } from '../../topologies/index.js';
-import type { ProviderModule, Registry } from '../protocol/index.js';
+import type { DocumentProviderPreset, ProviderModule, Registry } from '../protocol/index.js';
 
 /**
  * Builds the default registry.
@@ -16,10 +18,24 @@ import type { ProviderModule, Registry } from '../protocol/index.js';
  * const kernel = new Kernel({ store, registry: createDefaultRegistry() });
  */
 export function createDefaultRegistry(): Registry {
-  const providers: ProviderModule[] = [offlineProvider, anthropicProvider, googleProvider, ollamaProvider];
+  const providers: ProviderModule[] = [offlineProvider, anthropicProvider, openaiProvider, googleProvider, ollamaProvider, ...openAICompatiblePresets];
   return {
     topologies: new Map(builtInTopologies.map((topology) => [topology.name, topology])),
     aliases: new Map(builtInAliases.map((alias) => [alias.alias, alias])),
     providers: new Map(providers.map((provider) => [provider.name, provider])),
+    compatibleProviders: new Map([
+      [
+        'openai',
+        (preset: DocumentProviderPreset) =>
+          createOpenAICompatibleProvider({
+            name: preset.name,
+            description: `OpenAI-compatible service at ${preset.baseUrl} (declared in the document)`,
+            baseUrl: preset.baseUrl,
+            baseUrlVariable: `${preset.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_BASE_URL`,
+            keyVariable: preset.keyVariable,
+            defaultModels: [],
+          }),
+      ],
+    ]),
   };
 }

@@ -17,6 +17,10 @@ export const modelPriceSchema = z.strictObject({
 });
 
 export const providerSettingsSchema = z.strictObject({
+  compatible: z
+    .string()
+    .optional()
+    .describe('Declare a new provider speaking this wire protocol (e.g. `openai`); then `base_url` is required.'),
   base_url: z.url().optional().describe('Where the provider (or a compatible server, proxy or emulator) listens.'),
   api_key_env: environmentVariableName.optional().describe('Environment variable holding the key (default: the provider\'s standard one).'),
   concurrency: z.number().int().min(1).optional().describe('Most calls in flight to this provider at once, across sessions.'),

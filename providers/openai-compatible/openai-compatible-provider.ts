@@ -1,0 +1,64 @@
+/**
+ * OpenAI-compatible services as provider modules: each preset is the OpenAI adapter with another
+ * base URL, key variable and a few wire differences. `createOpenAICompatibleProvider` is public so a
+ * user can add a service conclave does not list, without writing an adapter.
+ */
+import type { ProviderAdapter, ProviderModule, ProviderSettings } from '../../src/protocol/index.js';
+import { createOpenAIAdapter, openAIWireOptions, parseOpenAIModel, settingOrEnvironment } from '../openai/index.js';
+import { openAICompatiblePresetTable, type OpenAICompatiblePreset } from './openai-compatible-presets.js';
+
+/**
+ * Builds a provider module from a preset.
+ *
+ * @example
+ * const myProxy = createOpenAICompatibleProvider({
+ *   name: 'myproxy',
+ *   description: 'The team LiteLLM proxy',
+ *   baseUrl: 'http://llm.internal:4000/v1',
+ *   baseUrlVariable: 'MYPROXY_BASE_URL',
+ *   keyVariable: 'MYPROXY_API_KEY',
+ *   defaultModels: ['gpt-4.1-mini'],
+ * });
+ * registry.addProvider(myProxy); // then use `myproxy/gpt-4.1-mini` in a document
+ */
+export function createOpenAICompatibleProvider(preset: OpenAICompatiblePreset): ProviderModule {
+  const keyVariable = preset.keyVariable ?? undefined;
+  const wire = { ...openAIWireOptions, ...preset.wire };
+  return {
+    specificationVersion: 'v1',
+    name: preset.name,
+    description: preset.description,
+    simulated: false,
+    ...(keyVariable !== undefined ? { keyVariable } : {}),
+    defaultModels: preset.defaultModels.map((model) => `${preset.name}/${model}`),
+    validateModel(model: string): string | undefined {
+      const parsed = parseOpenAIModel(preset.name, model);
+      return parsed.ok ? undefined : parsed.message;
+    },
+    create(settings: ProviderSettings): ProviderAdapter {
+      const env = settings.env ?? process.env;
+      const apiKey = keyVariable === undefined ? settings.apiKey : settingOrEnvironment(settings.apiKey, env, keyVariable, undefined);
+      return createOpenAIAdapter({
+        provider: preset.name,
+        baseUrl: settingOrEnvironment(settings.baseUrl, env, preset.baseUrlVariable, preset.baseUrl),
+        wire,
+        ...(apiKey !== undefined ? { apiKey } : {}),
+        ...(keyVariable !== undefined ? { keyVariable } : {}),
+        ...(preset.headers !== undefined ? { headers: preset.headers } : {}),
+      });
+    },
+  };
+}
+
+/** Every built-in OpenAI-compatible provider module, in table order. */
+export const openAICompatiblePresets: readonly ProviderModule[] = openAICompatiblePresetTable.map(createOpenAICompatibleProvider);
+
+/**
+ * One built-in preset module by name.
+ *
+ * @example
+ * findOpenAICompatiblePreset('groq')?.keyVariable // → 'GROQ_API_KEY'
+ */
+export function findOpenAICompatiblePreset(name: string): ProviderModule | undefined {
+  return openAICompatiblePresets.find((module) => module.name === name);
+}
