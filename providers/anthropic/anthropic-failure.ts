@@ -9,7 +9,7 @@
  */
 import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { ConclaveError, type ConclaveErrorJSON } from '../../src/protocol/index.js';
-import { classifyProviderFailure } from '../support/provider-errors.js';
+import { abortedFailure, classifyProviderFailure, malformedFailure, streamCutFailure } from '../support/provider-errors.js';
 
 /** The HTTP status Anthropic documents for each error `type`, for errors that arrive mid-stream. */
 const statusByErrorType: Record<string, number> = {
@@ -39,7 +39,7 @@ export interface AnthropicFailureContext {
  * anthropicAborted('claude-haiku-4-5').code // → 'aborted'
  */
 export function anthropicAborted(model: string): ConclaveErrorJSON {
-  return new ConclaveError('aborted', `the call to anthropic/${model} was aborted`).toJSON();
+  return abortedFailure(`anthropic/${model}`).toJSON();
 }
 
 function headerOf(error: APIError, name: string): string | null {
@@ -65,7 +65,7 @@ export function classifyAnthropicFailure(thrown: unknown, context: AnthropicFail
   const provider = 'anthropic';
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   if (thrown instanceof SyntaxError) {
-    return new ConclaveError('provider_malformed_response', `anthropic: an event is not valid JSON: ${message}`, { retryable: true }).toJSON();
+    return malformedFailure('anthropic', `an event is not valid JSON: ${message}`).toJSON();
   }
   if (thrown instanceof APIError && !(thrown instanceof APIConnectionError)) {
     const apiMessage = thrown.apiMessage ?? message;
@@ -83,7 +83,7 @@ export function classifyAnthropicFailure(thrown: unknown, context: AnthropicFail
     });
   }
   if (context.responseStarted) {
-    return new ConclaveError('provider_stream_cut', `anthropic: the stream broke off: ${describeCause(thrown)}`).toJSON();
+    return streamCutFailure('anthropic', `the stream broke off: ${describeCause(thrown)}`).toJSON();
   }
   return classifyProviderFailure({ provider, message: describeCause(thrown) });
 }

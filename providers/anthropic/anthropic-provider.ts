@@ -25,6 +25,7 @@ import { anthropicAborted, classifyAnthropicFailure } from './anthropic-failure.
 import { anthropicPrice } from './anthropic-prices.js';
 import { mapAnthropicRequest } from './map-anthropic-request.js';
 import { mapAnthropicStream } from './map-anthropic-stream.js';
+import { nonEmpty } from '../support/provider-errors.js';
 
 /** Environment variable holding the key. */
 export const anthropicKeyVariable = 'ANTHROPIC_API_KEY';
@@ -33,10 +34,6 @@ export const anthropicBaseUrlVariable = 'ANTHROPIC_BASE_URL';
 
 /** Models listed by `conclave providers`; any other Claude model id is accepted too. */
 export const anthropicDefaultModels = ['claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-opus-4-6'] as const;
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
 
 /**
  * Checks an Anthropic model id without calling anything: any non-empty id without spaces or a

@@ -11,8 +11,9 @@
  * adapter classifies them, because only it knows whether the call was aborted.
  */
 import { z } from 'zod';
-import { ConclaveError, type StreamPart, type Usage } from '../../src/protocol/index.js';
+import { type StreamPart, type Usage } from '../../src/protocol/index.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
+import { malformedFailure, streamCutFailure } from '../support/provider-errors.js';
 
 const tokenCount = z.number().int().nonnegative();
 
@@ -81,7 +82,7 @@ interface UsageCounts {
 function malformed(message: string): StreamPart {
   return {
     type: 'error',
-    error: new ConclaveError('provider_malformed_response', `anthropic: ${message}`, { retryable: true }).toJSON(),
+    error: malformedFailure('anthropic', message).toJSON(),
   };
 }
 
@@ -205,6 +206,6 @@ export async function* mapAnthropicStream(events: AsyncIterable<unknown>): Async
   }
   yield {
     type: 'error',
-    error: new ConclaveError('provider_stream_cut', 'anthropic: the stream ended before message_stop').toJSON(),
+    error: streamCutFailure('anthropic', 'the stream ended before message_stop').toJSON(),
   };
 }

@@ -25,6 +25,7 @@ import { googlePrice, pricedGoogleModels } from './google-prices.js';
 import { mapGoogleError, observeGoogleFetch } from './map-google-error.js';
 import { mapGoogleRequest } from './map-google-request.js';
 import { createGoogleStreamMapper } from './map-google-stream.js';
+import { abortedFailure, nonEmpty } from '../support/provider-errors.js';
 
 /** Where the Gemini API lives when no base URL is configured. */
 export const defaultGoogleBaseUrl = 'https://generativelanguage.googleapis.com';
@@ -33,10 +34,6 @@ const keyVariable = 'GEMINI_API_KEY';
 const alternativeKeyVariable = 'GOOGLE_API_KEY';
 const baseUrlVariable = 'GOOGLE_GEMINI_BASE_URL';
 const modelPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
 
 /**
  * Checks a Gemini model id without calling anything; returns a message when it is not valid.
@@ -90,7 +87,7 @@ export function createGoogleAdapter(settings: ProviderSettings = {}): ProviderAd
       return;
     }
     if (signal.aborted) {
-      yield errorPart(new ConclaveError('aborted', `the call to google/${request.model} was aborted`, { retryable: false }));
+      yield errorPart(abortedFailure(`google/${request.model}`));
       return;
     }
 
@@ -119,7 +116,7 @@ export function createGoogleAdapter(settings: ProviderSettings = {}): ProviderAd
         return;
       }
       if (signal.aborted) {
-        yield errorPart(new ConclaveError('aborted', `the call to google/${request.model} was aborted`, { retryable: false }));
+        yield errorPart(abortedFailure(`google/${request.model}`));
         return;
       }
       yield* mapper.end();

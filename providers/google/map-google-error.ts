@@ -6,7 +6,7 @@
  * are cut streams or malformed chunks; failures before it are connection problems.
  */
 import { ConclaveError, type ConclaveErrorJSON } from '../../src/protocol/index.js';
-import { classifyProviderFailure } from '../support/provider-errors.js';
+import { abortedFailure, classifyProviderFailure, malformedFailure, streamCutFailure } from '../support/provider-errors.js';
 
 /** What one call's fetch saw: whether it was called, and the response status and headers. */
 export interface GoogleFetchObservation {
@@ -81,7 +81,7 @@ export interface GoogleErrorContext {
  */
 export function mapGoogleError(thrown: unknown, context: GoogleErrorContext): ConclaveErrorJSON {
   if (context.signal.aborted || (thrown instanceof Error && thrown.name === 'AbortError')) {
-    return new ConclaveError('aborted', `the call to google/${context.model} was aborted`, { retryable: false }).toJSON();
+    return abortedFailure(`google/${context.model}`).toJSON();
   }
   const response = context.observation.response;
   if (thrown instanceof Error && thrown.name === 'ApiError' && typeof (thrown as { status?: unknown }).status === 'number') {
@@ -103,13 +103,13 @@ export function mapGoogleError(thrown: unknown, context: GoogleErrorContext): Co
   }
   if (thrown instanceof SyntaxError) {
     // A garbled chunk is usually transient (a proxy, a truncated write); another attempt may well succeed.
-    return new ConclaveError('provider_malformed_response', `google: a stream chunk is not valid JSON (${thrown.message})`, { retryable: true }).toJSON();
+    return malformedFailure('google', `a stream chunk is not valid JSON (${thrown.message})`).toJSON();
   }
   if (!context.observation.started) {
     return new ConclaveError('provider_bad_request', `google: the SDK refused the request: ${describeFailure(thrown)}`, { retryable: false }).toJSON();
   }
   if (response !== undefined) {
-    return new ConclaveError('provider_stream_cut', `google: the stream broke off: ${describeFailure(thrown)}`).toJSON();
+    return streamCutFailure('google', `the stream broke off: ${describeFailure(thrown)}`).toJSON();
   }
   return classifyProviderFailure({ provider: 'google', message: describeFailure(thrown), keyVariable: context.keyVariable });
 }

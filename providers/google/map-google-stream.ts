@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ConclaveError, type StreamPart, type Usage } from '../../src/protocol/index.js';
+import { type StreamPart, type Usage } from '../../src/protocol/index.js';
 import { mapGoogleFinishReason } from './map-google-finish-reason.js';
+import { malformedFailure, streamCutFailure } from '../support/provider-errors.js';
 
 const count = z.number().int().nonnegative().nullish();
 
@@ -100,7 +101,7 @@ export function createGoogleStreamMapper(options: GoogleStreamMapperOptions): Go
 
   function malformed(message: string): StreamPart[] {
     failed = true;
-    return [{ type: 'error', error: new ConclaveError('provider_malformed_response', `google: ${message}`, { retryable: true }).toJSON() }];
+    return [{ type: 'error', error: malformedFailure('google', message).toJSON() }];
   }
 
   return {
@@ -133,7 +134,7 @@ export function createGoogleStreamMapper(options: GoogleStreamMapperOptions): Go
     end(): StreamPart[] {
       if (failed) return [];
       if (finishReason === undefined) {
-        return [{ type: 'error', error: new ConclaveError('provider_stream_cut', 'google: the stream ended without a finish reason').toJSON() }];
+        return [{ type: 'error', error: streamCutFailure('google', 'the stream ended without a finish reason').toJSON() }];
       }
       const parts: StreamPart[] = [];
       if (usage !== undefined) parts.push({ type: 'usage', usage });

@@ -9,7 +9,7 @@
  * marked retryable: from a local server it is a glitch of that one response, not of the request.
  */
 import { ConclaveError, type ConclaveErrorJSON } from '../../src/protocol/index.js';
-import { classifyProviderFailure } from '../support/provider-errors.js';
+import { abortedFailure, classifyProviderFailure, malformedFailure, streamCutFailure } from '../support/provider-errors.js';
 import { MalformedOllamaLineError, type OllamaExchange } from './ollama-fetch.js';
 
 export interface OllamaFailureContext {
@@ -54,10 +54,10 @@ const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHO
 export function mapOllamaFailure(error: unknown, context: OllamaFailureContext): ConclaveErrorJSON {
   const { exchange, model } = context;
   if (context.signal.aborted) {
-    return new ConclaveError('aborted', `the call to ${model} was aborted`, { cause: error }).toJSON();
+    return abortedFailure(model, error).toJSON();
   }
   if (error instanceof MalformedOllamaLineError || error instanceof SyntaxError) {
-    return new ConclaveError('provider_malformed_response', `ollama: ${model} sent a malformed response: ${error.message}`, { cause: error, retryable: true }).toJSON();
+    return malformedFailure(model, error.message, error).toJSON();
   }
   if (isResponseError(error)) {
     return classifyProviderFailure({
@@ -73,7 +73,7 @@ export function mapOllamaFailure(error: unknown, context: OllamaFailureContext):
     return new ConclaveError('provider_server_error', `ollama: ${model} failed mid-stream: ${exchange.streamError}`, { cause: error }).toJSON();
   }
   if (exchange.response !== undefined) {
-    return new ConclaveError('provider_stream_cut', `ollama: the stream from ${model} ended before it was done (${describe(error)})`, { cause: error }).toJSON();
+    return streamCutFailure(model, `the stream ended before it was done (${describe(error)})`, error).toJSON();
   }
   const failure = classifyProviderFailure({ provider: 'ollama', message: `request to ${context.host} failed: ${describe(error)}` });
   const code = causeCode(error);

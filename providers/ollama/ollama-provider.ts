@@ -28,6 +28,7 @@ import { mapOllamaFailure } from './map-ollama-failure.js';
 import { mapOllamaRequest } from './map-ollama-messages.js';
 import { createOllamaStreamMapper, fingerprintOllamaRequest } from './map-ollama-stream.js';
 import { createOllamaFetch, type OllamaExchange } from './ollama-fetch.js';
+import { abortedFailure, malformedFailure, nonEmpty, streamCutFailure } from '../support/provider-errors.js';
 
 /** Where a local Ollama listens unless told otherwise. */
 export const defaultOllamaHost = 'http://127.0.0.1:11434';
@@ -68,10 +69,6 @@ function resolveSettings(settings: ProviderSettings): ResolvedSettings {
   return { host, headers: apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` } };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
 async function* generate(settings: ResolvedSettings, request: GenerateRequest, options: GenerateOptions): AsyncGenerator<StreamPart> {
   const { signal } = options;
   const qualified = `ollama/${request.model}`;
@@ -82,7 +79,7 @@ async function* generate(settings: ResolvedSettings, request: GenerateRequest, o
     return;
   }
   if (signal.aborted) {
-    yield errorPart(new ConclaveError('aborted', `the call to ${qualified} was aborted`));
+    yield errorPart(abortedFailure(qualified));
     return;
   }
 
@@ -98,19 +95,19 @@ async function* generate(settings: ResolvedSettings, request: GenerateRequest, o
     const stream = await client.chat({ ...body, stream: true });
     for await (const chunk of stream) {
       if (signal.aborted) {
-        yield errorPart(new ConclaveError('aborted', `the call to ${qualified} was aborted`));
+        yield errorPart(abortedFailure(qualified));
         return;
       }
       const result = mapChunk(chunk);
       if (!result.ok) {
-        yield errorPart(new ConclaveError('provider_malformed_response', `ollama: ${qualified} sent a malformed response: ${result.message}`, { retryable: true }));
+        yield errorPart(malformedFailure(qualified, result.message));
         return;
       }
       yield* result.parts;
       if (result.done) return;
     }
     // The SDK throws when a stream ends without `done`; this covers an SDK that stops doing so.
-    yield errorPart(new ConclaveError('provider_stream_cut', `ollama: the stream from ${qualified} ended before it was done`));
+    yield errorPart(streamCutFailure(qualified, 'the stream ended before it was done'));
   } catch (error) {
     yield { type: 'error', error: mapOllamaFailure(error, { signal, exchange, model: qualified, host: settings.host }) };
   } finally {

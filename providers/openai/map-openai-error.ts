@@ -6,7 +6,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ConclaveError, type ConclaveErrorJSON } from '../../src/protocol/index.js';
-import { classifyProviderFailure } from '../support/provider-errors.js';
+import { abortedFailure, classifyProviderFailure, malformedFailure, streamCutFailure } from '../support/provider-errors.js';
 
 export interface OpenAIErrorContext {
   /** Provider name for messages (`openai`, `groq`, …). */
@@ -24,7 +24,7 @@ export interface OpenAIErrorContext {
  * abortedError('openai') // → { code: 'aborted', message: 'openai: the call was aborted', … }
  */
 export function abortedError(provider: string): ConclaveErrorJSON {
-  return new ConclaveError('aborted', `${provider}: the call was aborted`, { retryable: false }).toJSON();
+  return abortedFailure(provider).toJSON();
 }
 
 /**
@@ -35,7 +35,7 @@ export function abortedError(provider: string): ConclaveErrorJSON {
  * malformedResponseError('groq', 'a chunk is not JSON')
  */
 export function malformedResponseError(provider: string, detail: string, cause?: unknown): ConclaveErrorJSON {
-  return new ConclaveError('provider_malformed_response', `${provider}: malformed response: ${detail}`, { retryable: true, cause }).toJSON();
+  return malformedFailure(provider, detail, cause).toJSON();
 }
 
 function messageOf(error: APIError): string {
@@ -74,7 +74,7 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext): Con
   }
   const message = error instanceof Error ? error.message : String(error);
   if (context.phase === 'stream') {
-    return new ConclaveError('provider_stream_cut', `${provider}: the stream was cut before it finished (${message})`, { cause: error }).toJSON();
+    return streamCutFailure(provider, `the stream was cut before it finished (${message})`, error).toJSON();
   }
   return classifyProviderFailure({ provider, message, ...(keyVariable !== undefined ? { keyVariable } : {}) });
 }

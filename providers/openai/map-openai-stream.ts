@@ -6,9 +6,10 @@
  * (DeepSeek) or `reasoning` (OpenRouter, Groq); usage as `usage` or Groq's `x_groq.usage`.
  */
 import { z } from 'zod';
-import { ConclaveError, type StreamPart, type Usage } from '../../src/protocol/index.js';
+import { type StreamPart, type Usage } from '../../src/protocol/index.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 import { abortedError, malformedResponseError, mapOpenAIError } from './map-openai-error.js';
+import { streamCutFailure } from '../support/provider-errors.js';
 
 const usageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative(),
@@ -127,7 +128,7 @@ export async function* mapOpenAIStream(chunks: AsyncIterable<unknown>, context: 
     return;
   }
   if (finishReason === undefined) {
-    const error = new ConclaveError('provider_stream_cut', `${provider}: the stream ended without a finish reason`);
+    const error = streamCutFailure(provider, 'the stream ended without a finish reason');
     yield { type: 'error', error: error.toJSON() };
     return;
   }

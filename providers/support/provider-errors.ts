@@ -68,3 +68,44 @@ export function classifyProviderFailure(failure: ProviderFailure): ConclaveError
     ...(hint !== undefined ? { hint } : {}),
   }).toJSON();
 }
+
+/**
+ * The caller cancelled the call (an interrupt, a timeout of the kernel's): never retried here.
+ *
+ * @example
+ * abortedFailure('anthropic/claude-haiku-4-5').toJSON() // → { code: 'aborted', … }
+ */
+export function abortedFailure(where: string, cause?: unknown): ConclaveError {
+  return new ConclaveError('aborted', `${where}: the call was aborted`, { retryable: false, ...(cause !== undefined ? { cause } : {}) });
+}
+
+/**
+ * The response began and then broke off before the provider said it was finished. Retryable.
+ *
+ * @example
+ * streamCutFailure('google', 'the stream ended without a finish reason')
+ */
+export function streamCutFailure(where: string, detail: string, cause?: unknown): ConclaveError {
+  return new ConclaveError('provider_stream_cut', `${where}: ${detail}`, cause !== undefined ? { cause } : {});
+}
+
+/**
+ * The response does not have the shape of the provider's protocol. Retryable: usually a proxy or a
+ * server hiccup, not a problem with the request.
+ *
+ * @example
+ * malformedFailure('openai', 'a chunk is not JSON')
+ */
+export function malformedFailure(where: string, detail: string, cause?: unknown): ConclaveError {
+  return new ConclaveError('provider_malformed_response', `${where}: malformed response: ${detail}`, cause !== undefined ? { cause } : {});
+}
+
+/**
+ * A setting's value, treating an empty or blank string as absent (an exported-but-empty variable).
+ *
+ * @example
+ * nonEmpty('  ') // → undefined
+ */
+export function nonEmpty(value: string | undefined | null): string | undefined {
+  return value === undefined || value === null || value.trim() === '' ? undefined : value;
+}
