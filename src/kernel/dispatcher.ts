@@ -87,30 +87,29 @@ export async function dispatchModelCall(context: DispatcherContext, call: ModelC
   for (let index = 0; index < chain.length; index += 1) {
     const model = chain[index] as string;
     const fallback = chain[index + 1];
-    try {
-      return await callModel(context, call, model, fallback, signal);
-    } catch (thrown) {
-      const error = toConclaveError(thrown);
-      if (error.code === 'aborted' || error.code === 'store_conflict') throw error;
-      failures.push(`${model}: ${error.message}`);
-      if (fallback !== undefined) continue;
-      const attempts = (error as ConclaveError & { attempts?: number }).attempts ?? 1;
-      const summary = chain.length > 1 ? `every model of its fallback chain failed — ${failures.join('; ')}` : `${error.message}`;
-      throw new ConclaveError(
-        'agent_failed',
-        `agent "${call.agent.name}" (${chain.join(' → ')}) failed${chain.length === 1 && attempts > 1 ? ` after ${attempts} attempts` : ''}: ${summary}`,
-        { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
-      );
-    }
+    const outcome = await callModel(context, call, model, fallback, signal);
+    if ('result' in outcome) return outcome.result;
+    const error = outcome.gaveUp;
+    failures.push(`${model}: ${error.message}`);
+    if (fallback !== undefined) continue;
+    const summary = chain.length > 1 ? `every model of its fallback chain failed — ${failures.join('; ')}` : error.message;
+    throw new ConclaveError(
+      'agent_failed',
+      `agent "${call.agent.name}" (${chain.join(' → ')}) failed${chain.length === 1 && outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : ''}: ${summary}`,
+      { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
+    );
   }
   throw new ConclaveError('internal', `agent "${call.agent.name}" has no model`);
 }
 
+/** What one model of a chain came to: a result, or the failure it gave up on after `attempts`. */
+type ModelOutcome = { result: ModelCallResult } | { gaveUp: ConclaveError; attempts: number };
+
 /**
  * One model of an agent's chain: attempts with backoff until success or a final failure, which is
- * journaled (with `fallbackTo` when another model will take over) and thrown.
+ * journaled (with `fallbackTo` when another model will take over). Aborts and store conflicts throw.
  */
-async function callModel(context: DispatcherContext, call: ModelCall, model: string, fallback: string | undefined, signal: AbortSignal): Promise<ModelCallResult> {
+async function callModel(context: DispatcherContext, call: ModelCall, model: string, fallback: string | undefined, signal: AbortSignal): Promise<ModelOutcome> {
   const reference = parseModelRef(model);
   if (reference === undefined) {
     throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${model}" is not provider/model`);
@@ -174,7 +173,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       queued.stored.catch(() => undefined);
       const result: ModelCallResult = { text: outcome.text, usage: outcome.usage, cost, completedSeq: queued.firstSeq, replayed: false };
       if (outcome.toolCalls.length > 0) result.toolCalls = outcome.toolCalls;
-      return result;
+      return { result };
     } catch (thrown) {
       const error = signal.aborted ? abortedError(signal) : (attemptSignal.timeoutError() ?? toConclaveError(thrown));
       const delay = error.code === 'aborted' ? undefined : retryDelay(error, attempt, context.retry, context.random());
@@ -182,7 +181,10 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       if (delay !== undefined) failed.retryInMs = delay;
       else if (fallback !== undefined && error.code !== 'aborted') failed.fallbackTo = fallback;
       await context.writer.append([{ type: 'command.failed', data: failed }]);
-      if (delay === undefined) throw Object.assign(error, { attempts: attempt });
+      if (delay === undefined) {
+        if (error.code === 'aborted' || error.code === 'store_conflict') throw error;
+        return { gaveUp: error, attempts: attempt };
+      }
       await context.clock.sleep(delay, signal);
     } finally {
       attemptSignal.dispose();
