@@ -13,7 +13,7 @@ import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
 import { schemaCommand, topologiesCommand, validateCommand } from './commands/documents.js';
 import { topologyDocsCommand, topologyShowCommand } from './commands/topology-docs.js';
 import { providersCommand, providersPingCommand } from './commands/providers.js';
-import { resumeCommand, runCommand } from './commands/run-session.js';
+import { interruptCommand, resumeCommand, runCommand, sendCommand } from './commands/run-session.js';
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
 import { stylerFor } from './terminal.js';
 
@@ -63,6 +63,8 @@ Examples:
   $ conclave sessions list
   $ conclave sessions events <id> --follow            tail a session another process is running
   $ conclave resume <id>                              finish an interrupted or crashed session
+  $ conclave send <id> "Now compare their costs."     next turn (or steer a running session)
+  $ conclave interrupt <id>                           stop a running session at once
   $ conclave validate my-topology.yaml
 
 Sessions are stored in ./.conclave/conclave.db unless --db or CONCLAVE_DB says otherwise.
@@ -87,6 +89,40 @@ program
   .option('--json', 'print one machine-readable result')
   .option('-q, --quiet', 'print only the final answer')
   .action(action((context, sessionId: string, options: { json?: boolean; quiet?: boolean }) => resumeCommand(context, sessionId, options)));
+
+program
+  .command('send')
+  .description('send a message to a session: the next turn if it is idle, steering if it is running')
+  .argument('<session-id>', 'session id (see `conclave sessions list`)')
+  .argument('<text...>', 'the message (several words are joined with spaces)')
+  .option('--json', 'print one machine-readable result')
+  .option('-q, --quiet', 'print only the final answer')
+  .option('--no-wait', 'only journal the message; do not run the turn here')
+  .addHelpText(
+    'after',
+    `
+An idle session runs the next turn here, with the earlier turns as history, and prints its answer.
+A session running in another process (conclave run, conclave serve) receives the message as
+steering: it is delivered to the agent calls of the topology's next step.
+
+Examples:
+  $ conclave send sesn_01J… "Now compare their costs."
+  $ conclave send sesn_01J… --no-wait "Prefer sources after 2020."`,
+  )
+  .action(
+    action((context, sessionId: string, words: string[], options: { json?: boolean; quiet?: boolean; wait?: boolean }) =>
+      sendCommand(context, sessionId, words.join(' '), options),
+    ),
+  );
+
+program
+  .command('interrupt')
+  .description('stop a running session: in-flight model calls are aborted and it goes idle')
+  .argument('<session-id>', 'session id')
+  .option('-r, --reason <text>', 'why (journaled with the interrupt)')
+  .option('--json', 'print JSON')
+  .addHelpText('after', '\nThe session keeps its finished calls. `conclave send ID TEXT` continues it with new direction;\n`conclave resume ID` continues it as it was.')
+  .action(action((context, sessionId: string, options: { reason?: string; json?: boolean }) => interruptCommand(context, sessionId, options)));
 
 const sessions = program.command('sessions').description('list sessions and read their journals');
 sessions

@@ -16,18 +16,23 @@ import {
   type ProviderModule,
   type Registry,
   type SessionCreatedData,
+  type SessionEvent,
   type SessionStore,
   type StopReason,
+  type TurnStartedData,
+  type UserInterruptData,
+  type UserMessageData,
 } from '../protocol/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { assertCredentials } from './credentials.js';
 import { ProviderAccess } from './provider-access.js';
 import type { DispatcherContext } from './dispatcher.js';
-import { Journal } from './journal.js';
+import { createConversation } from './conversation.js';
+import { Journal, type TurnRecord } from './journal.js';
 import { LiveEvents } from './live-events.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
-import { SessionWriter } from './session-writer.js';
+import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias, runTopology } from './topology-runner.js';
 
 /** What a session runs: a validated, normalised topology document (see `src/config`). */
@@ -52,6 +57,33 @@ export interface CreateSessionOptions {
   seed?: number;
   /** Where the document came from, for display. */
   source?: string;
+  /** Overrides the document's name as the session's title. */
+  title?: string;
+  /** Workspace the session belongs to. Default `default`. */
+  workspace?: string;
+  metadata?: Record<string, string>;
+  /** Extra data an API keeps with the session (journaled in `session.created`). */
+  attributes?: Record<string, unknown>;
+  /**
+   * Create the session without a task: it waits, idle, and its first user message starts the
+   * first turn (the Managed Agents way). Default false: a task is required.
+   */
+  awaitInput?: boolean;
+}
+
+/** A user message for {@link Kernel.send}. */
+export interface UserMessage {
+  text: string;
+  /** Content blocks as a client sent them; kept in the journal next to `text`. */
+  content?: unknown[];
+}
+
+export interface SendOptions {
+  /**
+   * Run the turn in this process if nobody runs the session: true (default) for servers and
+   * `conclave send`; false only journals the message.
+   */
+  start?: boolean;
 }
 
 export interface KernelOptions {
@@ -64,7 +96,26 @@ export interface KernelOptions {
   createAdapter?: (module: ProviderModule) => ProviderAdapter;
   /** [0, 1) numbers for backoff jitter. */
   random?: () => number;
+  /**
+   * How often a running session looks for input other processes journaled (`conclave send`,
+   * `conclave interrupt`). Default 100 ms for stores shared between processes; 0 disables.
+   */
+  inputPollMs?: number;
 }
+
+/** A session this kernel is running now. */
+interface ActiveRun {
+  writer: SessionWriter;
+  journal: Journal;
+  dispatcher: DispatcherContext;
+  /** Aborts the running turn (interrupts, deletion). */
+  controller: AbortController | undefined;
+  /** Promises of agent calls in flight, so an interrupted turn idles after they settle. */
+  inflight: Set<Promise<unknown>>;
+  done: Promise<SessionResult>;
+}
+
+type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -77,6 +128,7 @@ export class Kernel {
   private readonly clock: Clock;
   private readonly access: ProviderAccess;
   private readonly options: KernelOptions;
+  private readonly active = new Map<string, ActiveRun>();
 
   constructor(options: KernelOptions) {
     this.options = options;
@@ -93,8 +145,8 @@ export class Kernel {
    * const sessionId = await kernel.createSession(document, { task: 'Is P = NP?', seed: 7 });
    */
   async createSession(definition: SessionDefinition, options: CreateSessionOptions = {}): Promise<string> {
-    const task = options.task ?? definition.task;
-    if (task === undefined || task.trim() === '') {
+    const task = options.task ?? definition.task ?? '';
+    if (task.trim() === '' && options.awaitInput !== true) {
       throw new ConclaveError('invalid_argument', 'no task: give one with --task or a `task:` in the document');
     }
     const resolved = resolveAlias(this.registry, definition.topology, definition.options);
@@ -107,82 +159,154 @@ export class Kernel {
     const document = { ...definition, ...resolved, task, seed };
     const data: SessionCreatedData = { document, topology: resolved.topology, task, seed };
     if (options.source !== undefined) data.source = options.source;
-    if (definition.name !== undefined) data.title = definition.name;
-    await this.store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at: new Date(this.clock.now()).toISOString(), data }]);
+    const title = options.title ?? definition.name;
+    if (title !== undefined) data.title = title;
+    if (options.workspace !== undefined) data.workspace = options.workspace;
+    if (options.metadata !== undefined) data.metadata = options.metadata;
+    if (options.attributes !== undefined) data.attributes = options.attributes;
+    await this.store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at: this.now(), data }]);
     return sessionId;
   }
 
   /**
-   * Runs a session to its end — from the start, or from wherever its log says it stopped.
-   * Commands completed in the log are not issued again. Resolves with the session's result, also
-   * when the topology failed (status idle with `retries_exhausted`, the error in `result.error`).
+   * Runs a session until it has nothing left to do — from the start, or from wherever its log says
+   * it stopped — then resolves with its result. Each turn runs the topology once: the first on the
+   * session's task, later ones on user messages. Commands completed in the log are not issued
+   * again. A failed turn leaves the session idle with `retries_exhausted` (the error in
+   * `result.error`); an interrupt leaves it idle with `interrupted`. Calling it for a session this
+   * kernel already runs returns that run's result.
    *
    * @example
    * const result = await kernel.runSession(sessionId, { signal: controller.signal });
    */
   async runSession(sessionId: string, options: RunOptions = {}): Promise<SessionResult> {
+    const running = this.active.get(sessionId);
+    if (running !== undefined) return running.done;
     const events = await this.store.read(sessionId);
+    const raced = this.active.get(sessionId);
+    if (raced !== undefined) return raced.done;
     const journal = Journal.from(events);
-    const created = journal.created;
-    if (created === undefined) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
-    if (journal.topologyCompleted !== undefined) return summarizeSession(events);
-    const status = summarizeSession(events).status;
-    if (status === 'terminated') {
+    if (journal.created === undefined || journal.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
+    if (summarizeSession(events).status === 'terminated') {
       throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and cannot be resumed`);
     }
-
-    const definition = created.document as unknown as SessionDefinition;
+    const definition = journal.created.document as unknown as SessionDefinition;
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
-    const dispatcher: DispatcherContext = {
-      sessionId,
+    const run: ActiveRun = {
       writer,
       journal,
-      live: this.live,
-      clock: this.clock,
-      retry: { ...defaultRetryPolicy, ...definition.retry },
-      access: this.access,
-      ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
-      ...(definition.timeouts !== undefined ? { timeouts: definition.timeouts } : {}),
-      random: this.options.random ?? Math.random,
+      dispatcher: {
+        sessionId,
+        writer,
+        journal,
+        live: this.live,
+        clock: this.clock,
+        retry: { ...defaultRetryPolicy, ...definition.retry },
+        access: this.access,
+        ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
+        ...(definition.timeouts !== undefined ? { timeouts: definition.timeouts } : {}),
+        random: this.options.random ?? Math.random,
+      },
+      controller: undefined,
+      inflight: new Set(),
+      done: Promise.resolve(undefined as unknown as SessionResult),
     };
-    const signal = options.signal ?? new AbortController().signal;
-    await writer.append([{ type: 'session.status_running', data: {} }]);
-    try {
-      const { result } = await runTopology(
-        { registry: this.registry, dispatcher },
-        {
-          topology: created.topology,
-          prefix: created.topology,
-          task: created.task,
-          agents: definition.agents,
-          options: definition.options ?? {},
-          seed: created.seed,
-        },
-        signal,
-      );
-      await writer.append([
-        { type: 'topology.completed', data: { topology: created.topology, ...result } },
-        { type: 'session.status_idle', data: { stopReason: 'end_turn' satisfies StopReason } },
-      ]);
-    } catch (thrown) {
-      const error = toConclaveError(thrown);
-      if (error.code === 'store_conflict') throw error;
-      if (error.code === 'aborted') {
-        await writer.append([{ type: 'session.status_idle', data: { stopReason: 'interrupted' satisfies StopReason, reason: error.message } }]);
-      } else if (error.code === 'agent_failed') {
-        await writer.append([
-          { type: 'session.error', data: { error: error.toJSON() } },
-          { type: 'session.status_idle', data: { stopReason: 'retries_exhausted' satisfies StopReason } },
-        ]);
-      } else {
-        await writer.append([
-          { type: 'session.error', data: { error: error.toJSON() } },
-          { type: 'session.status_terminated', data: {} },
-        ]);
-      }
+    writer.onStored = (event) => journal.add(event);
+    writer.onExternal = (event) => {
+      if (event.type === 'user.interrupt' || event.type === 'session.deleted') run.controller?.abort(interruptReason(event));
+    };
+    run.done = this.driveTurns(sessionId, run, options.signal);
+    this.active.set(sessionId, run);
+    return run.done;
+  }
+
+  /**
+   * Starts running a session in the background (if this kernel is not already running it) and
+   * returns the promise of its result; a failure to start is reported through that promise only.
+   *
+   * @example
+   * void kernel.start(sessionId);
+   */
+  start(sessionId: string): Promise<SessionResult> {
+    const done = this.runSession(sessionId);
+    done.catch(() => undefined);
+    return done;
+  }
+
+  /** Whether this kernel is running the session now. */
+  isRunning(sessionId: string): boolean {
+    return this.active.has(sessionId);
+  }
+
+  /**
+   * Journals a user message. While a turn runs it is steering, delivered to the model calls of the
+   * topology's next step; otherwise it starts the next turn — run here unless `start: false` or
+   * another process is running the session (that process picks the message up).
+   *
+   * @example
+   * await kernel.send(sessionId, { text: 'Focus on the security trade-offs.' });
+   */
+  async send(sessionId: string, message: UserMessage, options: SendOptions = {}): Promise<SessionEvent> {
+    if (message.text.trim() === '') throw new ConclaveError('invalid_argument', 'a user message needs some text');
+    await this.assertWritable(sessionId);
+    const data: UserMessageData = { text: message.text };
+    if (message.content !== undefined) data.content = message.content;
+    const event = await this.journalInput(sessionId, { type: 'user.message', data });
+    if (options.start !== false && !this.active.has(sessionId)) {
+      const summary = await this.store.getSession(sessionId);
+      // A session another process runs takes the message from its log; here we run only idle ones.
+      if (summary !== undefined && summary.status !== 'running' && !this.active.has(sessionId)) void this.start(sessionId);
     }
-    await writer.drain();
-    return summarizeSession(writer.events);
+    return event;
+  }
+
+  /**
+   * Journals a `user.interrupt` and stops the running turn: model calls in flight are aborted and
+   * the session goes idle (`interrupted`). Messages queued before the interrupt are dropped; one sent
+   * after it continues the turn. Against an idle session it is only journaled. When another process
+   * runs the session, that process sees the interrupt in the log within its input poll interval.
+   *
+   * @example
+   * await kernel.interrupt(sessionId, 'wrong direction');
+   */
+  async interrupt(sessionId: string, reason = 'interrupted by the user'): Promise<SessionEvent> {
+    await this.assertWritable(sessionId);
+    const data: UserInterruptData = { reason };
+    const run = this.active.get(sessionId);
+    if (run === undefined) return this.journalInput(sessionId, { type: 'user.interrupt', data });
+    // Queued before the abort, so the log shows the interrupt before the idle it causes.
+    const queued = run.writer.enqueue([{ type: 'user.interrupt', data }]);
+    run.controller?.abort(reason);
+    const [event] = await queued.stored;
+    return event as SessionEvent;
+  }
+
+  /**
+   * Marks a session archived (`session.archived`): still readable, hidden from lists that ask so.
+   *
+   * @example
+   * await kernel.archive(sessionId);
+   */
+  async archive(sessionId: string): Promise<SessionEvent> {
+    await this.assertWritable(sessionId, { allowTerminated: true });
+    return this.journalInput(sessionId, { type: 'session.archived', data: {} });
+  }
+
+  /**
+   * Deletes a session: stops it if it runs here and journals `session.deleted`, after which the
+   * session is gone from lists and APIs. The log itself is kept (append-only); nothing is erased.
+   *
+   * @example
+   * await kernel.delete(sessionId);
+   */
+  async delete(sessionId: string): Promise<SessionEvent> {
+    await this.assertWritable(sessionId, { allowTerminated: true });
+    const run = this.active.get(sessionId);
+    if (run !== undefined) {
+      run.controller?.abort('session deleted');
+      await run.done.catch(() => undefined);
+    }
+    return this.journalInput(sessionId, { type: 'session.deleted', data: {} });
   }
 
   /**
@@ -208,4 +332,174 @@ export class Kernel {
     return summarizeSession(events);
   }
 
+  private now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  private async assertWritable(sessionId: string, options: { allowTerminated?: boolean } = {}): Promise<void> {
+    const summary = await this.store.getSession(sessionId);
+    if (summary === undefined || summary.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
+    if (summary.status === 'terminated' && options.allowTerminated !== true) {
+      throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and takes no more input`);
+    }
+  }
+
+  /**
+   * Appends one input event: through the session's writer when it runs here (no conflict with
+   * its own appends), else straight to the store after its head, retrying if the head moves.
+   */
+  private async journalInput(sessionId: string, draft: EventDraft): Promise<SessionEvent> {
+    const run = this.active.get(sessionId);
+    if (run !== undefined) {
+      const [event] = await run.writer.append([draft]);
+      return event as SessionEvent;
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      const head = await this.store.head(sessionId);
+      try {
+        const [event] = await this.store.append(sessionId, head + 1, [{ id: createId('event'), type: draft.type, at: this.now(), data: draft.data }]);
+        return event as SessionEvent;
+      } catch (error) {
+        if (!(error instanceof ConclaveError && error.code === 'store_conflict') || attempt >= 50) throw error;
+      }
+    }
+  }
+
+  /**
+   * The turn loop of one run. It continues an open turn first (resume), then starts a turn per
+   * batch of waiting messages, and ends when nothing is left — deregistering the run in the same
+   * synchronous step as that last check, so a message sent a moment later starts a new run.
+   */
+  private async driveTurns(sessionId: string, run: ActiveRun, signal: AbortSignal | undefined): Promise<SessionResult> {
+    const { writer, journal } = run;
+    const stopPolling = this.pollForInput(sessionId, writer);
+    let first = true;
+    try {
+      for (;;) {
+        if (signal?.aborted === true) break;
+        let turn = journal.openTurn;
+        const pending = journal.pendingMessages();
+        // An open turn is continued on the first pass (resume), or when new messages steer it.
+        if (turn !== undefined && !first && pending.length === 0) break;
+        if (turn === undefined) {
+          if (pending.length === 0) break;
+          const data: TurnStartedData = { turn: journal.turns.length + 1, task: pending.map((message) => message.text).join('\n\n'), messageSeqs: pending.map((message) => message.seq) };
+          await writer.append([{ type: 'turn.started', data }]);
+          turn = journal.openTurn as TurnRecord;
+        }
+        first = false;
+        const outcome = await this.runTurn(run, turn, signal);
+        await writer.drain();
+        if (outcome === 'terminated') break;
+      }
+    } finally {
+      this.active.delete(sessionId);
+      stopPolling();
+    }
+    await writer.drain();
+    return summarizeSession(writer.events);
+  }
+
+  private async runTurn(run: ActiveRun, turn: TurnRecord, outer: AbortSignal | undefined): Promise<TurnOutcome> {
+    const { writer, journal } = run;
+    const created = journal.created as SessionCreatedData;
+    const definition = created.document as unknown as SessionDefinition;
+    const controller = new AbortController();
+    const onOuterAbort = (): void => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    run.controller = controller;
+    await writer.append([{ type: 'session.status_running', data: {} }]);
+    try {
+      if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
+      const { result } = await runTopology(
+        { registry: this.registry, dispatcher: run.dispatcher, conversation: createConversation(journal, writer, turn.turn), track: (work) => trackInflight(run, work) },
+        {
+          topology: created.topology,
+          prefix: turn.turn === 1 ? created.topology : `turn:${turn.turn}/${created.topology}`,
+          task: turn.task,
+          agents: definition.agents,
+          options: definition.options ?? {},
+          seed: created.seed,
+        },
+        controller.signal,
+      );
+      await writer.append([
+        { type: 'topology.completed', data: { topology: created.topology, turn: turn.turn, ...result } },
+        { type: 'session.status_idle', data: { stopReason: 'end_turn' satisfies StopReason } },
+      ]);
+      return 'completed';
+    } catch (thrown) {
+      const error = toConclaveError(thrown);
+      if (error.code === 'store_conflict') throw error;
+      // Calls still in flight write their `command.failed` first; the idle comes last.
+      await Promise.allSettled([...run.inflight]);
+      if (error.code === 'aborted') {
+        await writer.append([{ type: 'session.status_idle', data: { stopReason: 'interrupted' satisfies StopReason, reason: error.message } }]);
+        return 'interrupted';
+      }
+      if (error.code === 'agent_failed') {
+        await writer.append([
+          { type: 'session.error', data: { error: error.toJSON() } },
+          { type: 'session.status_idle', data: { stopReason: 'retries_exhausted' satisfies StopReason } },
+        ]);
+        return 'failed';
+      }
+      await writer.append([
+        { type: 'session.error', data: { error: error.toJSON() } },
+        { type: 'session.status_terminated', data: {} },
+      ]);
+      return 'terminated';
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+      run.controller = undefined;
+    }
+  }
+
+  /**
+   * Looks for input other processes journal while this one runs the session. Only for stores
+   * shared between processes; in-process input goes through the writer directly.
+   */
+  private pollForInput(sessionId: string, writer: SessionWriter): () => void {
+    const interval = this.options.inputPollMs ?? (this.store.kind === 'memory' ? 0 : 100);
+    if (interval <= 0) return () => undefined;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void (async () => {
+        try {
+          if ((await this.store.head(sessionId)) > writer.lastSeq) await writer.refresh();
+        } catch {
+          // The next append reports a broken store; polling stays quiet.
+        } finally {
+          busy = false;
+        }
+      })();
+    }, interval);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+/** Seq of this turn's latest `session.status_running`: interrupts after it stop the turn. */
+function turnStartSeq(writer: SessionWriter): number {
+  for (let index = writer.events.length - 1; index >= 0; index -= 1) {
+    const event = writer.events[index] as SessionEvent;
+    if (event.type === 'session.status_running') return event.seq;
+  }
+  return 0;
+}
+
+function trackInflight(run: ActiveRun, work: Promise<unknown>): void {
+  run.inflight.add(work);
+  const forget = (): void => {
+    run.inflight.delete(work);
+  };
+  work.then(forget, forget);
+}
+
+function interruptReason(event: SessionEvent): string {
+  if (event.type === 'session.deleted') return 'session deleted';
+  const reason = (event.data as UserInterruptData).reason;
+  return typeof reason === 'string' && reason !== '' ? reason : 'interrupted by the user';
 }

@@ -44,6 +44,8 @@ export interface SessionResult {
   durationMs: number;
   /** True when any answer came from the offline simulator. */
   simulated: boolean;
+  /** Turns started so far (each user message while idle starts one). */
+  turns: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
     commands: { completed: 0, failed: 0, retried: 0 },
     durationMs: 0,
     simulated: false,
+    turns: typeof created.task === 'string' && created.task !== '' ? 1 : 0,
   };
   let startedAt: number | undefined;
   for (const event of events) {
@@ -84,6 +87,15 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         break;
       case 'session.status_terminated':
         result.status = 'terminated';
+        break;
+      case 'turn.started':
+        // A new turn: the answer and task shown are this turn's.
+        result.task = (event.data as { task: string }).task;
+        result.turns += 1;
+        delete result.answer;
+        delete result.reason;
+        delete result.aggregation;
+        delete result.details;
         break;
       case 'session.error':
         result.error = event.data['error'] as ConclaveErrorJSON;

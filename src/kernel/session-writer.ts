@@ -6,10 +6,21 @@
  *
  * Durability rule the dispatcher relies on: appends commit in the order they were queued, so once
  * an append has resolved, everything queued before it is durable too.
+ *
+ * Other processes may add user input to a running session (`conclave send`, `conclave interrupt`).
+ * When an append finds such `user.*` events ahead of it, the writer takes them in (they reach
+ * `onExternal`) and appends after them; any other foreign event means a second runner, and the
+ * writer stops.
  */
-import { ConclaveError, createId, type SessionEvent, type SessionStore } from '../protocol/index.js';
+import { ConclaveError, createId, type NewSessionEvent, type SessionEvent, type SessionStore } from '../protocol/index.js';
 import type { Clock } from './clock.js';
 import type { LiveEvents } from './live-events.js';
+
+/** Events another process may add to a running session besides `user.*` input. */
+const absorbable = new Set(['session.archived', 'session.deleted']);
+
+/** Errors already worded for the user, not to be wrapped again. */
+const final = new WeakSet<Error>();
 
 export interface EventDraft {
   type: string;
@@ -37,6 +48,10 @@ export class SessionWriter {
   private pending: PendingAppend[] = [];
   private flushing = false;
   private failure: unknown;
+  /** Called with every event stored (ours and absorbed ones), in seq order, before appends resolve. */
+  onStored: (event: SessionEvent) => void = () => undefined;
+  /** Called with each `user.*` event another process appended, after `onStored`. */
+  onExternal: (event: SessionEvent) => void = () => undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -97,6 +112,75 @@ export class SessionWriter {
     await this.append([]);
   }
 
+  /**
+   * Takes in events other processes appended since the last store, when no append is in flight
+   * (an append in flight does it itself). Resolves true when something new was found.
+   *
+   * @example
+   * if ((await store.head(sessionId)) > writer.lastSeq) await writer.refresh();
+   */
+  async refresh(): Promise<boolean> {
+    if (this.flushing || this.failure !== undefined) return false;
+    this.flushing = true;
+    try {
+      return await this.absorbForeign();
+    } catch (error) {
+      this.fail(error, []);
+      return false;
+    } finally {
+      this.flushing = false;
+      if (this.pending.length > 0) {
+        this.flushing = true;
+        queueMicrotask(() => void this.flush());
+      }
+    }
+  }
+
+  /** Reads events appended by others; accepts them only if they are all user input. */
+  private async absorbForeign(): Promise<boolean> {
+    const foreign = await this.store.read(this.sessionId, { afterSeq: this.storedSeq });
+    if (foreign.length === 0) return false;
+    const intruder = foreign.find((event) => !absorbable.has(event.type) && !event.type.startsWith('user.'));
+    if (intruder !== undefined) {
+      const error = new ConclaveError('store_conflict', `session ${this.sessionId} is being run by another process (it wrote ${intruder.type} at seq ${intruder.seq}); this run stopped`);
+      final.add(error);
+      throw error;
+    }
+    this.storedSeq += foreign.length;
+    this.reservedSeq += foreign.length;
+    for (const event of foreign) this.record(event);
+    for (const event of foreign) this.onExternal(event);
+    return true;
+  }
+
+  private record(event: SessionEvent): void {
+    this.events.push(event);
+    this.onStored(event);
+    this.live.publish(this.sessionId, { type: 'event', event });
+  }
+
+  private fail(error: unknown, batch: PendingAppend[]): void {
+    // After a failed append this writer's view of the log is wrong: fail this and every later append.
+    this.failure =
+      error instanceof ConclaveError && error.code === 'store_conflict' && !final.has(error)
+        ? new ConclaveError('store_conflict', `session ${this.sessionId} is being written by another process; this run stopped`, { cause: error })
+        : error;
+    for (const item of batch) item.reject(this.failure);
+    for (const item of this.pending) item.reject(this.failure);
+    this.pending = [];
+  }
+
+  private async appendBatch(events: NewSessionEvent[]): Promise<SessionEvent[]> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.store.append(this.sessionId, this.storedSeq + 1, events);
+      } catch (error) {
+        if (!(error instanceof ConclaveError && error.code === 'store_conflict') || attempt >= 20) throw error;
+        if (!(await this.absorbForeign())) throw error;
+      }
+    }
+  }
+
   private async flush(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending;
@@ -104,9 +188,12 @@ export class SessionWriter {
       const at = new Date(this.clock.now()).toISOString();
       const events = batch.flatMap((item) => item.drafts.map((draft) => ({ id: createId('event'), type: draft.type, at, data: draft.data })));
       try {
-        const stored = events.length === 0 ? [] : await this.store.append(this.sessionId, this.storedSeq + 1, events);
+        const stored = events.length === 0 ? [] : await this.appendBatch(events);
         this.storedSeq += stored.length;
-        for (const event of stored) this.events.push(event);
+        for (const event of stored) {
+          this.events.push(event);
+          this.onStored(event);
+        }
         let offset = 0;
         for (const item of batch) {
           item.resolve(stored.slice(offset, offset + item.drafts.length));
@@ -114,14 +201,7 @@ export class SessionWriter {
         }
         for (const event of stored) this.live.publish(this.sessionId, { type: 'event', event });
       } catch (error) {
-        // After a failed append this writer's view of the log is wrong: fail this and every later append.
-        this.failure =
-          error instanceof ConclaveError && error.code === 'store_conflict'
-            ? new ConclaveError('store_conflict', `session ${this.sessionId} is being written by another process; this run stopped`, { cause: error })
-            : error;
-        for (const item of batch) item.reject(this.failure);
-        for (const item of this.pending) item.reject(this.failure);
-        this.pending = [];
+        this.fail(error, batch);
       }
     }
     this.flushing = false;

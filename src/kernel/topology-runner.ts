@@ -22,6 +22,7 @@ import {
   type Usage,
 } from '../protocol/index.js';
 import { abortedError } from './clock.js';
+import type { Conversation } from './conversation.js';
 import { dispatchModelCall, type DispatcherContext } from './dispatcher.js';
 import { deriveSeed } from './seeds.js';
 
@@ -65,6 +66,10 @@ export function resolveAlias(registry: Registry, topology: string, options: Reco
 export interface TopologyRunContext {
   registry: Registry;
   dispatcher: DispatcherContext;
+  /** The turn's history and steering; absent for a bare topology run. */
+  conversation?: Conversation;
+  /** Told of every batch of agent calls, so an interrupted turn can wait for them to settle. */
+  track?: (work: Promise<unknown>) => void;
 }
 
 interface ActiveRun {
@@ -162,6 +167,8 @@ async function runAgentCalls(
   signal: AbortSignal,
 ): Promise<AgentReply[]> {
   const calls = input.calls;
+  // Steering waiting for this step goes to its model calls (nested slots take it at their own steps).
+  context.conversation?.deliver(modelCommandIds(scope, calls));
   const replies = new Array<AgentReply>(calls.length);
   const limit = Math.max(1, Math.min(input.concurrency ?? calls.length, calls.length));
   let next = 0;
@@ -180,7 +187,9 @@ async function runAgentCalls(
       }
     }
   };
-  await Promise.all(Array.from({ length: limit }, worker));
+  const work = Promise.all(Array.from({ length: limit }, worker));
+  context.track?.(work);
+  await work;
   if (failure !== undefined) throw failure;
   return replies;
 }
@@ -220,7 +229,7 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
     {
       commandId,
       agent: slot,
-      messages: call.messages,
+      messages: context.conversation?.messagesFor(commandId, call.messages) ?? call.messages,
       step: { topology: scope.topology, agent: call.agent, ...call.step },
       seed: deriveSeed(scope.seed, commandId),
       ...(call.responseFormat !== undefined ? { responseFormat: call.responseFormat } : {}),
@@ -228,6 +237,16 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
     signal,
   );
   return { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq };
+}
+
+/** The command ids the model-slot calls of a step will use. */
+function modelCommandIds(scope: TopologyScope, calls: readonly AgentCall[]): string[] {
+  const ids: string[] = [];
+  for (const call of calls) {
+    const slot = scope.agents.find((candidate) => candidate.name === call.agent);
+    if (slot !== undefined && !isNestedTopology(slot)) ids.push(commandPath(commandPath(scope.prefix, call.path), 'generate:0'));
+  }
+  return ids;
 }
 
 function addReply(totals: RunTotals, reply: AgentReply): void {

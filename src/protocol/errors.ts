@@ -31,6 +31,10 @@ export type ErrorCode =
   | 'session_not_found'
   | 'session_not_resumable'
   | 'topology_failed'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'version_conflict'
+  | 'payload_too_large'
   | 'internal';
 
 /** Whose fault an error is: the user's input, an upstream provider, or conclave itself. */
@@ -81,6 +85,10 @@ const defaultCategory: Partial<Record<ErrorCode, ErrorCategory>> = {
   missing_credentials: 'user',
   session_not_found: 'user',
   session_not_resumable: 'user',
+  unauthenticated: 'user',
+  not_found: 'user',
+  version_conflict: 'user',
+  payload_too_large: 'user',
   provider_auth: 'provider',
   provider_bad_request: 'provider',
   provider_rate_limited: 'provider',

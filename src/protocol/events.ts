@@ -24,6 +24,10 @@ export const sessionEventTypes = [
   'agent.tool_result',
   'topology.step',
   'topology.completed',
+  'turn.started',
+  'steering.delivered',
+  'session.archived',
+  'session.deleted',
 ] as const;
 export type SessionEventType = (typeof sessionEventTypes)[number];
 
@@ -64,6 +68,47 @@ export interface SessionCreatedData {
   /** Where the document came from, for display (`examples/debate.yaml`). */
   source?: string;
   title?: string;
+  /** Workspace of the API key that created it; absent means `default`. */
+  workspace?: string;
+  /** Caller's key-value labels. */
+  metadata?: Record<string, string>;
+  /** What an API needs to show the session its way (the Managed Agents agent snapshot, …). */
+  attributes?: Record<string, unknown>;
+}
+
+/**
+ * A message from the user. Sent while the session is idle it starts the next turn; sent while it
+ * runs it is steering, delivered to the agent calls of the topology's next step.
+ */
+export interface UserMessageData {
+  [key: string]: unknown;
+  text: string;
+  /** The content blocks as the client sent them (Managed Agents API); `text` is their text. */
+  content?: unknown[];
+}
+
+/** A request to stop the running turn: in-flight model calls are aborted, the session idles. */
+export interface UserInterruptData {
+  [key: string]: unknown;
+  reason?: string;
+}
+
+/**
+ * A turn begins: the topology runs once on `task`, formed from the user messages at `messageSeqs`.
+ * The first turn of a session created with a task has no `turn.started`; it is implied.
+ */
+export interface TurnStartedData {
+  [key: string]: unknown;
+  turn: number;
+  task: string;
+  messageSeqs: number[];
+}
+
+/** Steering messages (by seq) handed to the model calls of one topology step. */
+export interface SteeringDeliveredData {
+  [key: string]: unknown;
+  messageSeqs: number[];
+  commandIds: string[];
 }
 
 export interface StatusIdleData {
@@ -151,6 +196,8 @@ export interface AgentMessageData {
 export interface TopologyCompletedData {
   [key: string]: unknown;
   topology: string;
+  /** The turn this answers (absent on the first turn of older logs). */
+  turn?: number;
   answer: string;
   /** Why the topology stopped (`max_rounds`, `consensus`, `all_stages_done`, …). */
   reason: string;

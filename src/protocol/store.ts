@@ -16,6 +16,12 @@ export interface SessionSummary {
   title: string;
   /** Sequence number of the last event. */
   lastSeq: number;
+  /** Workspace the session belongs to (API keys are scoped to one); `default` for the CLI's. */
+  workspace: string;
+  /** When the session was archived (`session.archived`), else null. */
+  archivedAt: string | null;
+  /** True once `session.deleted` is journaled: hidden from lists, 404 in the APIs. */
+  deleted: boolean;
 }
 
 export interface ReadOptions {
@@ -35,6 +41,16 @@ export interface ListSessionsOptions {
   limit?: number;
   /** Only sessions updated before this ISO time (for paging, newest first). */
   before?: string;
+  /** Sort key, newest first: `updated` (default) or `created` (stable, for API paging). */
+  order?: 'updated' | 'created';
+  /** Only sessions strictly after this position in the chosen order (an API page cursor). */
+  after?: { at: string; id: string };
+  /** Only sessions of this workspace. */
+  workspace?: string;
+  /** Only sessions with this status. */
+  status?: SessionStatus;
+  /** Include archived sessions. Default true. */
+  includeArchived?: boolean;
 }
 
 export interface SessionStore {

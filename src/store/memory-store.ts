@@ -8,7 +8,7 @@ import { ConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
 import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
-import { applyEventsToSummary, createSessionSummary } from './session-summary.js';
+import { applyEventsToSummary, createSessionSummary, listsSession, sortKeyOf } from './session-summary.js';
 
 interface StoredEvent {
   id: string;
@@ -117,13 +117,12 @@ export function createMemoryStore(): SessionStore {
 
     async listSessions(options: ListSessionsOptions = {}): Promise<SessionSummary[]> {
       assertOpen();
-      const { before, limit } = options;
       const summaries: SessionSummary[] = [];
       for (const log of logs.values()) {
-        if (before === undefined || log.summary.updatedAt < before) summaries.push({ ...log.summary });
+        if (listsSession(log.summary, options)) summaries.push({ ...log.summary });
       }
-      summaries.sort((left, right) => compareDescending(left.updatedAt, right.updatedAt) || compareDescending(left.id, right.id));
-      return limit === undefined ? summaries : summaries.slice(0, Math.max(0, limit));
+      summaries.sort((left, right) => compareDescending(sortKeyOf(left, options.order), sortKeyOf(right, options.order)) || compareDescending(left.id, right.id));
+      return options.limit === undefined ? summaries : summaries.slice(0, Math.max(0, options.limit));
     },
 
     follow(sessionId: string, options: FollowOptions = {}): AsyncGenerator<SessionEvent> {

@@ -4,10 +4,13 @@
  * place keeps the memory, SQLite and later stores in agreement about what a summary says.
  */
 import type { SessionEvent, SessionStatus } from '../protocol/events.js';
-import type { SessionSummary } from '../protocol/store.js';
+import type { ListSessionsOptions, SessionSummary } from '../protocol/store.js';
 
 /** The part of an event a summary depends on. */
 export type SummaryEvent = Pick<SessionEvent, 'seq' | 'type' | 'at' | 'data'>;
+
+/** Workspace of sessions created without one (by the CLI, say). */
+export const defaultWorkspace = 'default';
 
 /** Longest title derived from a task; longer tasks are cut and end with an ellipsis. */
 export const maximumDerivedTitleLength = 80;
@@ -26,7 +29,7 @@ const statusByEventType: ReadonlyMap<string, SessionStatus> = new Map([
  * createSessionSummary('sesn_1', '2025-01-01T00:00:00.000Z').status // → 'created'
  */
 export function createSessionSummary(sessionId: string, at: string): SessionSummary {
-  return { id: sessionId, createdAt: at, updatedAt: at, status: 'created', topology: '', title: '', lastSeq: 0 };
+  return { id: sessionId, createdAt: at, updatedAt: at, status: 'created', topology: '', title: '', lastSeq: 0, workspace: defaultWorkspace, archivedAt: null, deleted: false };
 }
 
 /**
@@ -52,7 +55,11 @@ export interface SummaryChange {
   /** From the batch's last `session.status_*` event. */
   status?: SessionStatus;
   /** From the batch's last `session.created` event. */
-  created?: { topology: string; title: string; createdAt: string };
+  created?: { topology: string; title: string; createdAt: string; workspace: string };
+  /** From a `session.archived` event. */
+  archivedAt?: string;
+  /** From a `session.deleted` event. */
+  deleted?: true;
   updatedAt: string;
   lastSeq: number;
 }
@@ -75,7 +82,12 @@ export function summarizeChange(events: readonly SummaryEvent[]): SummaryChange 
       change.status = status;
     } else if (event.type === 'session.created') {
       const topology = typeof event.data.topology === 'string' ? event.data.topology : '';
-      change.created = { topology, title: deriveSessionTitle(event.data), createdAt: event.at };
+      const workspace = typeof event.data.workspace === 'string' ? event.data.workspace : defaultWorkspace;
+      change.created = { topology, title: deriveSessionTitle(event.data), createdAt: event.at, workspace };
+    } else if (event.type === 'session.archived') {
+      change.archivedAt = event.at;
+    } else if (event.type === 'session.deleted') {
+      change.deleted = true;
     }
   }
   return change;
@@ -94,7 +106,10 @@ export function applySummaryChange(summary: SessionSummary, change: SummaryChang
     next.topology = change.created.topology;
     next.title = change.created.title;
     next.createdAt = change.created.createdAt;
+    next.workspace = change.created.workspace;
   }
+  if (change.archivedAt !== undefined) next.archivedAt = change.archivedAt;
+  if (change.deleted === true) next.deleted = true;
   return next;
 }
 
@@ -123,4 +138,32 @@ export function summarizeEvents(sessionId: string, events: readonly SummaryEvent
 
 function toSingleLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Whether a summary belongs in a `listSessions` answer: not deleted, and matching the workspace,
+ * status, archive and cursor filters. The SQLite store says the same in SQL.
+ *
+ * @example
+ * summaries.filter((summary) => listsSession(summary, { workspace: 'team-a', includeArchived: false }));
+ */
+export function listsSession(summary: SessionSummary, options: ListSessionsOptions): boolean {
+  if (summary.deleted) return false;
+  if (options.workspace !== undefined && summary.workspace !== options.workspace) return false;
+  if (options.status !== undefined && summary.status !== options.status) return false;
+  if (options.includeArchived === false && summary.archivedAt !== null) return false;
+  const key = sortKeyOf(summary, options.order);
+  if (options.before !== undefined && !(summary.updatedAt < options.before)) return false;
+  if (options.after !== undefined && !(key < options.after.at || (key === options.after.at && summary.id < options.after.id))) return false;
+  return true;
+}
+
+/**
+ * The time a summary sorts by in `listSessions`: `updatedAt`, or `createdAt` for `order: 'created'`.
+ *
+ * @example
+ * const cursor = { at: sortKeyOf(last, 'created'), id: last.id };
+ */
+export function sortKeyOf(summary: SessionSummary, order: ListSessionsOptions['order']): string {
+  return order === 'created' ? summary.createdAt : summary.updatedAt;
 }

@@ -52,6 +52,11 @@ const migrations: readonly string[] = [
      title TEXT NOT NULL,
      last_seq INTEGER NOT NULL
    );`,
+  // Sessions belong to a workspace (API keys are scoped to one) and can be archived or deleted.
+  `ALTER TABLE sessions ADD COLUMN workspace TEXT NOT NULL DEFAULT 'default';
+   ALTER TABLE sessions ADD COLUMN archived_at TEXT;
+   ALTER TABLE sessions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX sessions_by_workspace ON sessions (workspace, created_at);`,
 ];
 
 /** The schema version this code writes (`PRAGMA user_version`). */
@@ -83,9 +88,12 @@ interface SessionRow {
   topology: string;
   title: string;
   last_seq: number;
+  workspace: string;
+  archived_at: string | null;
+  deleted: number;
 }
 
-const sessionColumns = 'id, created_at, updated_at, status, topology, title, last_seq';
+const sessionColumns = 'id, created_at, updated_at, status, topology, title, last_seq, workspace, archived_at, deleted';
 
 /**
  * Opens (creating if needed) a SQLite session store at `options.path`.
@@ -104,22 +112,37 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   const insertEvent = db.prepare<[string, number, string, string, string, string]>(
     'INSERT INTO events (session_id, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const insertSession = db.prepare<[string, string, string, string, string, string, number]>(
-    `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  const insertSession = db.prepare<[string, string, string, string, string, string, number, string, string | null, number]>(
+    `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // Applies a SummaryChange without reading the row first: NULL means "unchanged".
-  const patchSession = db.prepare<[string, number, string | null, string | null, string | null, string | null, string]>(
+  const patchSession = db.prepare<[string, number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string]>(
     `UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status),
-       topology = coalesce(?, topology), title = coalesce(?, title), created_at = coalesce(?, created_at)
+       topology = coalesce(?, topology), title = coalesce(?, title), created_at = coalesce(?, created_at),
+       workspace = coalesce(?, workspace), archived_at = coalesce(?, archived_at), deleted = coalesce(?, deleted)
      WHERE id = ?`,
   );
   const selectEvents = db.prepare<[string, number, number], EventRow>(
     'SELECT seq, id, type, at, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   );
-  const selectSessions = db.prepare<[number], SessionRow>(`SELECT ${sessionColumns} FROM sessions ORDER BY updated_at DESC, id DESC LIMIT ?`);
-  const selectSessionsBefore = db.prepare<[string, number], SessionRow>(
-    `SELECT ${sessionColumns} FROM sessions WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
-  );
+  /** `listSessions` statements by the filters they use; there are only a few shapes. */
+  const listStatements = new Map<string, Database.Statement<unknown[], SessionRow>>();
+  const listStatement = (options: ListSessionsOptions): Database.Statement<unknown[], SessionRow> => {
+    const key = options.order === 'created' ? 'created_at' : 'updated_at';
+    const where = ['deleted = 0'];
+    if (options.workspace !== undefined) where.push('workspace = @workspace');
+    if (options.status !== undefined) where.push('status = @status');
+    if (options.includeArchived === false) where.push('archived_at IS NULL');
+    if (options.before !== undefined) where.push('updated_at < @before');
+    if (options.after !== undefined) where.push(`(${key} < @afterAt OR (${key} = @afterAt AND id < @afterId))`);
+    const sql = `SELECT ${sessionColumns} FROM sessions WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, id DESC LIMIT @limit`;
+    let statement = listStatements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare<unknown[], SessionRow>(sql);
+      listStatements.set(sql, statement);
+    }
+    return statement;
+  };
 
   /** Followers waiting for this instance's next append to a session; also woken by `close`. */
   const waiters = createAppendWaiters();
@@ -145,10 +168,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       const change = summarizeChange(appended) as SummaryChange;
       if (head === undefined) {
         const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
-        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq);
+        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0);
       } else {
         const { created } = change;
-        patchSession.run(change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, created?.title ?? null, created?.createdAt ?? null, sessionId);
+        patchSession.run(
+          change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, created?.title ?? null, created?.createdAt ?? null,
+          created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId,
+        );
       }
       heads.set(sessionId, change.lastSeq);
     }
@@ -271,8 +297,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     async listSessions(listOptions: ListSessionsOptions = {}): Promise<SessionSummary[]> {
       assertOpen();
       try {
-        const limit = listOptions.limit ?? -1;
-        const rows = listOptions.before === undefined ? selectSessions.all(limit) : selectSessionsBefore.all(listOptions.before, limit);
+        const rows = listStatement(listOptions).all({
+          limit: listOptions.limit ?? -1,
+          workspace: listOptions.workspace,
+          status: listOptions.status,
+          before: listOptions.before,
+          afterAt: listOptions.after?.at,
+          afterId: listOptions.after?.id,
+        });
         return rows.map(rowToSummary);
       } catch (error) {
         throw fail(error, 'cannot list sessions');
@@ -353,6 +385,9 @@ function rowToSummary(row: SessionRow): SessionSummary {
     topology: row.topology,
     title: row.title,
     lastSeq: row.last_seq,
+    workspace: row.workspace,
+    archivedAt: row.archived_at,
+    deleted: row.deleted === 1,
   };
 }
 

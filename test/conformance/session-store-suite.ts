@@ -261,6 +261,41 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       expect(await ids()).toEqual([oldest, newest, older]);
     });
 
+    it('scopes sessions to workspaces, hides deleted ones, filters archived and status, and pages by (created, id) with no skips', async () => {
+      const teamA = Array.from({ length: 5 }, () => createId('session'));
+      // Three share one creation time: a time-only cursor would skip or repeat them.
+      const times = [time(1), time(2), time(2), time(2), time(3)];
+      for (const [index, id] of teamA.entries()) {
+        await store.append(id, 1, [sessionCreated({ topology: 'debate', task: `a${index}`, workspace: 'team-a' }, times[index])]);
+      }
+      const other = createId('session');
+      await store.append(other, 1, [sessionCreated({ topology: 'debate', task: 'b' }, time(2))]);
+      expect(await store.getSession(other)).toMatchObject({ workspace: 'default', archivedAt: null, deleted: false });
+
+      const pages: string[][] = [];
+      let after: { at: string; id: string } | undefined;
+      for (;;) {
+        const page = await store.listSessions({ workspace: 'team-a', order: 'created', limit: 2, ...(after !== undefined ? { after } : {}) });
+        if (page.length === 0) break;
+        pages.push(page.map((summary) => summary.id));
+        const last = page[page.length - 1] as (typeof page)[number];
+        after = { at: last.createdAt, id: last.id };
+      }
+      expect(pages.flat().sort()).toEqual([...teamA].sort());
+      expect(pages.flat()).toHaveLength(5);
+
+      await store.append(teamA[0] as string, 2, [event('session.archived', {}, time(5))]);
+      await store.append(teamA[1] as string, 2, [event('session.deleted', {}, time(5))]);
+      await store.append(teamA[2] as string, 2, [event('session.status_running', {}, time(5))]);
+      const listed = async (options: Parameters<SessionStore['listSessions']>[0]): Promise<string[]> =>
+        (await store.listSessions(options)).map((summary) => summary.id).sort();
+      expect(await listed({ workspace: 'team-a' })).toEqual([teamA[0], teamA[2], teamA[3], teamA[4]].sort());
+      expect(await listed({ workspace: 'team-a', includeArchived: false })).toEqual([teamA[2], teamA[3], teamA[4]].sort());
+      expect(await listed({ workspace: 'team-a', status: 'running' })).toEqual([teamA[2]]);
+      expect(await store.getSession(teamA[0] as string)).toMatchObject({ archivedAt: time(5), workspace: 'team-a' });
+      expect(await store.getSession(teamA[1] as string)).toMatchObject({ deleted: true });
+    });
+
     it('follows: yields existing events, then new ones at once, and ends cleanly on abort without leaving timers', async () => {
       const sessionId = createId('session');
       await store.append(sessionId, 1, [event('user.message', { index: 1 }), event('user.message', { index: 2 })]);

@@ -46,12 +46,63 @@ export async function resumeCommand(context: CliContext, sessionId: string, opti
   return followRun(context, sessionId, options, { topology: before.topology, task: before.task, resumed: true });
 }
 
+export interface SendCommandOptions extends RunCommandOptions {
+  /** false: journal the message and return without running the turn here. */
+  wait?: boolean;
+}
+
+/**
+ * Sends a user message to a session. Idle: the message starts the next turn, run here with live
+ * progress. Running in another process: the message steers it (delivered at the topology's next
+ * step) and this command returns at once. Returns the process exit code.
+ *
+ * @example
+ * await sendCommand(context, 'sesn_abc', 'Now compare the costs.', {});
+ */
+export async function sendCommand(context: CliContext, sessionId: string, text: string, options: SendCommandOptions): Promise<number> {
+  const kernel = context.kernel();
+  const summary = await context.store().getSession(sessionId);
+  if (summary === undefined || summary.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`, { hint: 'see `conclave sessions list`' });
+  const event = await kernel.send(sessionId, { text }, { start: false });
+  if (summary.status === 'running' || options.wait === false) {
+    const where = summary.status === 'running'
+      ? 'the session is running in another process, which delivers it at its next step'
+      : `run it with: conclave resume ${sessionId}`;
+    if (options.json === true) process.stdout.write(`${JSON.stringify({ sessionId, event }, null, 2)}\n`);
+    else process.stdout.write(`message journaled (seq ${event.seq}); ${where}\n`);
+    return exitCodes.success;
+  }
+  return followRun(context, sessionId, options, { topology: summary.topology, task: text, continued: true });
+}
+
+/**
+ * Interrupts a session: journals `user.interrupt`; the process running it aborts its model calls
+ * and idles the session. Returns the process exit code.
+ *
+ * @example
+ * await interruptCommand(context, 'sesn_abc', { reason: 'wrong direction' });
+ */
+export async function interruptCommand(context: CliContext, sessionId: string, options: { reason?: string; json?: boolean }): Promise<number> {
+  const summary = await context.store().getSession(sessionId);
+  if (summary === undefined || summary.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`, { hint: 'see `conclave sessions list`' });
+  const event = await context.kernel().interrupt(sessionId, options.reason);
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ sessionId, event, wasRunning: summary.status === 'running' }, null, 2)}\n`);
+  } else if (summary.status === 'running') {
+    process.stdout.write(`interrupt journaled (seq ${event.seq}); the running process stops its model calls and idles the session\n  continue with: conclave send ${sessionId} "…"  or  conclave resume ${sessionId}\n`);
+  } else {
+    process.stdout.write(`session ${sessionId} is ${summary.status}; the interrupt is journaled and drops any queued messages\n`);
+  }
+  return exitCodes.success;
+}
+
 interface RunHeader {
   file?: string;
   topology: string;
   agents?: number;
   task: string;
   resumed?: boolean;
+  continued?: boolean;
 }
 
 async function followRun(context: CliContext, sessionId: string, options: RunCommandOptions, header: RunHeader): Promise<number> {
@@ -63,7 +114,7 @@ async function followRun(context: CliContext, sessionId: string, options: RunCom
   const showTranscript = options.quiet !== true && (options.json !== true || interactive);
   const renderer = showTranscript ? new SessionRenderer({ stream, style, live: interactive, transcript: true }) : undefined;
   if (renderer !== undefined) {
-    const what = `${header.resumed === true ? 'resuming' : 'conclave'} · ${header.topology}${header.agents !== undefined ? ` · ${header.agents} agents` : ''} · ${sessionId}`;
+    const what = `${header.resumed === true ? 'resuming' : header.continued === true ? 'next turn' : 'conclave'} · ${header.topology}${header.agents !== undefined ? ` · ${header.agents} agents` : ''} · ${sessionId}`;
     stream.write(`${style.bold(what)}\n${style.dim(`task: ${header.task.split('\n')[0]}`)}\n\n`);
   }
   const unsubscribe = renderer === undefined ? () => undefined : kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
@@ -118,6 +169,7 @@ export function jsonResult(result: SessionResult): Record<string, unknown> {
     durationMs: result.durationMs,
     simulated: result.simulated,
     seed: result.seed,
+    turns: result.turns,
     details: result.details ?? null,
   };
 }
