@@ -203,6 +203,7 @@ function checkDag(options: DagOptions, agentNames: ReadonlySet<string>): Topolog
 export const dagTopology: TopologyDefinition<DagOptions> = {
   name: 'dag',
   description: 'Explicit nodes and edges; ready nodes run in parallel with bounded concurrency; cycles rejected when the document is validated.',
+  steering: 'At the next wave: every node that becomes ready when the running wave finishes receives it. During the last wave it becomes the next turn.',
   options: dagOptions,
   minAgents: 1,
   check(options, agents): TopologyIssue[] {

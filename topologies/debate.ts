@@ -175,6 +175,7 @@ const machine = setup({
 export const debateTopology: TopologyDefinition<DebateOptions> = {
   name: 'debate',
   description: 'N debaters × R rounds; each round every debater sees the others\' last answers; stops early on consensus; optional judge.',
+  steering: 'At the next round: every debater of that round, or the judge if the rounds are over (consensus, or `rounds` reached). During the judge\'s verdict, or the last round when there is no judge, it becomes the next turn.',
   options: debateOptions,
   minAgents: 2,
   check(options, agents): TopologyIssue[] {

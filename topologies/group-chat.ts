@@ -236,6 +236,7 @@ const machine = setup({
 export const groupChatTopology: TopologyDefinition<GroupChatOptions> = {
   name: 'group-chat',
   description: 'Shared transcript; the next speaker by round-robin, a selector agent, or handoff; ends on max turns, a stop phrase or consensus.',
+  steering: 'At the next message: the next speaker receives it, except that with `selection: selector` the selector\'s pick comes first and takes it (a message sent while the selector picks goes to the speaker it picked). If the chat ends after the current message (stop phrase, consensus, `max_turns`) it becomes the next turn.',
   options: groupChatOptions,
   minAgents: 2,
   check(options, agents): TopologyIssue[] {

@@ -236,6 +236,7 @@ const machine = setup({
 export const hierarchicalTopology: TopologyDefinition<HierarchicalOptions> = {
   name: 'hierarchical',
   description: 'A manager plans subtasks as structured output, workers execute them with bounded concurrency, the manager synthesizes; nests for depth.',
+  steering: 'During planning, every worker\'s subtask receives it (or the manager\'s plan retry, if the plan is invalid); during the subtasks, the manager\'s synthesis. During the synthesis, or a retry whose plan is still invalid, it becomes the next turn.',
   options: hierarchicalOptions,
   minAgents: 2,
   check(options, agents): TopologyIssue[] {

@@ -251,6 +251,7 @@ const machine = setup({
 export const mapReduceTopology: TopologyDefinition<MapReduceOptions> = {
   name: 'map-reduce',
   description: 'Split the input into items, map agents over them with bounded concurrency, reduce the results (as a tree when many).',
+  steering: 'At the next step: during the splitter, every map call (all items are mapped in one batch); during the map batch, every reduce call of level 1; during a reduce level, the reduce calls of the next level. During the last reduce (the one that leaves a single result) it becomes the next turn.',
   options: mapReduceOptions,
   minAgents: 1,
   check(options, agents): TopologyIssue[] {

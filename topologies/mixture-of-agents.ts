@@ -151,6 +151,7 @@ const machine = setup({
 export const mixtureOfAgentsTopology: TopologyDefinition<MixtureOfAgentsOptions> = {
   name: 'mixture-of-agents',
   description: 'Layers of proposers, each seeing the previous layer\'s answers; an aggregator writes the final answer.',
+  steering: 'At the next layer: every proposer of that layer receives it, or the aggregator if the running layer is the last. During the aggregator\'s answer it becomes the next turn.',
   options: mixtureOfAgentsOptions,
   minAgents: 2,
   check(options, agents): TopologyIssue[] {

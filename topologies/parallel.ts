@@ -124,6 +124,7 @@ const machine = setup({
 export const parallelTopology: TopologyDefinition<ParallelOptions> = {
   name: 'parallel',
   description: 'All agents on the same task with bounded concurrency; aggregate by concat, json, first, or a synthesizer agent.',
+  steering: 'All workers run in one batch, so a message sent while they work goes to the synthesizer (aggregate `synthesizer`), and with any other aggregate becomes the next turn. During the synthesis it becomes the next turn.',
   options: parallelOptions,
   minAgents: 1,
   check(options, agents): TopologyIssue[] {

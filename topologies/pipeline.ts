@@ -103,6 +103,7 @@ const machine = setup({
 export const pipelineTopology: TopologyDefinition<PipelineOptions> = {
   name: 'pipeline',
   description: 'Stages in order; each gets the task and the previous output. passes > 1 makes a ring.',
+  steering: 'At the next stage: the stage after the one running receives it (with `passes` > 1, the last stage of a pass is followed by the first stage of the next pass). During the very last stage it becomes the next turn.',
   options: pipelineOptions,
   minAgents: 1,
   check(options, agents): TopologyIssue[] {

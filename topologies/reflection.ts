@@ -188,6 +188,7 @@ const machine = setup({
 export const reflectionTopology: TopologyDefinition<ReflectionOptions> = {
   name: 'reflection',
   description: 'A generator and critics loop: critics return structured verdicts; stop on approval (all or majority) or max_iterations.',
+  steering: 'At the next call: during a draft, every critic reviewing it; during the critics\' review, the generator\'s revision. A message sent during the last review (the draft is approved, or `max_iterations` is reached) becomes the next turn.',
   options: reflectionOptions,
   minAgents: 2,
   check(options, agents): TopologyIssue[] {

@@ -166,6 +166,7 @@ const machine = setup({
 export const routerTopology: TopologyDefinition<RouterOptions> = {
   name: 'router',
   description: 'A classifier agent picks one (or the top k) of the routes; unknown or failed choices take the fallback route.',
+  steering: 'During classification, the chosen route (every chosen route with `k` > 1, or the fallback) receives it; during the routes\' answers it becomes the next turn.',
   options: routerOptions,
   minAgents: 2,
   check(options, agents): TopologyIssue[] {

@@ -185,6 +185,7 @@ const machine = setup({
 export const tournamentTopology: TopologyDefinition<TournamentOptions> = {
   name: 'tournament',
   description: 'Candidates answer; a judge compares pairs twice with the order swapped; single-elimination bracket or round-robin with a Bradley–Terry ranking.',
+  steering: 'At the next batch of judgements: while the candidates answer, every judge call of the first bracket round (round-robin: of all matches, judged in one batch); during a bracket round, every judge call of the next round. During the final bracket round or the round-robin matches it becomes the next turn.',
   options: tournamentOptions,
   minAgents: 3,
   check(options, agents): TopologyIssue[] {

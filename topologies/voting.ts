@@ -186,6 +186,7 @@ const machine = setup({
 export const votingTopology: TopologyDefinition<VotingOptions> = {
   name: 'voting',
   description: 'N voters (or N samples of one agent: self-consistency); answers extracted by regex or JSON path; majority, plurality, weighted, unanimous or quorum rule; tie-break.',
+  steering: 'All voters (or `samples`) answer in one batch and no step follows it, so a message sent while they vote becomes the next turn.',
   options: votingOptions,
   minAgents: 1,
   check(options, agents): TopologyIssue[] {

@@ -69,6 +69,11 @@ export interface TopologyIssue {
 export interface TopologyDefinition<Options = Record<string, unknown>> {
   readonly name: string;
   readonly description: string;
+  /**
+   * Where a steering message sent mid-turn is delivered, in the topology's own terms. Every shipped
+   * topology sets it; optional so that bare definitions (test fixtures, embedders) need not.
+   */
+  readonly steering?: string;
   /** Options schema; its defaults are the documented defaults. */
   readonly options: z.ZodType<Options>;
   /** Checks beyond the schema, such as agent names referenced by options. */

@@ -20,7 +20,7 @@ describe('topology documentation', () => {
     }
   });
 
-  it('documents all 12 topologies, each with options, a diagram and an example', () => {
+  it('documents all 12 topologies, each with where steering goes, options, a diagram and an example', () => {
     const registry = createDefaultRegistry();
     expect([...registry.topologies.keys()].sort()).toEqual(
       ['dag', 'debate', 'group-chat', 'hierarchical', 'map-reduce', 'mixture-of-agents', 'parallel', 'pipeline', 'reflection', 'router', 'tournament', 'voting'],
@@ -32,6 +32,8 @@ describe('topology documentation', () => {
         const section = topologyMarkdown(registry, name);
         expect(section, name).toContain('```mermaid');
         expect(section, name).toContain('```yaml');
+        expect(registry.topologies.get(name)?.steering, name).toMatch(/\S/);
+        expect(section, name).toContain(`**Steering:** ${registry.topologies.get(name)?.steering}`);
       }
       expect(topologyMarkdown(registry, 'star')).toContain('## hierarchical');
     } finally {

@@ -1,7 +1,7 @@
 /**
  * `conclave topologies show NAME` and `conclave topologies docs`: a topology explained from the
- * registry itself — description, aliases, options with their defaults (from the zod schema), a
- * mermaid diagram drawn from the machine, and the runnable example document. `docs` renders all of
+ * registry itself — description, where steering goes, aliases, options with their defaults (from
+ * the zod schema), a mermaid diagram drawn from the machine, and the runnable example document. `docs` renders all of
  * them as the Markdown of topologies/README.md, and a test keeps that file in step with the code.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -66,6 +66,7 @@ export function topologyMarkdown(registry: Registry, name: string, headingLevel 
   const aliases = [...registry.aliases.values()].filter((alias) => alias.topology === definition.name);
   const heading = '#'.repeat(headingLevel);
   const parts = [`${heading} ${definition.name}`, '', definition.description, ''];
+  if (definition.steering !== undefined) parts.push(`**Steering:** ${definition.steering}`, '');
   if (aliases.length > 0) parts.push(`Aliases: ${aliases.map((alias) => `\`${alias.alias}\` (${alias.description})`).join('; ')}.`, '');
   parts.push(`At least ${definition.minAgents} agent${definition.minAgents === 1 ? '' : 's'}.`, '');
   const rows = optionRows(definition);
@@ -95,6 +96,7 @@ export async function topologyShowCommand(context: CliContext, name: string, opt
         {
           name: definition.name,
           description: definition.description,
+          steering: definition.steering ?? null,
           minAgents: definition.minAgents,
           aliases: [...context.registry.aliases.values()].filter((alias) => alias.topology === definition.name),
           options: optionRows(definition),
@@ -129,6 +131,15 @@ export function topologiesReadme(registry: Registry): string {
     '`callAgents` actor, so every topology resumes after a crash without repeating finished calls. Any agent',
     'slot may hold a nested topology instead of a model. Every topology writes its termination `reason` and',
     'its `aggregation` to `topology.completed`.',
+    '',
+    '**Steering and turns.** A session is a conversation: each user message starts a turn, in which the',
+    'topology runs once with the earlier turns as history. A message sent while a turn runs steers it: it is',
+    'delivered at the topology\'s next step, the next batch of agent calls its machine makes (one `callAgents`',
+    'invocation), appended under "Message from the user while you were working:" to the last user message of',
+    'every model call in that batch; calls of the batch already under way (even those still queued behind',
+    '`concurrency`) do not see it, and a nested topology slot takes it at its own next batch. A message that',
+    'arrives when no further batch will happen, such as during the last step, is not lost: it becomes the next',
+    'turn\'s task. Each topology\'s **Steering** line below says where its next step is.',
     '',
     names.map((name) => `- [${name}](#${name})`).join('\n'),
     '',
