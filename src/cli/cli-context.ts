@@ -4,8 +4,8 @@
  */
 import { Kernel } from '../kernel/index.js';
 import { createDefaultRegistry } from '../presets/default-registry.js';
-import type { Registry, SessionStore } from '../protocol/index.js';
-import { openStore } from '../store/index.js';
+import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js';
+import { openResourceStore, openStore } from '../store/index.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -15,6 +15,7 @@ export class CliContext {
   readonly registry: Registry = createDefaultRegistry();
   private openedStore: SessionStore | undefined;
   private builtKernel: Kernel | undefined;
+  private openedResources: ResourceStore | undefined;
 
   constructor(private readonly options: GlobalOptions) {}
 
@@ -30,8 +31,15 @@ export class CliContext {
     return this.builtKernel;
   }
 
-  /** Closes the store if it was opened. */
+  /** API keys, agents and environments, in the same database as the sessions (opened on first use). */
+  resources(): ResourceStore {
+    this.openedResources ??= openResourceStore({ ...(this.options.db !== undefined ? { db: this.options.db } : {}), env: process.env });
+    return this.openedResources;
+  }
+
+  /** Closes the stores that were opened. */
   async close(): Promise<void> {
     await this.openedStore?.close();
+    await this.openedResources?.close();
   }
 }

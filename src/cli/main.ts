@@ -15,6 +15,8 @@ import { topologyDocsCommand, topologyShowCommand } from './commands/topology-do
 import { providersCommand, providersPingCommand } from './commands/providers.js';
 import { interruptCommand, resumeCommand, runCommand, sendCommand } from './commands/run-session.js';
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
 import { stylerFor } from './terminal.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
@@ -30,6 +32,11 @@ function integer(name: string, minimum = 0) {
     if (!/^-?\d+$/.test(value) || Number(value) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}, got "${value}"`);
     return Number(value);
   };
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`--port must be a whole number from 0 to 65535, got "${value}"`);
+  return Number(value);
 }
 
 function action<Args extends unknown[]>(body: (context: CliContext, ...args: Args) => Promise<number>) {
@@ -66,6 +73,8 @@ Examples:
   $ conclave send <id> "Now compare their costs."     next turn (or steer a running session)
   $ conclave interrupt <id>                           stop a running session at once
   $ conclave validate my-topology.yaml
+  $ conclave keys create --workspace default          an API key for the HTTP server
+  $ conclave serve --port 8787                        native + Managed-Agents-compatible HTTP API
 
 Sessions are stored in ./.conclave/conclave.db unless --db or CONCLAVE_DB says otherwise.
 Exit codes: 0 success, 1 run failed, 2 usage or validation error, 130 interrupted.`,
@@ -196,6 +205,72 @@ program
   .description('print the JSON Schema of topology documents (for editor autocompletion)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(action((context, options: { out?: string }) => schemaCommand(context, options)));
+
+program
+  .command('serve')
+  .description('serve the HTTP APIs: native under /v1, Managed-Agents-compatible under /anthropic/v1')
+  .option('-p, --port <port>', 'port to listen on (0 picks a free one; the real URL is printed)', port, 8787)
+  .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  .option('--documents <dir>', 'directory of named topology documents (GET /v1/documents)', 'examples')
+  .option('--cors <origins>', 'browser origins allowed to call the API, comma-separated (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')])
+  .option('--heartbeat <ms>', 'interval of SSE keep-alive comments', integer('--heartbeat', 1), 15_000)
+  .addHelpText(
+    'after',
+    `
+Every request but GET /healthz needs an API key of this database (conclave keys create), sent as
+"Authorization: Bearer <key>" or "x-api-key: <key>". SIGINT or SIGTERM stops the server cleanly.
+
+Examples:
+  $ conclave keys create --workspace default
+  $ conclave serve
+  $ conclave serve --port 0 --db /var/lib/conclave/conclave.db
+  $ conclave serve --host 0.0.0.0 --cors http://localhost:5173
+  $ curl -H "x-api-key: $KEY" http://127.0.0.1:8787/v1/documents
+
+With the Anthropic SDK:
+  const client = new Anthropic({ apiKey: KEY, baseURL: 'http://127.0.0.1:8787/anthropic' });
+  const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
+  )
+  .action(
+    action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number }) =>
+      serveCommand(context, { port: options.port, host: options.host, documents: options.documents, cors: options.cors ?? [], heartbeatMs: options.heartbeat }),
+    ),
+  );
+
+const keys = program
+  .command('keys')
+  .description('API keys of the HTTP server: create, list, revoke')
+  .addHelpText(
+    'after',
+    `
+A key belongs to one workspace and reaches only that workspace's agents, environments and sessions.
+The secret is printed once, at creation; only its hash is stored.
+
+Examples:
+  $ conclave keys create --workspace default --name laptop
+  $ conclave keys create --workspace team-a --json     { "id", "workspace", "key", … } for scripts
+  $ conclave keys list
+  $ conclave keys revoke key_4fG7aB2x9QkLmNpRsTuVwX`,
+  );
+keys
+  .command('create')
+  .description('create a key and print its secret (once)')
+  .requiredOption('-w, --workspace <name>', 'workspace of the key: lowercase letters, digits, "_" and "-"')
+  .option('--name <label>', 'a label to recognise the key by')
+  .option('--json', 'print JSON (includes the secret as "key")')
+  .action(action((context, options: { workspace: string; name?: string; json?: boolean }) => keysCreateCommand(context, options)));
+keys
+  .command('list')
+  .description('list keys (never their secrets)')
+  .option('-w, --workspace <name>', 'only the keys of this workspace')
+  .option('--json', 'print JSON')
+  .action(action((context, options: { workspace?: string; json?: boolean }) => keysListCommand(context, options)));
+keys
+  .command('revoke')
+  .description('revoke a key: requests with it are refused from now on')
+  .argument('<key-id>', 'key id (see `conclave keys list`)')
+  .option('--json', 'print JSON')
+  .action(action((context, id: string, options: { json?: boolean }) => keysRevokeCommand(context, id, options)));
 
 try {
   await program.parseAsync(process.argv);

@@ -233,6 +233,20 @@ export class Kernel {
     return done;
   }
 
+  /**
+   * Interrupts every session this kernel runs and waits until each has gone idle (finished calls
+   * journaled, `stopReason: interrupted`). Returns how many there were. For shutdowns.
+   *
+   * @example
+   * process.on('SIGTERM', async () => { await kernel.stopAll('shutting down'); process.exit(0); });
+   */
+  async stopAll(reason: string): Promise<number> {
+    const runs = [...this.active.values()];
+    for (const run of runs) run.controller?.abort(reason);
+    await Promise.allSettled(runs.map((run) => run.done));
+    return runs.length;
+  }
+
   /** Whether this kernel is running the session now. */
   isRunning(sessionId: string): boolean {
     return this.active.has(sessionId);
@@ -290,6 +304,21 @@ export class Kernel {
   async archive(sessionId: string): Promise<SessionEvent> {
     await this.assertWritable(sessionId, { allowTerminated: true });
     return this.journalInput(sessionId, { type: 'session.archived', data: {} });
+  }
+
+  /**
+   * Journals new labels for a session (`session.updated`): a title, and metadata merged key by key
+   * (a null value removes a key). The summary's title follows.
+   *
+   * @example
+   * await kernel.update(sessionId, { title: 'Pricing debate', metadata: { team: 'growth' } });
+   */
+  async update(sessionId: string, change: { title?: string | null; metadata?: Record<string, string | null> }): Promise<SessionEvent> {
+    await this.assertWritable(sessionId, { allowTerminated: true });
+    const data: Record<string, unknown> = {};
+    if (change.title !== undefined) data['title'] = change.title;
+    if (change.metadata !== undefined) data['metadata'] = change.metadata;
+    return this.journalInput(sessionId, { type: 'session.updated', data });
   }
 
   /**

@@ -28,6 +28,7 @@ export const sessionEventTypes = [
   'steering.delivered',
   'session.archived',
   'session.deleted',
+  'session.updated',
 ] as const;
 export type SessionEventType = (typeof sessionEventTypes)[number];
 

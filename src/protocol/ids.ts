@@ -10,6 +10,10 @@ export const idPrefixes = {
   session: 'sesn',
   event: 'sevt',
   run: 'run',
+  agent: 'agent',
+  environment: 'env',
+  apiKey: 'key',
+  request: 'req',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

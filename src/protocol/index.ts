@@ -11,6 +11,7 @@ export * from './messages.js';
 export * from './model-ref.js';
 export * from './provider.js';
 export * from './registry.js';
+export * from './resources.js';
 export * from './retry.js';
 export * from './runtime-settings.js';
 export * from './sandbox.js';

@@ -16,3 +16,6 @@ export {
   type SummaryChange,
   type SummaryEvent,
 } from './session-summary.js';
+export { createMemoryResourceStore } from './memory-resource-store.js';
+export { createSqliteResourceStore, type SqliteResourceStore, type SqliteResourceStoreOptions } from './sqlite-resource-store.js';
+export { openResourceStore } from './open-resource-store.js';

@@ -56,6 +56,8 @@ export interface SummaryChange {
   status?: SessionStatus;
   /** From the batch's last `session.created` event. */
   created?: { topology: string; title: string; createdAt: string; workspace: string };
+  /** From a `session.updated` event that sets a title. */
+  title?: string;
   /** From a `session.archived` event. */
   archivedAt?: string;
   /** From a `session.deleted` event. */
@@ -84,6 +86,8 @@ export function summarizeChange(events: readonly SummaryEvent[]): SummaryChange 
       const topology = typeof event.data.topology === 'string' ? event.data.topology : '';
       const workspace = typeof event.data.workspace === 'string' ? event.data.workspace : defaultWorkspace;
       change.created = { topology, title: deriveSessionTitle(event.data), createdAt: event.at, workspace };
+    } else if (event.type === 'session.updated' && typeof event.data.title === 'string') {
+      change.title = toSingleLine(event.data.title);
     } else if (event.type === 'session.archived') {
       change.archivedAt = event.at;
     } else if (event.type === 'session.deleted') {
@@ -108,6 +112,7 @@ export function applySummaryChange(summary: SessionSummary, change: SummaryChang
     next.createdAt = change.created.createdAt;
     next.workspace = change.created.workspace;
   }
+  if (change.title !== undefined) next.title = change.title;
   if (change.archivedAt !== undefined) next.archivedAt = change.archivedAt;
   if (change.deleted === true) next.deleted = true;
   return next;

@@ -172,7 +172,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       } else {
         const { created } = change;
         patchSession.run(
-          change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, created?.title ?? null, created?.createdAt ?? null,
+          change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, change.title ?? created?.title ?? null, created?.createdAt ?? null,
           created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId,
         );
       }

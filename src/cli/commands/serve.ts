@@ -1,0 +1,80 @@
+/**
+ * `conclave serve`: both HTTP APIs — native under `/v1`, Managed-Agents-compatible under
+ * `/anthropic/v1` — over the same database as the CLI (`--db`), until SIGINT or SIGTERM, then a
+ * clean shutdown (exit 0). `--port 0` picks a free port; the first line printed is always the real
+ * URL, so scripts and tests can read it.
+ */
+import { createDocumentCatalog } from '../../server/document-catalog.js';
+import { defaultServerHost, defaultServerPort, startServer } from '../../server/serve.js';
+import type { CliContext } from '../cli-context.js';
+import { exitCodes } from '../cli-errors.js';
+import { stylerFor } from '../terminal.js';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Directory of named topology documents. Default `examples`. */
+  documents?: string;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  cors?: string[];
+  /** Interval of SSE heartbeats. Default 15 s. */
+  heartbeatMs?: number;
+  /** Largest request body, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** Default SSE heartbeat interval of `conclave serve`. */
+export const defaultHeartbeatMs = 15_000;
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/**
+ * Serves until interrupted; returns the exit code.
+ *
+ * @example
+ * await serveCommand(context, { port: 8787, documents: 'examples' });
+ */
+export async function serveCommand(context: CliContext, options: ServeOptions = {}): Promise<number> {
+  const resources = context.resources();
+  const documents = createDocumentCatalog({ directory: options.documents ?? 'examples', registry: context.registry });
+  const stopped = untilSignal();
+  const server = await startServer({
+    deps: { kernel: context.kernel(), resources, documents, heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs },
+    host: options.host ?? defaultServerHost,
+    port: options.port ?? defaultServerPort,
+    ...(options.cors !== undefined && options.cors.length > 0 ? { cors: options.cors } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
+  const style = stylerFor(process.stdout);
+  const databasePath = 'path' in resources && typeof resources.path === 'string' ? resources.path : ':memory:';
+  const lines = [
+    `conclave serving on ${server.url} (sessions: ${databasePath})`,
+    `  native API          ${server.url}/v1   (documents from ${documents.directory})`,
+    `  Managed Agents API  ${server.url}/anthropic/v1   (Anthropic SDK: baseURL '${server.url}/anthropic')`,
+  ];
+  if (options.cors !== undefined && options.cors.length > 0) lines.push(`  CORS origins        ${options.cors.join(', ')}`);
+  if ((await resources.listKeys()).every((key) => key.revokedAt !== null)) {
+    lines.push(style.yellow('no API keys yet — create one in another terminal with: conclave keys create --workspace default'));
+  }
+  lines.push(style.dim('Ctrl-C stops the server.'));
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const signal = await stopped;
+  process.stderr.write(`${signal}: shutting down\n`);
+  await server.close();
+  // Running sessions are interrupted, not cut: each idles with its finished calls journaled.
+  const interrupted = await context.kernel().stopAll(`server shut down (${signal})`);
+  if (interrupted > 0) process.stderr.write(`${interrupted} running session(s) interrupted; continue them with: conclave resume ID\n`);
+  return exitCodes.success;
+}

@@ -1,0 +1,132 @@
+/**
+ * The HTTP application: one hono app serving both APIs over the same kernel and stores — the native
+ * API under `/v1` and the Managed-Agents-compatible API under `/anthropic/v1` (so the official SDK
+ * works with `baseURL: 'http://host:port/anthropic'`). Around the routes: a request id on every
+ * response, CORS only when origins are configured, API-key authentication on everything but
+ * `/healthz`, a body size limit, and one error envelope for every failure, unknown routes included.
+ * Runtime-neutral: `serve.ts` puts it on Node's HTTP server, tests can call `app.request()`.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { ConclaveError } from '../protocol/errors.js';
+import { createId } from '../protocol/ids.js';
+import { verifyApiKey } from './api-keys.js';
+import { errorResponse } from './http-errors.js';
+import { managedAgentRoutes } from './managed/agents.js';
+import { managedEnvironmentRoutes } from './managed/environments.js';
+import { managedSessionRoutes } from './managed/sessions.js';
+import { nativeSessionRoutes } from './native/sessions.js';
+import type { ServerDeps, ServerEnv } from './server-deps.js';
+
+export interface ServerAppOptions {
+  /** Origins allowed to call the API from a browser; CORS headers are sent only when given. */
+  cors?: string[];
+  /** Largest request body accepted, in bytes (413 beyond). Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** Default `maxBodyBytes`: 1 MiB. */
+export const defaultMaxBodyBytes = 1024 * 1024;
+
+/** The path prefix of the Managed-Agents-compatible API (the SDK's `baseURL` is the server URL plus `/anthropic`). */
+export const managedApiPrefix = '/anthropic';
+
+/** Headers a browser client may send (the SDK's, plus ours). */
+const corsAllowHeaders = [
+  'authorization',
+  'x-api-key',
+  'content-type',
+  'anthropic-version',
+  'anthropic-beta',
+  'anthropic-workspace-id',
+  'x-stainless-retry-count',
+  'x-stainless-timeout',
+  'last-event-id',
+];
+
+function requestIdMiddleware(): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    const requestId = createId('request');
+    c.set('requestId', requestId);
+    c.header('request-id', requestId);
+    await next();
+    if (!c.res.headers.has('request-id')) {
+      try {
+        c.res.headers.set('request-id', requestId);
+      } catch {
+        // A response with immutable headers (a proxied fetch) keeps its own.
+      }
+    }
+  };
+}
+
+/** The API key of a request: `Authorization: Bearer <key>` (what the SDK sends), else `x-api-key`. */
+function presentedKey(authorization: string | undefined, apiKeyHeader: string | undefined): string | undefined {
+  const bearer = authorization === undefined ? undefined : /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1]?.trim();
+  if (bearer !== undefined && bearer !== '') return bearer;
+  const key = apiKeyHeader?.trim();
+  return key === undefined || key === '' ? undefined : key;
+}
+
+function authMiddleware(deps: ServerDeps): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    const secret = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    if (secret === undefined) {
+      throw new ConclaveError('unauthenticated', 'missing API key', {
+        hint: 'send "Authorization: Bearer <key>" or "x-api-key: <key>"; create a key with: conclave keys create --workspace default',
+      });
+    }
+    const record = await verifyApiKey(deps.resources, secret);
+    if (record === undefined) {
+      throw new ConclaveError('unauthenticated', 'invalid API key', { hint: 'the key is unknown or revoked; list keys with: conclave keys list' });
+    }
+    c.set('workspace', record.workspace);
+    c.set('keyId', record.id);
+    await next();
+  };
+}
+
+/**
+ * Builds the application over `deps`.
+ *
+ * @example
+ * const app = createServerApp({ kernel, resources, documents, heartbeatMs: 15_000 }, { cors: ['http://localhost:5173'] });
+ * const response = await app.request('/healthz'); // → 200 {"ok":true}
+ */
+export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) => errorResponse(c, new ConclaveError('not_found', `no route ${c.req.method} ${c.req.path}`)));
+
+  app.use('*', requestIdMiddleware());
+  if (options.cors !== undefined && options.cors.length > 0) {
+    app.use('*', cors({ origin: options.cors, allowHeaders: corsAllowHeaders, exposeHeaders: ['request-id'], maxAge: 600 }));
+  }
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.use('*', authMiddleware(deps));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new ConclaveError('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
+
+  app.get('/v1/documents', async (c) => c.json({ data: await deps.documents.list() }));
+  app.route('/v1', nativeSessionRoutes(deps));
+
+  const managed = new Hono<ServerEnv>();
+  managed.route('/', managedAgentRoutes(deps));
+  managed.route('/', managedEnvironmentRoutes(deps));
+  managed.route('/', managedSessionRoutes(deps));
+  app.route(`${managedApiPrefix}/v1`, managed);
+
+  return app;
+}

@@ -1,0 +1,238 @@
+/**
+ * The native sessions API (`/v1/sessions…`): conclave's own view of a session — its journal as it
+ * is, events with their `seq`, an SSE stream that resumes from any `seq` (`Last-Event-ID`), and
+ * steering (`messages`) and `interrupt` as the kernel defines them. Every route is scoped to the
+ * workspace of the caller's API key: another workspace's session is a 404.
+ */
+import { Hono, type Context } from 'hono';
+import type { SessionResult } from '../../kernel/index.js';
+import { summarizeSession } from '../../kernel/index.js';
+import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
+import { validateJson } from '../http-errors.js';
+import { openApiDocument } from '../openapi.js';
+import type { ServerDeps, ServerEnv } from '../server-deps.js';
+import { openSseStream } from '../sse.js';
+import { createSessionBody, interruptBody, listEventsQuery, listSessionsQuery, parseRequestPart, sendMessageBody, streamQuery } from './schemas.js';
+
+/** A session as the native API shows it. */
+export interface SessionView {
+  id: string;
+  status: string;
+  stop_reason: string | null;
+  topology: string;
+  title: string;
+  workspace: string;
+  task: string | null;
+  answer: string | null;
+  reason: string | null;
+  error: unknown;
+  turns: number;
+  usage: { input_tokens: number; output_tokens: number };
+  cost: { usd: number; simulated: boolean };
+  metadata: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+  archived_at: string | null;
+  last_seq: number;
+}
+
+/**
+ * The native view of a session from its summary and its log.
+ *
+ * @example
+ * const view = sessionView(summary, await store.read(summary.id));
+ */
+export function sessionView(summary: SessionSummary, events: readonly SessionEvent[]): SessionView {
+  const result: SessionResult = summarizeSession(events);
+  const created = events[0]?.type === 'session.created' ? events[0].data : {};
+  return {
+    id: summary.id,
+    status: summary.status,
+    stop_reason: result.stopReason ?? null,
+    topology: summary.topology,
+    title: summary.title,
+    workspace: summary.workspace,
+    task: result.task === '' ? null : result.task,
+    answer: result.answer ?? null,
+    reason: result.reason ?? null,
+    error: result.error ?? null,
+    turns: result.turns,
+    usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
+    cost: { usd: result.cost.usd, simulated: result.cost.simulated === true },
+    metadata: (created['metadata'] as Record<string, string> | undefined) ?? {},
+    created_at: summary.createdAt,
+    updated_at: summary.updatedAt,
+    archived_at: summary.archivedAt,
+    last_seq: summary.lastSeq,
+  };
+}
+
+/**
+ * The session of this id if it belongs to the caller's workspace (and is not deleted), else a
+ * `session_not_found` error — the same answer whether it exists elsewhere or not at all.
+ *
+ * @example
+ * const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+ */
+export async function ownedSession(deps: ServerDeps, workspace: string, sessionId: string): Promise<SessionSummary> {
+  const summary = await deps.kernel.store.getSession(sessionId);
+  if (summary === undefined || summary.deleted || summary.workspace !== workspace) {
+    throw new ConclaveError('session_not_found', `no session ${sessionId}`, { hint: 'list yours with GET /v1/sessions' });
+  }
+  return summary;
+}
+
+/** Page cursor of the sessions list: the last session's creation time and id. */
+function encodeCursor(summary: SessionSummary): string {
+  return Buffer.from(JSON.stringify([summary.createdAt, summary.id])).toString('base64url');
+}
+
+function decodeCursor(page: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string') return { at, id };
+  } catch {
+    // Reported below.
+  }
+  throw new ConclaveError('invalid_argument', `query.page: "${page}" is not a page cursor from this API`, { location: { path: 'page' } });
+}
+
+async function optionalJson(c: Context<ServerEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ConclaveError('invalid_argument', 'the request body is not valid JSON');
+  }
+}
+
+/**
+ * The `/v1` routes of the native sessions API.
+ *
+ * @example
+ * app.route('/v1', nativeSessionRoutes(deps));
+ */
+export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  const { kernel } = deps;
+  const store = kernel.store;
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+
+  app.post('/sessions', async (c) => {
+    const body = await validateJson(createSessionBody, c);
+    const document =
+      body.name !== undefined
+        ? await deps.documents.load(body.name)
+        : deps.documents.parse(typeof body.document === 'string' ? body.document : JSON.stringify(body.document), 'body.document');
+    const task = body.task ?? document.task;
+    const hasTask = task !== undefined && task.trim() !== '';
+    const sessionId = await kernel.createSession(document, {
+      ...(hasTask ? { task } : { awaitInput: true }),
+      ...(body.seed !== undefined ? { seed: body.seed } : {}),
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+      workspace: c.get('workspace'),
+      source: body.name ?? 'inline',
+    });
+    if (body.run && hasTask) void kernel.start(sessionId);
+    const summary = await ownedSession(deps, c.get('workspace'), sessionId);
+    return c.json(sessionView(summary, await store.read(sessionId)), 201);
+  });
+
+  app.get('/sessions', async (c) => {
+    const query = parseRequestPart(listSessionsQuery, c.req.query(), 'query');
+    const limit = query.limit ?? 20;
+    const summaries = await store.listSessions({
+      workspace: c.get('workspace'),
+      order: 'created',
+      limit: limit + 1,
+      includeArchived: query.include_archived === 'true',
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(query.page !== undefined ? { after: decodeCursor(query.page) } : {}),
+    });
+    const page = summaries.slice(0, limit);
+    const data = await Promise.all(page.map(async (summary) => sessionView(summary, await store.read(summary.id))));
+    const last = page[page.length - 1];
+    return c.json({ data, next_page: summaries.length > limit && last !== undefined ? encodeCursor(last) : null });
+  });
+
+  app.get('/sessions/:id', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    return c.json(sessionView(summary, await store.read(summary.id)));
+  });
+
+  app.get('/sessions/:id/events', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    const query = parseRequestPart(listEventsQuery, c.req.query(), 'query');
+    const limit = query.limit ?? 1000;
+    const after = query.page !== undefined ? pageSeq(query.page) : (query.after ?? 0);
+    const types = query.types === undefined ? undefined : new Set(query.types.split(',').map((type) => type.trim()));
+    const events = await store.read(summary.id, { afterSeq: after, limit });
+    const data = types === undefined ? events : events.filter((event) => types.has(event.type));
+    const last = events[events.length - 1];
+    return c.json({ data, next_page: events.length === limit && last !== undefined && last.seq < (await store.head(summary.id)) ? String(last.seq) : null });
+  });
+
+  app.get('/sessions/:id/events/stream', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    const query = parseRequestPart(streamQuery, c.req.query(), 'query');
+    const lastEventId = c.req.header('last-event-id');
+    const after = lastEventId !== undefined && /^\d+$/.test(lastEventId.trim()) ? Number(lastEventId) : (query.after ?? 0);
+    return openSseStream(
+      c,
+      async (sink) => {
+        const stopDeltas =
+          query.deltas === 'true'
+            ? kernel.live.subscribe(summary.id, (item) => {
+                if (item.type === 'delta') sink.send({ event: 'delta', data: item });
+              })
+            : () => undefined;
+        try {
+          for await (const event of store.follow(summary.id, { afterSeq: after, signal: sink.closed })) {
+            sink.send({ id: String(event.seq), event: event.type, data: event });
+            if (event.type === 'session.deleted') break;
+          }
+        } finally {
+          stopDeltas();
+        }
+      },
+      { heartbeatMs: deps.heartbeatMs },
+    );
+  });
+
+  app.post('/sessions/:id/messages', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    const body = await validateJson(sendMessageBody, c);
+    const event = await kernel.send(summary.id, { text: body.text });
+    return c.json({ event });
+  });
+
+  app.post('/sessions/:id/interrupt', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    const body = parseRequestPart(interruptBody, await optionalJson(c), 'body');
+    const event = await kernel.interrupt(summary.id, body.reason);
+    return c.json({ event });
+  });
+
+  app.post('/sessions/:id/archive', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    await kernel.archive(summary.id);
+    const archived = await ownedSession(deps, c.get('workspace'), summary.id);
+    return c.json(sessionView(archived, await store.read(summary.id)));
+  });
+
+  app.delete('/sessions/:id', async (c) => {
+    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+    await kernel.delete(summary.id);
+    return c.json({ id: summary.id, deleted: true });
+  });
+
+  return app;
+}
+
+function pageSeq(page: string): number {
+  if (!/^\d+$/.test(page)) throw new ConclaveError('invalid_argument', `query.page: "${page}" is not a page cursor from this API`, { location: { path: 'page' } });
+  return Number(page);
+}

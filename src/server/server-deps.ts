@@ -1,0 +1,34 @@
+/**
+ * What every HTTP route needs, built once by `createServerApp`: the kernel (sessions), the resource
+ * store (API keys, agents, environments), the catalog of named topology documents, and timing
+ * settings. Route modules receive this instead of importing singletons, so tests build their own.
+ */
+import type { Kernel } from '../kernel/index.js';
+import type { ResourceStore } from '../protocol/resources.js';
+import type { DocumentCatalog } from './document-catalog.js';
+
+/** Hono variables set by the auth middleware for every authenticated request. */
+export interface ServerEnv {
+  Variables: {
+    /** The workspace of the API key that made the request; every resource is scoped to it. */
+    workspace: string;
+    /** The id of the API key that made the request. */
+    keyId: string;
+    /** `req_…`, also sent as the `request-id` header and in error bodies. */
+    requestId: string;
+  };
+}
+
+export interface ServerDeps {
+  kernel: Kernel;
+  resources: ResourceStore;
+  documents: DocumentCatalog;
+  /** Interval of SSE heartbeats (`: ping` comments). */
+  heartbeatMs: number;
+  /**
+   * Aborted when the server starts shutting down (`startServer(…).close()`): long-lived responses
+   * such as event streams should end when it fires. Optional; connections still open a moment
+   * after shutdown began are closed by the server.
+   */
+  shutdownSignal?: AbortSignal;
+}

@@ -1,0 +1,65 @@
+// Starts the HTTP server on an ephemeral port over in-memory stores, with API keys for two
+// workspaces — what every server test needs, in one call.
+import { join, resolve } from 'node:path';
+import { Kernel } from '../../src/kernel/index.js';
+import { createDefaultRegistry } from '../../src/presets/default-registry.js';
+import type { ResourceStore } from '../../src/protocol/resources.js';
+import { createApiKey } from '../../src/server/api-keys.js';
+import { createDocumentCatalog, type DocumentCatalog } from '../../src/server/document-catalog.js';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/serve.js';
+import type { ServerDeps } from '../../src/server/server-deps.js';
+import { createMemoryResourceStore, createMemoryStore } from '../../src/store/index.js';
+
+const projectRoot = resolve(import.meta.dirname, '..', '..');
+
+export interface TestServer extends RunningServer {
+  deps: ServerDeps;
+  /** A key of workspace `team-a`. */
+  key: string;
+  /** A key of workspace `team-b`. */
+  otherKey: string;
+}
+
+export interface TestServerOptions extends Omit<StartServerOptions, 'deps' | 'port'> {
+  resources?: ResourceStore;
+  documents?: DocumentCatalog;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const registry = createDefaultRegistry();
+  const resources = options.resources ?? createMemoryResourceStore();
+  const deps: ServerDeps = {
+    kernel: new Kernel({ store: createMemoryStore(), registry }),
+    resources,
+    documents: options.documents ?? createDocumentCatalog({ directory: join(projectRoot, 'examples'), registry }),
+    heartbeatMs: 1000,
+  };
+  const { key } = await createApiKey(resources, { workspace: 'team-a', name: 'tests' });
+  const { key: otherKey } = await createApiKey(resources, { workspace: 'team-b' });
+  const { resources: _resources, documents: _documents, ...serverOptions } = options;
+  const server = await startServer({ ...serverOptions, deps, port: 0 });
+  return {
+    ...server,
+    deps,
+    key,
+    otherKey,
+    close: async () => {
+      await server.close();
+      await resources.close();
+      await deps.kernel.store.close();
+    },
+  };
+}
+
+/** `fetch` that counts the requests it makes, for asserting the SDK did not retry. */
+export function countingFetch(): { fetch: typeof fetch; requests: Array<{ method: string; url: string }> } {
+  const requests: Array<{ method: string; url: string }> = [];
+  return {
+    requests,
+    fetch: (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      requests.push({ method: init?.method ?? 'GET', url });
+      return fetch(input, init);
+    },
+  };
+}
