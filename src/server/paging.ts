@@ -5,6 +5,7 @@
  * so booleans, integers and times are parsed here with messages a person can act on.
  */
 import { z } from 'zod';
+import { ConclaveError } from '../protocol/errors.js';
 import { validateValue } from './http-errors.js';
 
 /** Page size of list endpoints when the request gives none. */
@@ -102,4 +103,30 @@ export function parsePageQuery(query: Record<string, unknown>, defaultLimit: num
  */
 export function buildPage<T>(data: T[], nextPage: string | null): Page<T> {
   return { data, next_page: nextPage === '' ? null : nextPage };
+}
+
+/**
+ * Page cursor of a sessions list: the last session's creation time and id, opaque to clients.
+ *
+ * @example
+ * const next = more ? encodeSessionCursor(last) : null;
+ */
+export function encodeSessionCursor(summary: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([summary.createdAt, summary.id])).toString('base64url');
+}
+
+/**
+ * The position a sessions-list cursor stands for; a cursor this API did not make is a 400.
+ *
+ * @example
+ * const after = query.page !== undefined ? decodeSessionCursor(query.page) : undefined;
+ */
+export function decodeSessionCursor(page: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string') return { at, id };
+  } catch {
+    // Reported below.
+  }
+  throw new ConclaveError('invalid_argument', `query.page: "${page}" is not a page cursor from this API`, { location: { path: 'page' } });
 }

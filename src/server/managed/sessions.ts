@@ -11,7 +11,7 @@ import type { SessionDefinition } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { validateJson, validateValue } from '../http-errors.js';
 import { ownedSession } from '../native/sessions.js';
-import { buildPage, pageQueryShape, parsePageQuery, queryBoolean, queryTimestamp } from '../paging.js';
+import { buildPage, decodeSessionCursor, encodeSessionCursor, pageQueryShape, parsePageQuery, queryBoolean, queryTimestamp } from '../paging.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
 import { agentSnapshot, loadAgent, type AgentSnapshot } from './agents.js';
@@ -170,19 +170,6 @@ const listSessionsQuery = z.object({
   'created_at[lt]': queryTimestamp.optional(),
 });
 
-function encodeCursor(summary: SessionSummary): string {
-  return Buffer.from(JSON.stringify([summary.createdAt, summary.id])).toString('base64url');
-}
-
-function decodeCursor(page: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string') return { at, id };
-  } catch {
-    // Reported below.
-  }
-  throw new ConclaveError('invalid_argument', `query.page: "${page}" is not a page cursor from this API`);
-}
 
 /** Event list cursor: how many view events the earlier pages returned. */
 function eventOffset(page: string | undefined): number {
@@ -272,7 +259,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
     if (query.order === 'asc') throw new ConclaveError('invalid_argument', 'query.order: only "desc" (newest first) is supported', { location: { path: 'order' } });
     const statuses = new Set(queryList(c, 'statuses'));
     const data: Record<string, unknown>[] = [];
-    let after = query.page !== undefined ? decodeCursor(query.page) : undefined;
+    let after = query.page !== undefined ? decodeSessionCursor(query.page) : undefined;
     let last: SessionSummary | undefined;
     let more = false;
     // Filters the store cannot apply (agent, status names, times) are applied here, page by page.
@@ -293,7 +280,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       if (!more || last === undefined) break;
       after = { at: last.createdAt, id: last.id };
     }
-    return c.json({ ...buildPage(data, more && last !== undefined ? encodeCursor(last) : null), prev_page: null });
+    return c.json({ ...buildPage(data, more && last !== undefined ? encodeSessionCursor(last) : null), prev_page: null });
   });
 
   app.get('/sessions/:id', async (c) => {

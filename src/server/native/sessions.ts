@@ -10,6 +10,7 @@ import { summarizeSession } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { validateJson } from '../http-errors.js';
 import { openApiDocument } from '../openapi.js';
+import { decodeSessionCursor, encodeSessionCursor } from '../paging.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
 import { createSessionBody, interruptBody, listEventsQuery, listSessionsQuery, parseRequestPart, sendMessageBody, streamQuery } from './schemas.js';
@@ -82,20 +83,6 @@ export async function ownedSession(deps: ServerDeps, workspace: string, sessionI
   return summary;
 }
 
-/** Page cursor of the sessions list: the last session's creation time and id. */
-function encodeCursor(summary: SessionSummary): string {
-  return Buffer.from(JSON.stringify([summary.createdAt, summary.id])).toString('base64url');
-}
-
-function decodeCursor(page: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string') return { at, id };
-  } catch {
-    // Reported below.
-  }
-  throw new ConclaveError('invalid_argument', `query.page: "${page}" is not a page cursor from this API`, { location: { path: 'page' } });
-}
 
 async function optionalJson(c: Context<ServerEnv>): Promise<unknown> {
   const text = await c.req.text();
@@ -150,12 +137,12 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       limit: limit + 1,
       includeArchived: query.include_archived === 'true',
       ...(query.status !== undefined ? { status: query.status } : {}),
-      ...(query.page !== undefined ? { after: decodeCursor(query.page) } : {}),
+      ...(query.page !== undefined ? { after: decodeSessionCursor(query.page) } : {}),
     });
     const page = summaries.slice(0, limit);
     const data = await Promise.all(page.map(async (summary) => sessionView(summary, await store.read(summary.id))));
     const last = page[page.length - 1];
-    return c.json({ data, next_page: summaries.length > limit && last !== undefined ? encodeCursor(last) : null });
+    return c.json({ data, next_page: summaries.length > limit && last !== undefined ? encodeSessionCursor(last) : null });
   });
 
   app.get('/sessions/:id', async (c) => {
