@@ -16,9 +16,10 @@ export interface Conversation {
   /**
    * Hands every pending user message to the model commands of one step (those not already
    * completed), journaling the delivery. Does nothing when nothing is pending or every command of
-   * the step already finished (the messages then wait for the next step or turn).
+   * the step already finished (the messages then wait for the next step or turn). The ids are
+   * asked for only when something is pending, so a step without steering costs nothing.
    */
-  deliver(commandIds: readonly string[]): void;
+  deliver(commandIds: () => readonly string[]): void;
   /** The call's messages with history before them and its steering after them. */
   messagesFor(commandId: string, messages: readonly Message[]): Message[];
 }
@@ -31,7 +32,7 @@ export const steeringHeading = 'Message from the user while you were working:';
  *
  * @example
  * const conversation = createConversation(journal, writer, 2);
- * conversation.deliver(['turn:2/debate/round:2/agent:0/generate:0']);
+ * conversation.deliver(() => ['turn:2/debate/round:2/agent:0/generate:0']);
  */
 export function createConversation(journal: Journal, writer: SessionWriter, turn: number): Conversation {
   const history: Message[] = [];
@@ -44,7 +45,7 @@ export function createConversation(journal: Journal, writer: SessionWriter, turn
     deliver(commandIds) {
       const pending = journal.pendingMessages();
       if (pending.length === 0) return;
-      const open = commandIds.filter((commandId) => !journal.completed.has(commandId) && !journal.deliveries.has(commandId));
+      const open = commandIds().filter((commandId) => !journal.completed.has(commandId) && !journal.deliveries.has(commandId));
       if (open.length === 0) return;
       const messageSeqs = pending.map((message) => message.seq);
       // Marked at once, so a step starting before the delivery is stored cannot take them again.

@@ -168,7 +168,7 @@ async function runAgentCalls(
 ): Promise<AgentReply[]> {
   const calls = input.calls;
   // Steering waiting for this step goes to its model calls (nested slots take it at their own steps).
-  context.conversation?.deliver(modelCommandIds(scope, calls));
+  context.conversation?.deliver(() => modelCommandIds(scope, calls));
   const replies = new Array<AgentReply>(calls.length);
   const limit = Math.max(1, Math.min(input.concurrency ?? calls.length, calls.length));
   let next = 0;
