@@ -1,7 +1,9 @@
 /**
- * The `arith` model: a simulated solver for arithmetic questions, calibrated by `accuracy`.
+ * The `arith` model: a simulated solver for arithmetic questions, calibrated by `accuracy`. Asked to
+ * judge instead (a tournament match, `### Answer A` / `### Answer B`, or a rubric grade), it
+ * compares the answers with the true value at the same accuracy; see `arith-judge.ts`.
  *
- * Rules:
+ * Rules when solving:
  * - The question is the first expression of integers with `+ - *` and parentheses in the last user
  *   message (earlier user messages are searched only when the last one has none).
  * - With probability `accuracy` (default 0.7) the answer is right; otherwise it is a nearby wrong
@@ -15,6 +17,7 @@
  */
 import type { GenerateRequest } from '../../src/protocol/index.js';
 import { evaluateArithNode, findArithmeticExpression, type ArithNode, type FoundExpression } from './arith-expression.js';
+import { writeArithJudgement } from './arith-judge.js';
 import type { OfflineModelOptions } from './offline-model-options.js';
 import type { SeededRandom } from './seeded-random.js';
 
@@ -87,13 +90,16 @@ function describeWorking(found: FoundExpression, answer: number, random: SeededR
 }
 
 /**
- * Writes the `arith` model's reply (see the module header for the rules).
+ * Writes the `arith` model's reply (see the module header for the rules): a judgement when the last
+ * user message asks for one, otherwise a worked answer.
  *
  * @example
  * writeArithAnswer({ model: 'arith', messages: [{ role: 'user', content: 'What is 2+3*4?' }] }, options, random)
  * // → for example 'Step by step: 3 times 4 is 12; then adding and subtracting from left to right gives 14. The answer is 14.'
  */
 export function writeArithAnswer(request: GenerateRequest, options: OfflineModelOptions, random: SeededRandom): string {
+  const judgement = writeArithJudgement(request, options, random);
+  if (judgement !== undefined) return judgement;
   const found = findQuestion(request);
   if (found === undefined) {
     return 'I could not find an arithmetic expression of integers (with +, - or * and parentheses) to evaluate.';

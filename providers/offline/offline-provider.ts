@@ -5,9 +5,11 @@
  *
  * Models: `offline/echo` (repeats the last user message), `offline/persona` (debate prose with a
  * `Final answer:` line, see `persona-writer.ts`), `offline/arith` (arithmetic with a set accuracy,
- * see `arith-solver.ts`). Query parameters are described in `offline-model-options.ts`. With
- * `request.responseFormat` of type `json` every model writes JSON instead, conforming to the schema
- * when one is given (`json-writer.ts`), paced, limited and counted like any other text.
+ * see `arith-solver.ts`; given a tournament judge prompt or a rubric prompt it judges the answers
+ * at that accuracy, see `arith-judge.ts`). Query parameters are described in
+ * `offline-model-options.ts`. With `request.responseFormat` of type `json` every model writes JSON
+ * instead, conforming to the schema when one is given (`json-writer.ts`), paced, limited and
+ * counted like any other text.
  *
  * A stream always starts with `stream-start` (`simulated: true`). It then ends with `usage` and
  * `finish` after the text deltas (one delta on the instant path, none for an empty text), or with

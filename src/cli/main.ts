@@ -17,6 +17,7 @@ import { interruptCommand, resumeCommand, runCommand, sendCommand } from './comm
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
+import { benchCommand } from './commands/bench.js';
 import { stylerFor } from './terminal.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
@@ -75,6 +76,7 @@ Examples:
   $ conclave validate my-topology.yaml
   $ conclave keys create --workspace default          an API key for the HTTP server
   $ conclave serve --port 8787                        native + Managed-Agents-compatible HTTP API
+  $ conclave bench benchmarks/providers/head-to-head.yaml   compare models: latency, cost, quality
 
 Sessions are stored in ./.conclave/conclave.db unless --db or CONCLAVE_DB says otherwise.
 Exit codes: 0 success, 1 run failed, 2 usage or validation error, 130 interrupted.`,
@@ -205,6 +207,44 @@ program
   .description('print the JSON Schema of topology documents (for editor autocompletion)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(action((context, options: { out?: string }) => schemaCommand(context, options)));
+
+program
+  .command('bench')
+  .description('benchmark models and topologies head to head: latency, throughput, cost and quality')
+  .argument('[suite]', 'benchmark suite (YAML), e.g. benchmarks/providers/head-to-head.yaml')
+  .option('-c, --concurrency <n>', 'requests in flight per contestant (overrides the suite)', integer('--concurrency', 1))
+  .option('-r, --repeat <n>', 'times each prompt is sent to each contestant (overrides the suite)', integer('--repeat', 1))
+  .option('-f, --filter <names>', 'only these contestants: comma-separated names or * globs', (value: string) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+  .option('-o, --out <dir>', 'where runs and the response cache are written', 'bench-results')
+  .option('--no-cache', 'neither read nor write cached responses (every request is made and paid for)')
+  .option('--resume <run>', 'continue a run that stopped part-way (its directory or id); finished samples are not re-run')
+  .option('--json', 'print a JSON summary on stdout instead of the table')
+  .option('-q, --quiet', 'no progress output')
+  .addHelpText(
+    'after',
+    `
+A suite names the contestants (models, or topology documents), the prompts (inline or a JSONL
+dataset with expected answers), repeats, warm-up requests, concurrency, timeouts and scoring
+(assertions, a rubric judge, pairwise head-to-head). Each request is measured at the stream:
+time to first token, inter-token latency, tokens/s after the first token, end-to-end latency,
+tokens, cost and error type; aggregates are p50/p95/p99 over all samples.
+
+A run writes <out>/<run id>/: results.json, results.csv, report.md, report.html (charts, opens
+offline), and keeps every finished sample as it goes: after Ctrl-C or a crash,
+"conclave bench --resume <out>/<run id>" continues without paying twice. Responses are cached by
+content hash in <out>/cache, so re-running a suite reuses them unless --no-cache.
+
+Examples:
+  $ conclave bench benchmarks/providers/head-to-head.yaml          three simulated providers, offline
+  $ conclave bench benchmarks/topologies/arith.yaml                 one agent vs voting vs debate vs mixture
+  $ conclave bench my-suite.yaml --filter 'openai-*,sonnet' --repeat 3 --concurrency 8
+  $ conclave bench --resume bench-results/head-to-head-20261121-093000`,
+  )
+  .action(
+    action((context, suite: string | undefined, options: { concurrency?: number; repeat?: number; filter?: string[]; out: string; cache: boolean; resume?: string; json?: boolean; quiet?: boolean }) =>
+      benchCommand(context, suite, options),
+    ),
+  );
 
 program
   .command('serve')

@@ -9,3 +9,7 @@ export { type TopologyDocument } from './document-schema.js';
 export { formatJsonPath, type JsonPath } from './format-json-path.js';
 export { loadTopologyDocument } from './load-topology-document.js';
 export { parseTopologyDocument, type ParseDocumentContext } from './parse-topology-document.js';
+export { readYamlSource, locatedProblemsError, sourceLocation, type YamlSource } from './yaml-source.js';
+export { documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
+export { parseWithProblems } from './zod-problems.js';
+export { checkModelReference } from './check-model-reference.js';

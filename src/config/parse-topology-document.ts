@@ -4,11 +4,10 @@
  * the source (file, line, column, JSON path) and all of them are thrown together as the `issues`
  * of one `invalid_document` error, so a user fixes a document in one round trip, not ten.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ConclaveErrorJSON, type ErrorLocation, type ProvidersSection, type Registry } from '../protocol/index.js';
+import { ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ProvidersSection, type Registry } from '../protocol/index.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import { checkModelReferences } from './check-model-reference.js';
-import { describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
+import { documentProblem, isPlainObject } from './document-problem.js';
 import {
   defaultableAgentFields,
   documentDefaultsSchema,
@@ -17,8 +16,7 @@ import {
   type DocumentDefaults,
   type TopologyDocument,
 } from './document-schema.js';
-import { formatJsonPath } from './format-json-path.js';
-import { createYamlLocator, type YamlLocator } from './locate-yaml-path.js';
+import { locatedProblemsError, readYamlSource } from './yaml-source.js';
 import { validateTopologyLevel, type ValidationContext } from './validate-topology-level.js';
 import { parseWithProblems } from './zod-problems.js';
 
@@ -31,48 +29,9 @@ export interface ParseDocumentContext {
 
 const shapeHint = 'a topology document is a mapping such as "topology: debate" followed by "agents:" and its list of agents';
 
-function locationOf(file: string | undefined, position: { line: number; column: number }, path?: string): ErrorLocation {
-  const location: ErrorLocation = {};
-  if (file !== undefined) location.file = file;
-  location.line = position.line;
-  location.column = position.column;
-  if (path !== undefined) location.path = path;
-  return location;
-}
 
-function syntaxError(document: Document, lineCounter: LineCounter, file: string | undefined): ConclaveError {
-  const issues = document.errors.map((error) => {
-    const position = lineCounter.linePos(error.pos[0]);
-    return new ConclaveError('document_syntax', `invalid YAML: ${error.message}`, {
-      location: locationOf(file, { line: position.line, column: position.col }),
-    }).toJSON();
-  });
-  const first = issues[0]!;
-  return new ConclaveError('document_syntax', first.message, {
-    ...(first.location === undefined ? {} : { location: first.location }),
-    ...(issues.length > 1 ? { issues } : {}),
-  });
-}
 
 /** Turns collected problems into the one error the caller sees; issues are sorted by position. */
-function documentError(problems: DocumentProblem[], locate: YamlLocator, file: string | undefined): ConclaveError {
-  const issues: ConclaveErrorJSON[] = problems
-    .map((problem) => ({ problem, position: locate(problem.path, problem.target) }))
-    .sort((left, right) => left.position.line - right.position.line || left.position.column - right.position.column)
-    .map(({ problem, position }) =>
-      new ConclaveError(problem.code, problem.message, {
-        location: locationOf(file, position, formatJsonPath(problem.path)),
-        ...(problem.hint === undefined ? {} : { hint: problem.hint }),
-      }).toJSON(),
-    );
-  const first = issues[0]!;
-  const message = issues.length === 1 ? first.message : `${file ?? 'document'}: ${issues.length} problems`;
-  return new ConclaveError('invalid_document', message, {
-    ...(first.location === undefined ? {} : { location: first.location }),
-    ...(issues.length === 1 && first.hint !== undefined ? { hint: first.hint } : {}),
-    issues,
-  });
-}
 
 /** An empty mapping key (`options:` with nothing under it) reads as absent rather than as null. */
 function absentIfNull(value: unknown): unknown {
@@ -148,31 +107,7 @@ function retryPolicy(raw: unknown, context: ValidationContext): TopologyDocument
  */
 export function parseTopologyDocument(text: string, context: ParseDocumentContext): TopologyDocument {
   const { file, registry } = context;
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) throw syntaxError(document, lineCounter, file);
-  const locate = createYamlLocator(document, lineCounter);
-  if (document.contents === null) {
-    throw new ConclaveError('invalid_document', 'the document is empty', {
-      location: locationOf(file, { line: 1, column: 1 }),
-      hint: shapeHint,
-    });
-  }
-  let raw: unknown;
-  try {
-    raw = document.toJS();
-  } catch (error) {
-    throw new ConclaveError('document_syntax', `invalid YAML: ${error instanceof Error ? error.message : String(error)}`, {
-      location: locationOf(file, locate([])),
-      cause: error,
-    });
-  }
-  if (!isPlainObject(raw)) {
-    throw new ConclaveError('invalid_document', `the document must be a mapping, found ${describeValueType(raw)}`, {
-      location: locationOf(file, locate([]), ''),
-      hint: shapeHint,
-    });
-  }
+  const { raw, locate } = readYamlSource(text, file, shapeHint);
 
   // Each part is checked even when another part failed, so that one pass reports everything.
   const validation: ValidationContext = { registry, defaults: {}, problems: [] };
@@ -189,7 +124,7 @@ export function parseTopologyDocument(text: string, context: ParseDocumentContex
     { topology: raw.topology, agents: raw.agents, options: absentIfNull(raw.options), path: [] },
     validation,
   );
-  if (validation.problems.length > 0) throw documentError(validation.problems, locate, file);
+  if (validation.problems.length > 0) throw locatedProblemsError(validation.problems, locate, file);
   if (!top.ok || retry === undefined || level === undefined) {
     throw new ConclaveError('internal', 'document validation failed without reporting a problem');
   }

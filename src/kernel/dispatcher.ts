@@ -16,7 +16,6 @@ import {
   type GenerateRequest,
   type CallTimeouts,
   type Message,
-  type ModelPrice,
   type ProvidersSection,
   modelChain,
   type ModelAgent,
@@ -32,6 +31,7 @@ import type { ProviderAccess } from './provider-access.js';
 import type { Journal } from './journal.js';
 import type { LiveEvents } from './live-events.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
+import { modelCost } from './model-cost.js';
 import type { SessionWriter } from './session-writer.js';
 
 export interface ModelCall {
@@ -147,7 +147,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       const outcome = await consumeStream(context, adapter, request, call, attempt, attemptSignal, startedAt);
       tokens = outcome.usage.inputTokens + outcome.usage.outputTokens;
       const latencyMs = round(context.clock.monotonic() - startedAt);
-      const cost = costOf(context.access.price(adapter, reference.name, reference.model, settings), adapter.simulated, outcome.usage);
+      const cost = modelCost(context.access.price(adapter, reference.name, reference.model, settings), adapter.simulated, outcome.usage);
       const completed: CommandCompletedData = {
         commandId: call.commandId,
         kind: 'model.generate',
@@ -260,16 +260,6 @@ function fromJournal(done: CommandCompletedData, completedSeq: number): ModelCal
   return result;
 }
 
-function costOf(price: ModelPrice | undefined, simulated: boolean, usage: Usage): Cost {
-  if (price === undefined) return simulated ? { usd: 0, simulated: true } : { usd: 0 };
-  const cached = usage.cachedInputTokens ?? 0;
-  const usd =
-    ((usage.inputTokens - cached) * price.inputPerMillion +
-      cached * (price.cachedInputPerMillion ?? price.inputPerMillion) +
-      usage.outputTokens * price.outputPerMillion) /
-    1_000_000;
-  return simulated ? { usd, simulated: true } : { usd };
-}
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

@@ -6,3 +6,5 @@ export { systemClock, abortableSleep, type Clock } from './clock.js';
 export { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
 export { Journal } from './journal.js';
 export { deriveSeed, hashString } from './seeds.js';
+export { modelCost } from './model-cost.js';
+export { ProviderAccess } from './provider-access.js';

@@ -94,6 +94,8 @@ export interface KernelOptions {
   env?: Record<string, string | undefined>;
   /** Builds the adapter of a provider; tests wrap it to count calls. */
   createAdapter?: (module: ProviderModule) => ProviderAdapter;
+  /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
+  wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter;
   /** [0, 1) numbers for backoff jitter. */
   random?: () => number;
   /**
@@ -135,7 +137,7 @@ export class Kernel {
     this.store = options.store;
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
-    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter);
+    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter);
   }
 
   /**

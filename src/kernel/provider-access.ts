@@ -24,6 +24,7 @@ export class ProviderAccess {
     private readonly env: Record<string, string | undefined>,
     private readonly clock: Clock,
     private readonly createAdapter?: (module: ProviderModule) => ProviderAdapter,
+    private readonly wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter,
   ) {}
 
   /**
@@ -42,6 +43,7 @@ export class ProviderAccess {
       adapter =
         this.createAdapter?.(module) ??
         module.create({ env: this.env, ...(settings?.base_url !== undefined ? { baseUrl: settings.base_url } : {}), ...(apiKey !== undefined ? { apiKey } : {}) });
+      if (this.wrapAdapter !== undefined) adapter = this.wrapAdapter(adapter, provider);
       this.adapters.set(key, adapter);
     }
     return adapter;

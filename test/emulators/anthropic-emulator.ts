@@ -9,9 +9,14 @@
  * Replies follow the shared `EmulatorReply` script: time to first token, tokens per second, and
  * every failure kind (an HTTP status with Anthropic's error body and `retry-after`, a reset socket,
  * a stream cut after some events, a malformed event). Every request is recorded before any failure.
+ * Pacing follows `emulator-pacing.ts`: the events that carry no content (`message_start`,
+ * `content_block_start`, `ping`) go out at once, delta `i` at arrival + `ttftMs` + `i / tokensPerSecond`,
+ * and the closing events right after the last delta.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { sleepUntil, tokenSchedule } from './emulator-pacing.js';
 import type { EmulatorReply, RecordedRequest, WireEmulator } from './emulator-script.js';
 
 /** Anthropic's error `type` for each status the script can ask for. */
@@ -38,10 +43,6 @@ interface ContentBlock {
 export interface AnthropicEmulator extends WireEmulator {
   /** Number of requests that were cut, reset or otherwise closed by the emulator. */
   readonly failuresSent: number;
-}
-
-function sleep(milliseconds: number): Promise<void> {
-  return milliseconds > 0 ? new Promise((resolve) => setTimeout(resolve, milliseconds)) : Promise.resolve();
 }
 
 /** Splits text into word-sized tokens that keep their trailing whitespace. */
@@ -119,6 +120,8 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
   let failuresSent = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // The reply's clock starts when the request arrives, before its body is read.
+    const receivedAt = performance.now();
     const raw = await readBody(request);
     const body = parseJson(raw);
     requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', headers: { ...request.headers }, body });
@@ -148,9 +151,10 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     const inputTokens = reply.usage?.inputTokens ?? estimateInputTokens(body);
     const outputTokens = reply.usage?.outputTokens ?? blocks.reduce((sum, block) => sum + block.deltas.length, 0);
     const stopReason = stopReasonOf(reply);
+    const schedule = tokenSchedule(reply, receivedAt);
 
-    await sleep(reply.ttftMs ?? 0);
     if ((body as { stream?: unknown }).stream !== true) {
+      await sleepUntil(schedule.firstTokenAt);
       sendJson(response, 200, {
         id: messageId(sequence),
         type: 'message',
@@ -173,7 +177,7 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
       closed = true;
     });
     let framesSent = 0;
-    const delayPerToken = reply.tokensPerSecond !== undefined && reply.tokensPerSecond > 0 ? 1000 / reply.tokensPerSecond : 0;
+    let tokensSent = 0;
 
     /** Writes one frame, or fails as scripted; false when the stream must stop. */
     const send = (type: string, data: Record<string, unknown>): boolean => {
@@ -212,12 +216,15 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
       if (!send('content_block_start', { index, content_block: block.start })) return;
       if (index === 0 && !send('ping', {})) return;
       for (const delta of block.deltas) {
-        if (delayPerToken > 0) await sleep(delayPerToken);
+        await schedule.untilToken(tokensSent);
+        tokensSent += 1;
         if (!send('content_block_delta', { index, delta })) return;
       }
       if (!send('content_block_stop', { index })) return;
     }
     if (blocks.length === 0 && !send('ping', {})) return;
+    // A reply without a single delta still finishes no earlier than its time to first token.
+    if (tokensSent === 0) await sleepUntil(schedule.firstTokenAt);
     if (!send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } })) return;
     if (!send('message_stop', {})) return;
     response.end();

@@ -6,8 +6,12 @@
 // pacing (`ttftMs`, `tokensPerSecond`) and every failure kind — HTTP errors with Google's
 // `{ error: { code, message, status } }` body and `retry-after`, a reset socket, a cut stream and a
 // frame that is not JSON. Requests are recorded (path with model and query, headers, parsed body).
+// Pacing follows `emulator-pacing.ts`: headers go out at once and frame `i` (every frame carries a
+// token or the function calls) at arrival + `ttftMs` + `i / tokensPerSecond`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { sleepFor, sleepUntil, tokenSchedule } from './emulator-pacing.js';
 import type { EmulatorFailure, EmulatorReply, RecordedRequest, WireEmulator } from './emulator-script.js';
 
 const defaultReply: EmulatorReply = { text: 'Hello from the Gemini emulator.' };
@@ -79,10 +83,6 @@ function mergeFrames(frames: GeminiFrame[]): GeminiFrame {
   return { ...last, candidates: [{ ...last.candidates[0]!, content: { role: 'model', parts } }] };
 }
 
-function sleep(milliseconds: number): Promise<void> {
-  return milliseconds > 0 ? new Promise((resolve) => setTimeout(resolve, milliseconds)) : Promise.resolve();
-}
-
 function sendStatusFailure(response: ServerResponse, failure: Extract<EmulatorFailure, { kind: 'status' }>): void {
   const status = googleStatusNames[failure.status] ?? 'UNKNOWN';
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8' };
@@ -127,6 +127,8 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
   let openResponses = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // The reply's clock starts when the request arrives, before its body is read.
+    const receivedAt = performance.now();
     openResponses += 1;
     response.on('close', () => {
       openResponses -= 1;
@@ -153,10 +155,11 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
       closed = true;
     });
     const frames = framesOf(reply, model, body);
-    await sleep(reply.ttftMs ?? 0);
-    if (closed) return;
+    const schedule = tokenSchedule(reply, receivedAt);
 
     if (!streaming) {
+      await sleepUntil(schedule.firstTokenAt);
+      if (closed) return;
       const json = JSON.stringify(mergeFrames(frames));
       response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
       if (failure?.kind === 'cut') {
@@ -173,17 +176,16 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     // Headers go out before the first frame, so that a cut after zero frames is a cut stream, not a reset.
     response.flushHeaders();
-    const gapMs = reply.tokensPerSecond !== undefined && reply.tokensPerSecond > 0 ? 1000 / reply.tokensPerSecond : 0;
     for (let index = 0; index < frames.length; index += 1) {
       if (closed) return;
       if ((failure?.kind === 'cut' || failure?.kind === 'malformed') && index === failure.afterChunks) break;
-      if (index > 0) await sleep(gapMs);
+      await schedule.untilToken(index);
       if (closed) return;
       response.write(`data: ${JSON.stringify(frames[index])}\r\n\r\n`);
     }
     if (failure?.kind === 'cut') {
       // Let the frames already written reach the client before the connection drops.
-      await sleep(20);
+      await sleepFor(20);
       response.socket?.destroy();
       return;
     }

@@ -3,8 +3,12 @@
 // driven by the shared `EmulatorReply` script — time to first token, tokens per second, tool calls,
 // and every failure kind: status errors with Ollama's `{ "error": … }` body and `retry-after`, a
 // reset socket, a stream cut after some lines, and a line that is not JSON. Requests are recorded.
+// Pacing follows `emulator-pacing.ts`: headers go out at once, content line `i` (a token or the tool
+// calls) at arrival + `ttftMs` + `i / tokensPerSecond`, and the `done` line right after the last one.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { sleepUntil, tokenSchedule, type TokenSchedule } from './emulator-pacing.js';
 import type { EmulatorReply, RecordedRequest, WireEmulator } from './emulator-script.js';
 
 const defaultText = 'Hello from the Ollama emulator.';
@@ -17,10 +21,6 @@ const statusMessages: Record<number, string> = {
   503: 'server busy, please try again. maximum pending requests exceeded',
   529: 'overloaded',
 };
-
-function sleep(milliseconds: number): Promise<void> {
-  return milliseconds <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, milliseconds));
-}
 
 /** Word-ish pieces of a text, each keeping its trailing space, so joined they give the text back. */
 function splitIntoTokens(text: string): string[] {
@@ -98,15 +98,16 @@ function write(response: ServerResponse, data: string): Promise<void> {
   });
 }
 
-async function sendStream(response: ServerResponse, plan: ChatPlan): Promise<void> {
+async function sendStream(response: ServerResponse, plan: ChatPlan, schedule: TokenSchedule): Promise<void> {
   const lines = streamLines(plan);
+  // Every line but the last (`done`) carries a token or the tool calls, and is paced.
+  const contentLines = lines.length - 1;
   const fail = plan.reply.fail;
   const stopAt = fail?.kind === 'cut' || fail?.kind === 'malformed' ? Math.min(fail.afterChunks, lines.length) : lines.length;
-  const gap = plan.reply.tokensPerSecond !== undefined && plan.reply.tokensPerSecond > 0 ? 1000 / plan.reply.tokensPerSecond : 0;
   response.writeHead(200, { 'content-type': 'application/x-ndjson' });
   response.flushHeaders();
   for (let index = 0; index < stopAt; index += 1) {
-    if (index > 0) await sleep(gap);
+    await (index < contentLines ? schedule.untilToken(index) : sleepUntil(schedule.firstTokenAt));
     if (response.destroyed) return;
     await write(response, `${lines[index]}\n`);
   }
@@ -135,7 +136,7 @@ async function sendJson(response: ServerResponse, plan: ChatPlan): Promise<void>
   }
 }
 
-async function handleChat(request: IncomingMessage, response: ServerResponse, body: unknown, reply: EmulatorReply): Promise<void> {
+async function handleChat(request: IncomingMessage, response: ServerResponse, body: unknown, reply: EmulatorReply, receivedAt: number): Promise<void> {
   const fail = reply.fail;
   if (fail?.kind === 'reset') {
     request.socket.destroy();
@@ -149,10 +150,15 @@ async function handleChat(request: IncomingMessage, response: ServerResponse, bo
     return;
   }
   const plan = planChat(body, reply);
-  await sleep(reply.ttftMs ?? 0);
-  if (response.destroyed) return;
+  const schedule = tokenSchedule(reply, receivedAt);
   const streamed = (body as { stream?: unknown } | undefined)?.stream !== false; // Ollama streams by default
-  await (streamed ? sendStream(response, plan) : sendJson(response, plan));
+  if (streamed) {
+    await sendStream(response, plan, schedule);
+    return;
+  }
+  await sleepUntil(schedule.firstTokenAt);
+  if (response.destroyed) return;
+  await sendJson(response, plan);
 }
 
 /**
@@ -168,12 +174,14 @@ export async function createOllamaEmulator(): Promise<WireEmulator> {
   const queue: EmulatorReply[] = [];
   const requests: RecordedRequest[] = [];
   const server = createServer((request, response) => {
+    // The reply's clock starts when the request arrives, before its body is read.
+    const receivedAt = performance.now();
     void (async () => {
       const body = await readBody(request);
       const path = request.url ?? '/';
       requests.push({ method: request.method ?? 'GET', path, headers: { ...request.headers }, body });
       if (request.method === 'POST' && path === '/api/chat') {
-        await handleChat(request, response, body, queue.shift() ?? {});
+        await handleChat(request, response, body, queue.shift() ?? {}, receivedAt);
       } else if (request.method === 'GET' && path === '/') {
         response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Ollama is running');
       } else {

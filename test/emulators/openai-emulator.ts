@@ -5,10 +5,16 @@
  * into `index` / `id` / `function.name` / `arguments` fragments, and every scripted failure of
  * `emulator-script.ts` (error bodies in OpenAI's `{ error: { message, type, code } }` shape, with a
  * `retry-after` header). Every request is recorded before its reply is decided.
+ *
+ * Pacing follows `emulator-pacing.ts`: headers and the opening `role` chunk go out at once, content
+ * chunk `i` at arrival + `ttftMs` + `i / tokensPerSecond`, the finish and usage chunks right after
+ * the last one.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { EmulatorFailure, EmulatorReply, RecordedRequest, WireEmulator } from './emulator-script.js';
+import { sleepFor, sleepUntil, tokenSchedule, type TokenSchedule } from './emulator-pacing.js';
 
 /** An OpenAI-specific reply: `rawChunks` are sent as-is as `data:` lines (then `[DONE]`), to test edge validation. */
 export interface OpenAIEmulatorReply extends EmulatorReply {
@@ -29,10 +35,6 @@ const errorTypes: Record<number, { type: string; code: string }> = {
   503: { type: 'server_error', code: 'overloaded' },
   529: { type: 'server_error', code: 'overloaded' },
 };
-
-function sleep(milliseconds: number): Promise<void> {
-  return milliseconds <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, milliseconds));
-}
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -78,14 +80,23 @@ function sendError(response: ServerResponse, failure: Extract<EmulatorFailure, {
   response.end(JSON.stringify({ error: { message: failure.message ?? `emulated HTTP ${failure.status}`, type, param: null, code } }));
 }
 
-/** The delta chunks of a streamed reply, before the finish and usage chunks. */
-function deltaChunks(reply: OpenAIEmulatorReply): Array<Record<string, unknown>> {
-  const deltas: Array<Record<string, unknown>> = [{ role: 'assistant', content: '' }];
-  for (const word of splitWords(reply.text ?? '')) deltas.push({ content: word });
+/** One delta of a streamed reply; `token` marks the ones that carry content and are paced. */
+interface PacedDelta {
+  delta: Record<string, unknown>;
+  token: boolean;
+}
+
+/**
+ * The delta chunks of a streamed reply, before the finish and usage chunks. The opening role chunk
+ * and each tool call's header carry no content: they go out without a token gap of their own.
+ */
+function deltaChunks(reply: OpenAIEmulatorReply): PacedDelta[] {
+  const deltas: PacedDelta[] = [{ delta: { role: 'assistant', content: '' }, token: false }];
+  for (const word of splitWords(reply.text ?? '')) deltas.push({ delta: { content: word }, token: true });
   for (const [index, call] of (reply.toolCalls ?? []).entries()) {
-    deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
+    deltas.push({ delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, token: false });
     for (const fragment of splitFragments(JSON.stringify(call.input), 8)) {
-      deltas.push({ tool_calls: [{ index, function: { arguments: fragment } }] });
+      deltas.push({ delta: { tool_calls: [{ index, function: { arguments: fragment } }] }, token: true });
     }
   }
   return deltas;
@@ -108,7 +119,13 @@ function completionJson(reply: OpenAIEmulatorReply, body: unknown, model: string
   };
 }
 
-async function streamReply(request: IncomingMessage, response: ServerResponse, reply: OpenAIEmulatorReply, body: Record<string, unknown>): Promise<void> {
+async function streamReply(
+  request: IncomingMessage,
+  response: ServerResponse,
+  reply: OpenAIEmulatorReply,
+  body: Record<string, unknown>,
+  schedule: TokenSchedule,
+): Promise<void> {
   let closed = false;
   response.on('close', () => {
     closed = true;
@@ -121,29 +138,38 @@ async function streamReply(request: IncomingMessage, response: ServerResponse, r
     choices: [{ index: 0, delta: deltaValue, logprobs: null, finish_reason: finishReason }],
   });
 
+  // Raw chunks are all paced as tokens; the finish and usage chunks follow the last token at once.
   const deltas = deltaChunks(reply);
-  const chunks: unknown[] = reply.rawChunks ?? [...deltas.map((value) => delta(value)), delta({}, finishReasonOf(reply))];
+  const chunks: Array<{ data: unknown; token: boolean }> = reply.rawChunks?.map((data) => ({ data, token: true })) ?? [
+    ...deltas.map((value) => ({ data: delta(value.delta), token: value.token })),
+    { data: delta({}, finishReasonOf(reply)), token: false },
+  ];
   const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
   if (reply.rawChunks === undefined && includeUsage) {
-    chunks.push({ ...base, choices: [], usage: usageOf(reply, body, deltas.length - 1) });
+    chunks.push({ data: { ...base, choices: [], usage: usageOf(reply, body, deltas.length - 1) }, token: false });
   }
+  const hasTokens = chunks.some((chunk) => chunk.token);
 
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   response.flushHeaders();
-  await sleep(reply.ttftMs ?? 0);
-  const gapMs = reply.tokensPerSecond !== undefined && reply.tokensPerSecond > 0 ? 1000 / reply.tokensPerSecond : 0;
   const fail = reply.fail;
-
+  let tokensSent = 0;
   for (const [index, chunk] of chunks.entries()) {
     if (closed) return;
     if ((fail?.kind === 'cut' || fail?.kind === 'malformed') && index === fail.afterChunks) break;
-    if (index > 0) await sleep(gapMs);
+    if (chunk.token) {
+      await schedule.untilToken(tokensSent);
+      tokensSent += 1;
+    } else if (!hasTokens && index > 0) {
+      // A reply without a single token still finishes no earlier than its time to first token.
+      await sleepUntil(schedule.firstTokenAt);
+    }
     if (closed) return;
-    response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    response.write(`data: ${JSON.stringify(chunk.data)}\n\n`);
   }
   if (fail?.kind === 'cut') {
     // Give the last chunks a moment to leave, then drop the connection without a terminating chunk.
-    await sleep(20);
+    await sleepFor(20);
     request.socket.destroy();
     return;
   }
@@ -171,6 +197,8 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
   const requests: RecordedRequest[] = [];
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // The reply's clock starts when the request arrives, before its body is read.
+    const receivedAt = performance.now();
     const text = await readBody(request);
     let body: unknown = text;
     try {
@@ -190,22 +218,23 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
       return;
     }
     const reply = queue.shift() ?? defaultReply;
+    const schedule = tokenSchedule(reply, receivedAt);
     const fail = reply.fail;
     if (fail?.kind === 'reset') {
       request.socket.destroy();
       return;
     }
     if (fail?.kind === 'status') {
-      await sleep(reply.ttftMs ?? 0);
+      await sleepUntil(schedule.firstTokenAt);
       sendError(response, fail);
       return;
     }
     const record = body as Record<string, unknown>;
     if (record.stream === true) {
-      await streamReply(request, response, reply, record);
+      await streamReply(request, response, reply, record, schedule);
       return;
     }
-    await sleep(reply.ttftMs ?? 0);
+    await sleepUntil(schedule.firstTokenAt);
     const model = typeof record.model === 'string' ? record.model : 'emulated-model';
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(completionJson(reply, body, model, Math.floor(Date.now() / 1000))));

@@ -8,6 +8,7 @@ import type { SessionResult } from '../../kernel/index.js';
 import { ConclaveError } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
+import { listenForCtrlC } from '../ctrl-c.js';
 import { SessionRenderer } from '../session-renderer.js';
 import { formatCount, formatDuration, formatUsd, stylerFor } from '../terminal.js';
 
@@ -119,19 +120,12 @@ async function followRun(context: CliContext, sessionId: string, options: RunCom
   }
   const unsubscribe = renderer === undefined ? () => undefined : kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(exitCodes.interrupted);
-    controller.abort('interrupted by the user (Ctrl-C)');
-  };
-  process.on('SIGINT', onSigint);
+  const ctrlC = listenForCtrlC();
   let result: SessionResult;
   try {
-    result = await kernel.runSession(sessionId, { signal: controller.signal });
+    result = await kernel.runSession(sessionId, { signal: ctrlC.signal });
   } finally {
-    process.off('SIGINT', onSigint);
+    ctrlC.release();
     unsubscribe();
     renderer?.stop();
   }

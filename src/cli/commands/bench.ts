@@ -1,0 +1,82 @@
+/**
+ * `conclave bench SUITE` and `conclave bench --resume RUN`: run a benchmark suite with a live
+ * progress bar (plain lines in a pipe), print the ranking table, and say where the five outputs
+ * are. Ctrl-C stops cleanly: finished samples are kept and the run continues with `--resume`.
+ */
+import { relative } from 'node:path';
+import { createProgress, resumeBench, startBench, formatResultsTable, type BenchOutcome, type BenchRunOptions } from '../../bench/index.js';
+import { ConclaveError } from '../../protocol/index.js';
+import type { CliContext } from '../cli-context.js';
+import { exitCodes } from '../cli-errors.js';
+import { listenForCtrlC } from '../ctrl-c.js';
+import { formatUsd, stylerFor } from '../terminal.js';
+
+export interface BenchCommandOptions {
+  concurrency?: number;
+  repeat?: number;
+  filter?: string[];
+  out?: string;
+  cache?: boolean;
+  resume?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function shown(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath.startsWith('..') ? path : relativePath;
+}
+
+/**
+ * Runs (or resumes) a benchmark. Returns the process exit code: 0 when it finished (failed
+ * requests are results, not failures of the bench), 130 when interrupted.
+ *
+ * @example
+ * await benchCommand(context, 'benchmarks/providers/head-to-head.yaml', { concurrency: 4 });
+ */
+export async function benchCommand(context: CliContext, suite: string | undefined, options: BenchCommandOptions): Promise<number> {
+  if ((suite === undefined) === (options.resume === undefined)) {
+    throw new ConclaveError('invalid_argument', suite === undefined ? 'name a suite file, or --resume RUN' : 'give either a suite file or --resume RUN, not both', {
+      hint: 'conclave bench benchmarks/providers/head-to-head.yaml',
+    });
+  }
+  const stream = process.stderr;
+  const live = stream.isTTY === true;
+  const progress = options.quiet === true ? undefined : createProgress({ stream, live });
+  const ctrlC = listenForCtrlC();
+  const runOptions: BenchRunOptions = {
+    registry: context.registry,
+    signal: ctrlC.signal,
+    cache: options.cache !== false,
+    ...(progress !== undefined ? { progress } : {}),
+    ...(options.out !== undefined ? { outDir: options.out } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.repeat !== undefined ? { repeat: options.repeat } : {}),
+    ...(options.filter !== undefined ? { filter: options.filter } : {}),
+  };
+  let outcome: BenchOutcome;
+  try {
+    outcome = options.resume !== undefined ? await resumeBench(options.resume, runOptions) : await startBench(suite as string, runOptions);
+  } finally {
+    ctrlC.release();
+  }
+  const { results, run } = outcome;
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ runId: run.runId, directory: run.path, interrupted: outcome.interrupted, files: outcome.files, contestants: results.contestants, pairwise: results.pairwise, overhead: results.overhead }, null, 2)}\n`);
+  } else {
+    const style = stylerFor(process.stdout);
+    process.stdout.write(`${style.bold(`${results.suite.name} · ${run.runId}`)}\n\n`);
+    process.stdout.write(`${formatResultsTable(results, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined, ...(process.stdout.columns > 0 ? { width: process.stdout.columns } : {}) })}\n`);
+    if (results.pairwise !== null) {
+      const ranking = results.pairwise.ranking.map((entry, index) => `${index + 1}. ${entry.name} ${(entry.strength * 100).toFixed(0)}% [${(entry.low * 100).toFixed(0)}–${(entry.high * 100).toFixed(0)}]`).join('  ');
+      process.stdout.write(`pairwise (${results.pairwise.tournaments} tournaments, judge ${results.pairwise.judge}), Bradley–Terry: ${ranking}\n`);
+    }
+    if (results.judging !== undefined && results.judging.calls > 0) process.stdout.write(`judging: ${results.judging.calls} calls, ${formatUsd(results.judging.costUsd)}\n`);
+    process.stdout.write(`\nreports in ${shown(run.path)}/: results.json results.csv report.md report.html\n`);
+  }
+  if (outcome.interrupted) {
+    process.stderr.write(`interrupted: ${run.samples.length} samples kept; continue with: conclave bench --resume ${shown(run.path)}\n`);
+    return exitCodes.interrupted;
+  }
+  return exitCodes.success;
+}
