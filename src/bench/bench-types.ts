@@ -133,6 +133,8 @@ export interface BenchResults {
   pairwise: PairwiseResult | null;
   /** Calls to judge models (rubric and pairwise) and what they cost; not part of any contestant's cost. */
   judging?: { calls: number; costUsd: number };
+  /** The run was stopped before every sample finished (`conclave bench --resume` continues it). */
+  incomplete?: boolean;
   /** Samples answered from the response cache in this run (their timing is from when they were fetched). */
   cachedSamples?: number;
   samples: BenchSample[];

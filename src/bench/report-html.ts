@@ -72,10 +72,14 @@ function header(results: BenchResults): string {
   const warning = results.simulated
     ? `<p class="warning"><strong>Simulated results.</strong> Contestants marked (sim) answered from an offline simulator: their latencies, costs and quality describe the simulator, not a real provider.</p>`
     : '';
+  const incomplete = results.incomplete === true
+    ? `<p class="warning"><strong>Incomplete run.</strong> It was stopped before every sample finished; continue it with <code>conclave bench --resume ${text(results.runId)}</code>.</p>`
+    : '';
   return [
     `<header><h1>${text(suite.name)}${badge}</h1>`,
     suite.description === undefined ? '' : `<p class="lead">${text(suite.description)}</p>`,
     warning,
+    incomplete,
     '<dl class="meta">',
     metaItem('Run id', `<code>${text(results.runId)}</code>`),
     metaItem('Suite file', `<code>${text(suite.file)}</code>`),

@@ -108,6 +108,9 @@ export function renderMarkdownReport(results: BenchResults): string {
   if (results.simulated) {
     lines.push('> [!WARNING]', '> **SIMULATED** — some answers came from offline simulators; their latencies, costs and quality do not describe a real provider.', '');
   }
+  if (results.incomplete === true) {
+    lines.push('> [!IMPORTANT]', `> **Incomplete run** — stopped before every sample finished; continue it with \`conclave bench --resume ${results.runId}\`.`, '');
+  }
   if (results.suite.description !== undefined) lines.push(markdownCell(results.suite.description), '');
   lines.push(
     `- Run: ${inlineCode(results.runId)} · suite file ${inlineCode(results.suite.file)}`,

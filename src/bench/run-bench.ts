@@ -175,6 +175,7 @@ async function execute(run: RunDirectory, options: BenchRunOptions): Promise<Ben
       pairwise,
       judging: { calls: context.judging.calls, costUsd: context.judging.costUsd },
       cachedSamples: run.samples.filter((sample) => sample.cached).length,
+      ...(signal.aborted ? { incomplete: true } : {}),
       samples: run.samples,
     };
     const files = await writeOutputs(run, results);

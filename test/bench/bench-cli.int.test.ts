@@ -171,8 +171,12 @@ describe('conclave bench against a wire emulator', () => {
     expect((await sampleLines(join(out, runs[1] as string))).every((sample) => sample.cached)).toBe(true);
 
     const third = emulator.requests.length;
-    expect((await runCli(['bench', suite, '--out', out, '--no-cache'], { OPENAI_API_KEY: 'sk-test' })).code).toBe(0);
+    const fresh = await runCli(['bench', suite, '--out', out, '--no-cache', '--json'], { OPENAI_API_KEY: 'sk-test' });
+    expect(fresh.code).toBe(0);
     expect(emulator.requests.length - third).toBe(1 + 5);
+    const summary = JSON.parse(fresh.stdout) as { runId: string; files: string[]; contestants: Array<{ name: string; samples: number; simulated: boolean }> };
+    expect(summary.contestants).toMatchObject([{ name: 'mini', samples: 5, simulated: false }]);
+    expect(summary.files.map((path) => path.split('/').pop())).toEqual(['results.json', 'results.csv', 'report.md', 'report.html']);
   }, 60_000);
 });
 

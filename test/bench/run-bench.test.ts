@@ -81,12 +81,14 @@ describe('runBench', () => {
     setTimeout(() => controller.abort(), 150);
     const first = await startBench(file, { registry, outDir, signal: controller.signal, progress, overheadSamples: 10 });
     expect(first.interrupted).toBe(true);
+    expect(first.results.incomplete).toBe(true);
     const kept = first.run.samples.length;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(12);
 
     const second = await resumeBench(first.run.runId, { registry, outDir, overheadSamples: 10 });
     expect(second.interrupted).toBe(false);
+    expect(second.results.incomplete).toBeUndefined();
     const keys = second.results.samples.map((sample) => `${sample.promptId}#${sample.repeat}`);
     expect(new Set(keys).size).toBe(12);
     expect(keys).toHaveLength(12);
