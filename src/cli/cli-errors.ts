@@ -20,6 +20,8 @@ const usageCodes = new Set([
   'session_not_found',
   'session_not_resumable',
   'missing_credentials',
+  'sandbox_unavailable',
+  'secret_not_found',
 ]);
 
 /**

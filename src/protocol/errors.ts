@@ -35,6 +35,10 @@ export type ErrorCode =
   | 'not_found'
   | 'version_conflict'
   | 'payload_too_large'
+  | 'sandbox_unavailable'
+  | 'sandbox_failed'
+  | 'tool_failed'
+  | 'secret_not_found'
   | 'internal';
 
 /** Whose fault an error is: the user's input, an upstream provider, or conclave itself. */
@@ -75,6 +79,8 @@ export interface ConclaveErrorJSON {
 }
 
 const defaultCategory: Partial<Record<ErrorCode, ErrorCategory>> = {
+  sandbox_unavailable: 'user',
+  secret_not_found: 'user',
   invalid_document: 'user',
   document_not_found: 'user',
   document_syntax: 'user',
