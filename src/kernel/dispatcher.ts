@@ -21,6 +21,7 @@ import {
   type ModelAgent,
   type ModelCommandInput,
   type ProviderAdapter,
+  type ToolDefinition,
   type StepInfo,
   type ToolCall,
   type Usage,
@@ -39,6 +40,8 @@ export interface ModelCall {
   agent: ModelAgent;
   messages: Message[];
   responseFormat?: GenerateRequest['responseFormat'];
+  /** Tools offered to the model in this round (see `tool-loop.ts`). */
+  tools?: ToolDefinition[];
   step: StepInfo;
   seed: number;
 }
@@ -126,6 +129,10 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
   if (input.temperature !== undefined) request.temperature = input.temperature;
   if (input.maxTokens !== undefined) request.maxTokens = input.maxTokens;
   if (call.responseFormat !== undefined) request.responseFormat = input.responseFormat = call.responseFormat;
+  if (call.tools !== undefined && call.tools.length > 0) {
+    request.tools = call.tools;
+    input.tools = call.tools.map((tool) => tool.name);
+  }
 
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) throw abortedError(signal);

@@ -6,5 +6,6 @@ export { systemClock, abortableSleep, type Clock } from './clock.js';
 export { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
 export { Journal } from './journal.js';
 export { deriveSeed, hashString } from './seeds.js';
+export { defaultMaxToolRounds, dispatchToolCall, runModelWithTools, type SessionTools, type ToolOutcome } from './tool-loop.js';
 export { modelCost } from './model-cost.js';
 export { ProviderAccess } from './provider-access.js';

@@ -34,6 +34,7 @@ import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias, runTopology } from './topology-runner.js';
+import type { SessionTools } from './tool-loop.js';
 
 /** What a session runs: a validated, normalised topology document (see `src/config`). */
 export interface SessionDefinition {
@@ -94,6 +95,11 @@ export interface KernelOptions {
   env?: Record<string, string | undefined>;
   /** Builds the adapter of a provider; tests wrap it to count calls. */
   createAdapter?: (module: ProviderModule) => ProviderAdapter;
+  /**
+   * The tools of a session, for agents that list `tools` (built on first use per session run; see
+   * `tool-loop.ts`). Without it, an agent with tools fails with `sandbox_unavailable`.
+   */
+  sessionTools?: (sessionId: string, definition: SessionDefinition) => SessionTools;
   /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
   wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter;
   /** [0, 1) numbers for backoff jitter. */
@@ -443,7 +449,13 @@ export class Kernel {
     try {
       if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
       const { result } = await runTopology(
-        { registry: this.registry, dispatcher: run.dispatcher, conversation: createConversation(journal, writer, turn.turn), track: (work) => trackInflight(run, work) },
+        {
+          registry: this.registry,
+          dispatcher: run.dispatcher,
+          conversation: createConversation(journal, writer, turn.turn),
+          track: (work) => trackInflight(run, work),
+          ...(this.options.sessionTools !== undefined ? { tools: this.options.sessionTools(run.dispatcher.sessionId, definition) } : {}),
+        },
         {
           topology: created.topology,
           prefix: turn.turn === 1 ? created.topology : `turn:${turn.turn}/${created.topology}`,

@@ -23,7 +23,8 @@ import {
 } from '../protocol/index.js';
 import { abortedError } from './clock.js';
 import type { Conversation } from './conversation.js';
-import { dispatchModelCall, type DispatcherContext } from './dispatcher.js';
+import { dispatchModelCall, type DispatcherContext, type ModelCall } from './dispatcher.js';
+import { defaultMaxToolRounds, runModelWithTools, type SessionTools } from './tool-loop.js';
 import { deriveSeed } from './seeds.js';
 
 export interface TopologyScope {
@@ -70,6 +71,8 @@ export interface TopologyRunContext {
   conversation?: Conversation;
   /** Told of every batch of agent calls, so an interrupted turn can wait for them to settle. */
   track?: (work: Promise<unknown>) => void;
+  /** The session's tools, for agents that list `tools`. */
+  tools?: SessionTools;
 }
 
 interface ActiveRun {
@@ -224,19 +227,29 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
     return { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq };
   }
   const commandId = commandPath(base, 'generate:0');
-  const reply = await dispatchModelCall(
-    context.dispatcher,
-    {
-      commandId,
-      agent: slot,
-      messages: context.conversation?.messagesFor(commandId, call.messages) ?? call.messages,
-      step: { topology: scope.topology, agent: call.agent, ...call.step },
-      seed: deriveSeed(scope.seed, commandId),
-      ...(call.responseFormat !== undefined ? { responseFormat: call.responseFormat } : {}),
-    },
-    signal,
-  );
+  const modelCall: ModelCall = {
+    commandId,
+    agent: slot,
+    messages: context.conversation?.messagesFor(commandId, call.messages) ?? call.messages,
+    step: { topology: scope.topology, agent: call.agent, ...call.step },
+    seed: deriveSeed(scope.seed, commandId),
+    ...(call.responseFormat !== undefined ? { responseFormat: call.responseFormat } : {}),
+  };
+  const agentTools = slot.tools ?? [];
+  const reply =
+    agentTools.length > 0
+      ? await runModelWithTools(context.dispatcher, requireTools(context, call.agent), modelCall, agentTools, slot.max_tool_rounds ?? defaultMaxToolRounds, signal)
+      : await dispatchModelCall(context.dispatcher, modelCall, signal);
   return { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq };
+}
+
+function requireTools(context: TopologyRunContext, agent: string): SessionTools {
+  if (context.tools === undefined) {
+    throw new ConclaveError('sandbox_unavailable', `agent "${agent}" has tools, but this kernel has no sandbox driver`, {
+      hint: 'give the kernel a sandbox driver (conclave run does: bubblewrap, or "unisolated" by name)',
+    });
+  }
+  return context.tools;
 }
 
 /** The command ids the model-slot calls of a step will use. */

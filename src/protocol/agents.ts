@@ -22,6 +22,10 @@ export const modelAgentSchema = z.strictObject({
   max_tokens: z.number().int().positive().optional(),
   /** Free-form label shown in progress output (`persona`, `role`). */
   description: z.string().optional(),
+  /** Tools the agent may call: built-in (`bash`, `read_file`, …) or declared under the document's `tools:`. */
+  tools: z.array(z.string().min(1)).optional(),
+  /** Rounds of tool calls before the agent must answer without tools (default 8). */
+  max_tool_rounds: z.number().int().min(1).max(100).optional(),
 });
 export type ModelAgent = z.infer<typeof modelAgentSchema>;
 

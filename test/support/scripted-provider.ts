@@ -1,8 +1,8 @@
 // A provider for kernel tests: each call is answered by a function of the request, so a test can
 // script replies, failures and hangs, and count exactly which calls reached the provider.
-import { ConclaveError, type GenerateRequest, type ProviderAdapter, type ProviderModule, type StreamPart } from '../../src/protocol/index.js';
+import { ConclaveError, type GenerateRequest, type ProviderAdapter, type ProviderModule, type StreamPart, type ToolCall } from '../../src/protocol/index.js';
 
-export type ScriptedReply = string | ConclaveError | { hang: true } | { delayMs: number; text: string };
+export type ScriptedReply = string | ConclaveError | { hang: true } | { delayMs: number; text: string } | { text?: string; toolCalls: ToolCall[] };
 
 export interface ScriptedCall {
   request: GenerateRequest;
@@ -41,6 +41,13 @@ export function createScriptedProvider(respond: (call: ScriptedCall) => Scripted
           options.signal.addEventListener('abort', () => resolve(), { once: true });
         });
         yield { type: 'error', error: new ConclaveError('provider_connection', 'released').toJSON() };
+        return;
+      }
+      if (typeof reply === 'object' && 'toolCalls' in reply) {
+        if (reply.text !== undefined && reply.text !== '') yield { type: 'text-delta', delta: reply.text };
+        for (const toolCall of reply.toolCalls) yield { type: 'tool-call', ...toolCall };
+        yield { type: 'usage', usage: { inputTokens: 10, outputTokens: 5 } };
+        yield { type: 'finish', finishReason: 'tool-calls' };
         return;
       }
       let text = reply as string;
