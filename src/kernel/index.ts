@@ -7,5 +7,6 @@ export { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy
 export { Journal } from './journal.js';
 export { deriveSeed, hashString } from './seeds.js';
 export { defaultMaxToolRounds, dispatchToolCall, runModelWithTools, type SessionTools, type ToolOutcome } from './tool-loop.js';
+export { createSandboxTools, type DisposableSessionTools, type SandboxToolsOptions } from './sandbox-tools.js';
 export { modelCost } from './model-cost.js';
 export { ProviderAccess } from './provider-access.js';

@@ -27,7 +27,7 @@ export interface ToolOutcome {
 export interface SessionTools {
   /** The definitions an agent may call (undefined or empty: the agent has no tools). */
   definitionsFor(agentTools: readonly string[] | undefined): ToolDefinition[];
-  /** Runs one tool call; failures are outcomes with `isError`, never throws but for aborts. */
+  /** Runs one tool call; failures are outcomes with `isError`; throws only for aborts and `sandbox_unavailable`. */
   execute(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome>;
 }
 
@@ -73,7 +73,8 @@ export async function dispatchToolCall(
     outcome = await tools.execute(call, signal);
   } catch (thrown) {
     const error = toConclaveError(thrown);
-    if (error.code === 'aborted' || signal.aborted) {
+    // An abort, or a sandbox that cannot exist here (bubblewrap missing), stops the session.
+    if (error.code === 'aborted' || error.code === 'sandbox_unavailable' || signal.aborted) {
       await context.writer.append([{ type: 'command.failed', data: { commandId, kind: 'tool.execute', attempt: 1, error: error.toJSON(), willRetry: false } }]);
       throw error;
     }
