@@ -182,6 +182,9 @@ export function createFieldContent(context: JsonWriterContext): FieldContent {
       case 'arith':
         cachedReply = writeArithAnswer(request, options, createSeededRandom(textSeed));
         break;
+      case 'scripted':
+        cachedReply = '';
+        break;
     }
     return cachedReply;
   };

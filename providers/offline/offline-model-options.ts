@@ -11,7 +11,7 @@
 import { parseModelRef } from '../../src/protocol/index.js';
 
 /** The simulated models. */
-export const offlineModelNames = ['echo', 'persona', 'arith'] as const;
+export const offlineModelNames = ['echo', 'persona', 'arith', 'scripted'] as const;
 export type OfflineModelName = (typeof offlineModelNames)[number];
 
 /** The personas the `persona` model can speak as. */
@@ -34,6 +34,8 @@ export interface OfflineModelOptions {
   accuracy: number;
   /** Persona forced by the `persona` parameter. */
   persona: PersonaName | undefined;
+  /** The `scripted` model's script file (`script` parameter). */
+  script: string | undefined;
   failRate: number;
   failKinds: readonly FailureKind[];
   retryAfterMs: number;
@@ -84,6 +86,7 @@ const parametersByModel: Record<OfflineModelName, readonly string[]> = {
   echo: commonParameters,
   persona: [...commonParameters, 'persona'],
   arith: [...commonParameters, 'accuracy'],
+  scripted: [...commonParameters, 'script'],
 };
 
 const decimalPattern = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -148,12 +151,16 @@ function parseUncached(model: string): OfflineModelParseResult {
   const numbers: Partial<Record<NumberParameter, number>> = {};
   let failKinds: readonly FailureKind[] = failureKinds;
   let persona: PersonaName | undefined;
+  let script: string | undefined;
 
   for (const [parameter, raw] of Object.entries(reference.params)) {
     if (!allowedParameters.includes(parameter)) {
       issues.push(`unknown parameter "${parameter}"; offline/${modelName} accepts ${allowedParameters.join(', ')}`);
     } else if (parameter === 'fail') {
       failKinds = parseFailKinds(raw, issues) ?? failKinds;
+    } else if (parameter === 'script') {
+      if (raw.trim() === '') issues.push('script must be the path of a YAML script file');
+      else script = raw;
     } else if (parameter === 'persona') {
       if ((personaNames as readonly string[]).includes(raw)) persona = raw as PersonaName;
       else issues.push(`persona must be one of ${personaNames.join(', ')}, got "${raw}"`);
@@ -162,6 +169,7 @@ function parseUncached(model: string): OfflineModelParseResult {
       if (value !== undefined) numbers[parameter as NumberParameter] = value;
     }
   }
+  if (modelName === 'scripted' && script === undefined && issues.length === 0) issues.push('needs script=<path of a YAML script file>');
   if (issues.length > 0) return { ok: false, message: `offline/${modelName}: ${issues.join('; ')}` };
 
   const accuracy = numbers.accuracy ?? 0.7;
@@ -169,6 +177,7 @@ function parseUncached(model: string): OfflineModelParseResult {
   if (numbers.seed !== undefined) textParts.push(`seed=${numbers.seed}`);
   if (modelName === 'arith') textParts.push(`accuracy=${accuracy}`);
   if (persona !== undefined) textParts.push(`persona=${persona}`);
+  if (script !== undefined) textParts.push(`script=${script}`);
 
   return {
     ok: true,
@@ -179,6 +188,7 @@ function parseUncached(model: string): OfflineModelParseResult {
       seed: numbers.seed,
       accuracy,
       persona,
+      script,
       failRate: numbers.fail_rate ?? 0,
       failKinds,
       retryAfterMs: numbers.retry_after_ms ?? 100,

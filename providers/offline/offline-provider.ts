@@ -35,6 +35,7 @@ import { countInputTokens, lastContent, textSeedOf } from './offline-conversatio
 import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from './offline-model-options.js';
 import { streamText } from './offline-timing.js';
 import { writePersonaAnswer } from './persona-writer.js';
+import { scriptedReply } from './scripted-replies.js';
 import { createSeededRandom } from './seeded-random.js';
 import { countTokens, splitTokens } from './token-estimate.js';
 
@@ -47,6 +48,8 @@ function abortedPart(model: string): StreamPart {
  * asks for it (see `json-writer.ts`), prose otherwise.
  */
 function writeText(options: OfflineModelOptions, request: GenerateRequest, textSeed: () => number): string {
+  // A script is the user's own reply, JSON or not.
+  if (options.name === 'scripted') return scriptedReply(options.script ?? '', request).text;
   const format = request.responseFormat;
   if (format?.type === 'json') {
     const context = { request, options, textSeed: textSeed() };
@@ -119,8 +122,10 @@ async function* generate(request: GenerateRequest, generateOptions: GenerateOpti
     yield abortedPart(request.model);
     return;
   }
+  const toolCalls = options.name === 'scripted' ? scriptedReply(options.script ?? '', request).toolCalls : [];
+  for (const call of toolCalls) yield { type: 'tool-call', ...call };
   yield { type: 'usage', usage };
-  yield { type: 'finish', finishReason };
+  yield { type: 'finish', finishReason: toolCalls.length > 0 ? 'tool-calls' : finishReason };
 }
 
 function price(model: string): ModelPrice | undefined {
@@ -163,7 +168,8 @@ export const offlineProvider: ProviderModule = {
     'Deterministic simulator (always labelled simulated): echo, persona debaters and an arithmetic solver, ' +
     'with seeded latency, token pacing, failure injection and prices; no key, no network.',
   simulated: true,
-  defaultModels: offlineModelNames.map((name) => `offline/${name}`),
+  // scripted needs a script, so it is not a model to try as it is.
+  defaultModels: offlineModelNames.filter((name) => name !== 'scripted').map((name) => `offline/${name}`),
   validateModel(model: string): string | undefined {
     const parsed = parseOfflineModel(model);
     return parsed.ok ? undefined : parsed.message;
