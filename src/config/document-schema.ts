@@ -5,7 +5,7 @@
  * at hand (a topology's own options schema, its minimum number of agents, the providers).
  */
 import { z } from 'zod';
-import { defaultRetryPolicy, modelAgentSchema, type AgentSlot, type CallTimeouts, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
+import { defaultRetryPolicy, modelAgentSchema, type AgentSlot, type CallTimeouts, type CustomToolSettings, type EnvironmentSettings, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
 
 /** A validated, normalised topology document. */
 export interface TopologyDocument {
@@ -25,6 +25,12 @@ export interface TopologyDocument {
   agents: AgentSlot[];
   /** Parsed by the topology's options schema, defaults filled, alias presets under the user's values. */
   options: Record<string, unknown>;
+  /** Where tools run; `seed` is an absolute path. */
+  environment?: EnvironmentSettings;
+  /** The document's own tools (command templates run in the sandbox). */
+  tools?: CustomToolSettings[];
+  /** MCP servers whose tools agents may use (checked when connected). */
+  mcp_servers?: Array<Record<string, unknown> & { name: string }>;
 }
 
 /** Fields of a model agent that `defaults` may supply. */
@@ -60,6 +66,9 @@ export const documentTopLevelSchema = z.strictObject({
   retry: z.unknown().optional(),
   providers: z.unknown().optional(),
   timeouts: z.unknown().optional(),
+  environment: z.unknown().optional(),
+  tools: z.unknown().optional(),
+  mcp_servers: z.unknown().optional(),
   agents: z.unknown().optional(),
   options: z.unknown().optional(),
 });

@@ -17,6 +17,8 @@ import {
   type TopologyDocument,
 } from './document-schema.js';
 import { locatedProblemsError, readYamlSource } from './yaml-source.js';
+import { checkAgentTools } from './check-agent-tools.js';
+import { parseToolSections } from './tool-sections.js';
 import { validateTopologyLevel, type ValidationContext } from './validate-topology-level.js';
 import { parseWithProblems } from './zod-problems.js';
 
@@ -124,6 +126,10 @@ export function parseTopologyDocument(text: string, context: ParseDocumentContex
     { topology: raw.topology, agents: raw.agents, options: absentIfNull(raw.options), path: [] },
     validation,
   );
+  const toolSections = parseToolSections(raw, file, validation.problems);
+  if (level !== undefined) {
+    validation.problems.push(...checkAgentTools(level.agents, ['agents'], (toolSections.tools ?? []).map((tool) => tool.name), (toolSections.mcpServers ?? []).map((server) => server.name)));
+  }
   if (validation.problems.length > 0) throw locatedProblemsError(validation.problems, locate, file);
   if (!top.ok || retry === undefined || level === undefined) {
     throw new ConclaveError('internal', 'document validation failed without reporting a problem');
@@ -135,5 +141,8 @@ export function parseTopologyDocument(text: string, context: ParseDocumentContex
   if (top.value.seed !== undefined) result.seed = top.value.seed;
   if (providers !== undefined) result.providers = providers;
   if (timeouts.ok && timeouts.value !== undefined) result.timeouts = timeouts.value;
+  if (toolSections.environment !== undefined) result.environment = toolSections.environment;
+  if (toolSections.tools !== undefined) result.tools = toolSections.tools;
+  if (toolSections.mcpServers !== undefined) result.mcp_servers = toolSections.mcpServers;
   return result;
 }

@@ -11,6 +11,8 @@ import {
   toConclaveError,
   type AgentSlot,
   type CallTimeouts,
+  type CustomToolSettings,
+  type EnvironmentSettings,
   type ProvidersSection,
   type ProviderAdapter,
   type ProviderModule,
@@ -49,6 +51,12 @@ export interface SessionDefinition {
   /** How to reach each provider: base URL, key variable, limits, prices. */
   providers?: ProvidersSection;
   timeouts?: CallTimeouts;
+  /** Where the agents' tools run. */
+  environment?: EnvironmentSettings;
+  /** The document's own tools. */
+  tools?: CustomToolSettings[];
+  /** MCP servers whose tools agents may use. */
+  mcp_servers?: Array<Record<string, unknown> & { name: string }>;
 }
 
 export interface CreateSessionOptions {

@@ -5,6 +5,7 @@
 export * from './agents.js';
 export * from './commands.js';
 export * from './errors.js';
+export * from './environment.js';
 export * from './events.js';
 export * from './ids.js';
 export * from './messages.js';
