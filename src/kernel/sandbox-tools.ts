@@ -36,10 +36,12 @@ export function createSandboxTools(options: SandboxToolsOptions): DisposableSess
   };
   return {
     definitionsFor(names) {
-      return (names ?? []).flatMap((name) => {
-        const definition = byName.get(name);
-        return definition === undefined ? [] : [definition];
-      });
+      return Promise.resolve(
+        (names ?? []).flatMap((name) => {
+          const definition = byName.get(name);
+          return definition === undefined ? [] : [definition];
+        }),
+      );
     },
     async execute(call, signal) {
       if (!byName.has(call.toolName)) {

@@ -25,8 +25,8 @@ export interface ToolOutcome {
 
 /** The tools of one session: offered to agents, executed in the session's sandbox. */
 export interface SessionTools {
-  /** The definitions an agent may call (undefined or empty: the agent has no tools). */
-  definitionsFor(agentTools: readonly string[] | undefined): ToolDefinition[];
+  /** The definitions an agent may call (async: MCP servers list their tools when first connected). */
+  definitionsFor(agentTools: readonly string[] | undefined): Promise<ToolDefinition[]>;
   /** Runs one tool call; failures are outcomes with `isError`; throws only for aborts and `sandbox_unavailable`. */
   execute(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome>;
 }
@@ -111,7 +111,7 @@ export async function runModelWithTools(
   maxRounds: number,
   signal: AbortSignal,
 ): Promise<ModelCallResult> {
-  const definitions = tools.definitionsFor(agentTools);
+  const definitions = await tools.definitionsFor(agentTools);
   const base = call.commandId.replace(/\/generate:0$/, '');
   const messages: Message[] = [...call.messages];
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };

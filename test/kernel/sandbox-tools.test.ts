@@ -37,7 +37,7 @@ describe('createSandboxTools', () => {
       return `ran ${command} in sandbox ${number}`;
     });
     const tools = createSandboxTools({ driver, spec: { sessionId: 's1', network: false }, definitions: [bash] });
-    expect(tools.definitionsFor(['bash', 'unknown'])).toEqual([bash]);
+    expect(await tools.definitionsFor(['bash', 'unknown'])).toEqual([bash]);
     expect(driver.provisioned).toBe(0);
     expect(await tools.execute(call('ls'), signal)).toEqual({ output: 'ran ls in sandbox 1', isError: false });
     expect(await tools.execute(call('pwd'), signal)).toEqual({ output: 'ran pwd in sandbox 1', isError: false });

@@ -16,7 +16,7 @@ function fakeTools(run: (call: ToolCall, signal: AbortSignal) => Promise<string>
   const executed: string[] = [];
   return {
     executed,
-    definitionsFor: (names) => (names ?? []).map((name) => ({ name, inputSchema: { type: 'object' } })),
+    definitionsFor: async (names) => (names ?? []).map((name) => ({ name, inputSchema: { type: 'object' } })),
     async execute(call, signal) {
       executed.push(`${call.toolName}:${JSON.stringify(call.input)}`);
       try {
