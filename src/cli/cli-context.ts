@@ -3,7 +3,10 @@
  * only when a command touches sessions — so `validate` and `schema` never create a database.
  */
 import { Kernel } from '../kernel/index.js';
+import { existsSync } from 'node:fs';
 import { createDefaultRegistry } from '../presets/default-registry.js';
+import { createSessionToolsFactory } from '../presets/session-tools.js';
+import { createSecretResolver, openVaultFile, resolveVaultPath } from '../vault/index.js';
 import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js';
 import { openResourceStore, openStore } from '../store/index.js';
 
@@ -27,7 +30,11 @@ export class CliContext {
 
   /** A kernel over the store and the default registry. */
   kernel(): Kernel {
-    this.builtKernel ??= new Kernel({ store: this.store(), registry: this.registry });
+    if (this.builtKernel === undefined) {
+      // Secrets come from the environment, then the vault file when there is one.
+      const secrets = createSecretResolver({ env: process.env, ...(existsSync(resolveVaultPath()) ? { vault: openVaultFile() } : {}) });
+      this.builtKernel = new Kernel({ store: this.store(), registry: this.registry, sessionTools: createSessionToolsFactory({ secrets }), secrets });
+    }
     return this.builtKernel;
   }
 

@@ -18,6 +18,7 @@ import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from 
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { benchCommand } from './commands/bench.js';
+import { vaultListCommand, vaultRemoveCommand, vaultSetCommand } from './commands/vault.js';
 import { stylerFor } from './terminal.js';
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
@@ -207,6 +208,45 @@ program
   .description('print the JSON Schema of topology documents (for editor autocompletion)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(action((context, options: { out?: string }) => schemaCommand(context, options)));
+
+const vault = program
+  .command('vault')
+  .description('secrets for ${secret:NAME} references: set, list, rm (encrypted local file)')
+  .addHelpText(
+    'after',
+    `
+A \${secret:NAME} reference reads the environment variable NAME first, then this vault. The vault is
+./.conclave/vault.json (or --vault / CONCLAVE_VAULT), encrypted with a key derived from the passphrase
+in CONCLAVE_VAULT_KEY, which every vault command needs. Values are never printed.
+
+Examples:
+  $ export CONCLAVE_VAULT_KEY='a long passphrase'
+  $ conclave vault set OPENAI_API_KEY                  prompts, input hidden (stays out of shell history)
+  $ printf %s "$TOKEN" | conclave vault set GITHUB_TOKEN
+  $ conclave vault list
+  $ conclave vault rm GITHUB_TOKEN`,
+  );
+vault
+  .command('set')
+  .description('store a secret (value from stdin when omitted: hidden at a terminal, out of shell history)')
+  .argument('<name>', 'secret name: upper-case letters, digits and "_"')
+  .argument('[value]', 'the value; better omitted, since arguments end up in shell history and ps')
+  .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
+  .option('--json', 'print JSON')
+  .action(action((context, name: string, value: string | undefined, options: { vault?: string; json?: boolean }) => vaultSetCommand(context, name, value, options)));
+vault
+  .command('list')
+  .description('list stored secrets: names and dates, never values')
+  .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
+  .option('--json', 'print JSON')
+  .action(action((context, options: { vault?: string; json?: boolean }) => vaultListCommand(context, options)));
+vault
+  .command('rm')
+  .description('delete a stored secret')
+  .argument('<name>', 'secret name (see `conclave vault list`)')
+  .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
+  .option('--json', 'print JSON')
+  .action(action((context, name: string, options: { vault?: string; json?: boolean }) => vaultRemoveCommand(context, name, options)));
 
 program
   .command('bench')

@@ -48,6 +48,8 @@ export class SessionRenderer {
    * @example
    * kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
    */
+  private readonly toolInputs = new Map<string, { tool: string; summary: string }>();
+
   handle(item: LiveItem): void {
     if (item.type === 'delta') {
       const flight = this.inFlight.get(item.commandId);
@@ -58,7 +60,11 @@ export class SessionRenderer {
     switch (event.type) {
       case 'command.started': {
         const data = event.data as CommandStartedData;
-        const agent = typeof data.input['agent'] === 'string' ? data.input['agent'] : data.commandId;
+        if (data.kind === 'tool.execute') {
+          const input = JSON.stringify(data.input['input'] ?? {});
+          this.toolInputs.set(data.commandId, { tool: String(data.input['tool'] ?? 'tool'), summary: input.length > 100 ? `${input.slice(0, 100)}…` : input });
+        }
+        const agent = typeof data.input['agent'] === 'string' ? data.input['agent'] : typeof data['agent'] === 'string' ? data['agent'] : data.commandId;
         if (data.step !== undefined) this.heading(data.step);
         this.inFlight.set(data.commandId, { agent, deltas: 0 });
         break;
@@ -91,13 +97,19 @@ export class SessionRenderer {
 
   private completed(data: CommandCompletedData): void {
     this.inFlight.delete(data.commandId);
+    if (data.kind === 'tool.execute') {
+      this.toolCompleted(data);
+      return;
+    }
     this.calls += 1;
     this.tokens += (data.usage?.inputTokens ?? 0) + (data.usage?.outputTokens ?? 0);
     this.usd += data.cost?.usd ?? 0;
     if (!this.options.transcript) return;
     const style = this.options.style;
     const simulated = data.simulated === true ? style.dim(' (simulated)') : '';
-    const text = typeof data.output['text'] === 'string' ? data.output['text'] : '';
+    const said = typeof data.output['text'] === 'string' ? data.output['text'] : '';
+    const toolCalls = Array.isArray(data.output['toolCalls']) ? (data.output['toolCalls'] as Array<{ toolName?: string }>) : [];
+    const text = toolCalls.length === 0 ? said : `${said}${said === '' ? '' : '\n'}→ ${toolCalls.map((call) => call.toolName ?? 'tool').join(', ')}`;
     const footer = [
       `${formatCount(data.usage?.inputTokens ?? 0)} in / ${formatCount(data.usage?.outputTokens ?? 0)} out tok`,
       formatUsd(data.cost?.usd ?? 0),
@@ -105,6 +117,19 @@ export class SessionRenderer {
       ...(data.attempt > 1 ? [`attempt ${data.attempt}`] : []),
     ].join(' · ');
     this.print(`${style.cyan('▸')} ${style.bold(data.agent ?? data.commandId)} ${style.dim((data.model ?? '').split('?')[0] ?? '')}${simulated}\n${indent(text.trim(), '  ')}\n  ${style.dim(footer)}\n`);
+  }
+
+  /** A tool call: `⚙ coder · bash  bash test.sh` and the first lines of its result. */
+  private toolCompleted(data: CommandCompletedData): void {
+    if (!this.options.transcript) return;
+    const style = this.options.style;
+    const started = this.toolInputs.get(data.commandId);
+    this.toolInputs.delete(data.commandId);
+    const result = typeof data.output['result'] === 'string' ? data.output['result'] : '';
+    const lines = result.trimEnd().split('\n');
+    const shown = lines.slice(0, 6).join('\n') + (lines.length > 6 ? `\n… ${lines.length - 6} more lines` : '');
+    const mark = data.output['isError'] === true ? style.red('✗') : style.cyan('⚙');
+    this.print(`${mark} ${style.bold(data.agent ?? '')} · ${started?.tool ?? 'tool'}  ${style.dim(started?.summary ?? '')}\n${indent(shown === '' ? '(no output)' : shown, '  ')}\n  ${style.dim(formatDuration(data.latencyMs))}\n`);
   }
 
   private failed(data: CommandFailedData): void {

@@ -7,10 +7,10 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { builtinToolNames, customToolSchema, environmentSchema, type CustomToolSettings, type EnvironmentSettings } from '../protocol/index.js';
+import { mcpServersSchema } from '../mcp/mcp-server-config.js';
 import { documentProblem, type DocumentProblem } from './document-problem.js';
 import { parseWithProblems } from './zod-problems.js';
 
-const mcpServerEntrySchema = z.looseObject({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'an MCP server name is lower case: letters, digits, "-" and "_" (at most 32)') });
 
 export interface ToolSections {
   environment?: EnvironmentSettings;
@@ -51,8 +51,8 @@ export function parseToolSections(raw: Record<string, unknown>, file: string | u
     }
     sections.tools = tools.value;
   }
-  const servers = parseWithProblems(z.array(mcpServerEntrySchema).optional(), raw['mcp_servers'] ?? undefined, ['mcp_servers']);
+  const servers = parseWithProblems(mcpServersSchema.optional(), raw['mcp_servers'] ?? undefined, ['mcp_servers']);
   if (!servers.ok) problems.push(...servers.problems);
-  else if (servers.value !== undefined) sections.mcpServers = servers.value;
+  else if (servers.value !== undefined) sections.mcpServers = servers.value as Array<Record<string, unknown> & { name: string }>;
   return sections;
 }

@@ -27,11 +27,13 @@ export function assertCredentials(
       for (const model of modelChain(slot)) {
         const provider = parseModelRef(model)?.provider;
         if (provider === undefined) continue;
+        // A `${secret:NAME}` api_key is resolved (or reported missing) before the session runs.
+        if (providers?.[provider]?.api_key !== undefined) continue;
         if (!checked.has(provider)) checked.set(provider, missingFor(provider, registry, env, providers?.[provider]?.api_key_env));
         const missing = checked.get(provider);
         if (missing !== undefined) {
           throw new ConclaveError('missing_credentials', `agent "${slot.name}" uses ${model}, but ${missing}`, {
-            hint: 'set the variable in the environment (keys are never written into documents or the journal)',
+            hint: 'set the variable in the environment, or give the provider api_key: ${secret:NAME} and store it with `conclave vault set NAME` (keys are never written into documents or the journal)',
           });
         }
       }

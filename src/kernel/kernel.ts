@@ -37,6 +37,7 @@ import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias, runTopology } from './topology-runner.js';
 import type { SessionTools } from './tool-loop.js';
+import { createRedactor, findSecretReferences } from '../vault/index.js';
 
 /** What a session runs: a validated, normalised topology document (see `src/config`). */
 export interface SessionDefinition {
@@ -108,6 +109,11 @@ export interface KernelOptions {
    * `tool-loop.ts`). Without it, an agent with tools fails with `sandbox_unavailable`.
    */
   sessionTools?: (sessionId: string, definition: SessionDefinition) => SessionTools;
+  /**
+   * Resolves `${secret:NAME}` references (provider `api_key`, MCP servers) before a session runs:
+   * the environment, then the vault. Resolved values are redacted from every event.
+   */
+  secrets?: (name: string) => Promise<string>;
   /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
   wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter;
   /** [0, 1) numbers for backoff jitter. */
@@ -141,6 +147,8 @@ export class Kernel {
   readonly store: SessionStore;
   readonly registry: Registry;
   readonly live = new LiveEvents();
+  private readonly secretValues = new Map<string, string>();
+  private readonly redactor = createRedactor();
   private readonly clock: Clock;
   private readonly access: ProviderAccess;
   private readonly options: KernelOptions;
@@ -151,7 +159,7 @@ export class Kernel {
     this.store = options.store;
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
-    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter);
+    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (name) => this.secretValues.get(name));
   }
 
   /**
@@ -207,7 +215,9 @@ export class Kernel {
       throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and cannot be resumed`);
     }
     const definition = journal.created.document as unknown as SessionDefinition;
+    await this.resolveSecrets(definition);
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
+    if (this.secretValues.size > 0) writer.redact = (drafts) => drafts.map((draft) => ({ ...draft, data: this.redactor.redactValue(draft.data) }));
     const run: ActiveRun = {
       writer,
       journal,
@@ -375,6 +385,20 @@ export class Kernel {
     const events = await this.store.read(sessionId);
     if (events.length === 0) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
     return summarizeSession(events);
+  }
+
+  /** Resolves the secrets a definition references (once per name per kernel); throws `secret_not_found`. */
+  private async resolveSecrets(definition: SessionDefinition): Promise<void> {
+    const references = findSecretReferences({ providers: definition.providers ?? {}, mcp_servers: definition.mcp_servers ?? [] });
+    for (const { name } of references) {
+      if (this.secretValues.has(name)) continue;
+      if (this.options.secrets === undefined) {
+        throw new ConclaveError('secret_not_found', `the document references \${secret:${name}}, but this kernel has no secret resolver`);
+      }
+      const value = await this.options.secrets(name);
+      this.secretValues.set(name, value);
+      this.redactor.add({ name, value });
+    }
   }
 
   private now(): string {

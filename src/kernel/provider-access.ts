@@ -25,6 +25,8 @@ export class ProviderAccess {
     private readonly clock: Clock,
     private readonly createAdapter?: (module: ProviderModule) => ProviderAdapter,
     private readonly wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter,
+    /** Values of `${secret:NAME}` references, resolved before a session runs. */
+    private readonly secretValue?: (name: string) => string | undefined,
   ) {}
 
   /**
@@ -34,12 +36,13 @@ export class ProviderAccess {
    * access.adapter('openai', { base_url: 'http://127.0.0.1:8080/v1' })
    */
   adapter(provider: string, settings: ProviderDocumentSettings | undefined): ProviderAdapter {
-    const key = `${provider}|${settings?.base_url ?? ''}|${settings?.api_key_env ?? ''}`;
+    const key = `${provider}|${settings?.base_url ?? ''}|${settings?.api_key_env ?? ''}|${settings?.api_key ?? ''}`;
     let adapter = this.adapters.get(key);
     if (adapter === undefined) {
       const module = this.registry.providers.get(provider) ?? registryWithDocumentProviders(this.registry, settings !== undefined ? { [provider]: settings } : undefined).providers.get(provider);
       if (module === undefined) throw new ConclaveError('unknown_provider', `unknown provider "${provider}"`);
-      const apiKey = settings?.api_key_env !== undefined ? this.env[settings.api_key_env] : undefined;
+      const secretName = settings?.api_key === undefined ? undefined : /^\$\{secret:([A-Z0-9_]+)\}$/.exec(settings.api_key)?.[1];
+      const apiKey = secretName !== undefined ? this.secretValue?.(secretName) : settings?.api_key_env !== undefined ? this.env[settings.api_key_env] : undefined;
       adapter =
         this.createAdapter?.(module) ??
         module.create({ env: this.env, ...(settings?.base_url !== undefined ? { baseUrl: settings.base_url } : {}), ...(apiKey !== undefined ? { apiKey } : {}) });

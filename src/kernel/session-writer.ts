@@ -52,6 +52,8 @@ export class SessionWriter {
   onStored: (event: SessionEvent) => void = () => undefined;
   /** Called with each `user.*` event another process appended, after `onStored`. */
   onExternal: (event: SessionEvent) => void = () => undefined;
+  /** Rewrites drafts before they are stored: the kernel redacts secrets here. */
+  redact: ((drafts: readonly EventDraft[]) => readonly EventDraft[]) | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -78,7 +80,8 @@ export class SessionWriter {
    * const { stored } = writer.enqueue([{ type: 'session.status_running', data: {} }]);
    * await stored;
    */
-  enqueue(drafts: readonly EventDraft[]): QueuedAppend {
+  enqueue(given: readonly EventDraft[]): QueuedAppend {
+    const drafts = this.redact === undefined ? given : this.redact(given);
     const firstSeq = this.reservedSeq + 1;
     if (this.failure !== undefined) return { firstSeq, stored: Promise.reject(this.failure) };
     this.reservedSeq += drafts.length;

@@ -22,6 +22,11 @@ export const providerSettingsSchema = z.strictObject({
     .optional()
     .describe('Declare a new provider speaking this wire protocol (e.g. `openai`); then `base_url` is required.'),
   base_url: z.url().optional().describe('Where the provider (or a compatible server, proxy or emulator) listens.'),
+  api_key: z
+    .string()
+    .regex(/^\$\{secret:[A-Z_][A-Z0-9_]*\}$/, 'api_key must be a ${secret:NAME} reference (the key itself never goes in a document)')
+    .optional()
+    .describe('The key as a secret reference, resolved from the environment or the vault when the session runs.'),
   api_key_env: environmentVariableName.optional().describe('Environment variable holding the key (default: the provider\'s standard one).'),
   concurrency: z.number().int().min(1).optional().describe('Most calls in flight to this provider at once, across sessions.'),
   requests_per_minute: z.number().positive().optional().describe('Most calls started per minute.'),

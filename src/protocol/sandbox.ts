@@ -4,18 +4,44 @@
  * a tool error, not a dead session. (Drivers arrive with the sandbox issue; this is the contract.)
  */
 
+/**
+ * A tool that is a command template run with bash inside the sandbox: each `{{field}}` of `command`
+ * is replaced by the shell-quoted value of that input field (`pytest {{path}} -q`).
+ */
+export interface SandboxCommandTool {
+  name: string;
+  description?: string;
+  /** JSON Schema of the tool's input object; inputs are validated against it before running. */
+  inputSchema: Record<string, unknown>;
+  command: string;
+}
+
+/** Resource limits of one tool call. Every field is optional; drivers fill in their defaults. */
+export interface SandboxLimits {
+  /** Wall-clock time of one tool call; on expiry every process of the call is killed. */
+  wallTimeMs?: number;
+  /** CPU time of each process (RLIMIT_CPU), in seconds. */
+  cpuSeconds?: number;
+  /** Address space of each process (RLIMIT_AS); also the size of in-memory scratch space (/tmp). */
+  memoryBytes?: number;
+  /** Number of processes the call may run at once (RLIMIT_NPROC). */
+  processes?: number;
+  /** Bytes of output (stdout and stderr together) kept; past it the call is stopped and cut. */
+  outputBytes?: number;
+  /** Largest file a process may write (RLIMIT_FSIZE), in bytes. */
+  fileBytes?: number;
+}
+
 export interface SandboxSpec {
   sessionId: string;
   /** Directory to seed the workspace from. */
   seedDirectory?: string;
   network: boolean;
-  limits?: {
-    wallTimeMs?: number;
-    cpuSeconds?: number;
-    memoryBytes?: number;
-    processes?: number;
-    outputBytes?: number;
-  };
+  limits?: SandboxLimits;
+  /** Keep the workspace on disk when the sandbox is disposed (default: remove it). */
+  keepWorkspace?: boolean;
+  /** Tools of the session beyond the built-in ones. */
+  commandTools?: SandboxCommandTool[];
 }
 
 export interface Sandbox {
@@ -29,5 +55,7 @@ export interface SandboxDriver {
   readonly name: string;
   /** Whether the driver isolates tools from the host. */
   readonly isolated: boolean;
+  /** One line for people choosing a driver: what it isolates, or that it isolates nothing. */
+  readonly description?: string;
   provision(spec: SandboxSpec): Promise<Sandbox>;
 }

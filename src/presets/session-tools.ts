@@ -1,0 +1,105 @@
+/**
+ * Wires agents' tools for the CLI and the server: the session's sandbox (driver and environment
+ * from the document: bubblewrap unless `unisolated` is chosen by name; seed directory; network;
+ * limits), the built-in tools and the document's own command tools. Workspaces live under
+ * `.conclave/workspaces/<session id>` and are kept between turns and across a resume in another
+ * process, so an agent finds its files where it left them.
+ */
+import { createSandboxTools, type DisposableSessionTools, type SessionDefinition, type SessionTools } from '../kernel/index.js';
+import { connectMcpServers, type McpServerConfig, type McpTools } from '../mcp/index.js';
+import { createSecretResolver, substituteSecrets } from '../vault/index.js';
+import { isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
+import { createSandboxDriver, defaultWorkspaceRoot, sandboxToolDefinitions } from '../sandbox/index.js';
+
+export interface SessionToolsOptions {
+  /** Directory of per-session workspaces (default: CONCLAVE_WORKSPACES, else `.conclave/workspaces`). */
+  workspaceRoot?: string;
+  /** Resolves `${secret:NAME}` in MCP server settings (default: the environment only). */
+  secrets?: (name: string) => Promise<string>;
+}
+
+function anyAgentHasTools(agents: readonly AgentSlot[]): boolean {
+  return agents.some((slot) => (isNestedTopology(slot) ? anyAgentHasTools(slot.agents) : (slot.tools?.length ?? 0) > 0));
+}
+
+const noTools: SessionTools = {
+  definitionsFor: () => Promise.resolve([]),
+  execute: () => Promise.resolve({ output: 'Error: this session has no tools', isError: true }),
+};
+
+function limitsOf(definition: SessionDefinition): SandboxLimits | undefined {
+  const limits = definition.environment?.limits;
+  if (limits === undefined) return undefined;
+  const result: SandboxLimits = {};
+  if (limits.wall_time_ms !== undefined) result.wallTimeMs = limits.wall_time_ms;
+  if (limits.cpu_seconds !== undefined) result.cpuSeconds = limits.cpu_seconds;
+  if (limits.memory_mb !== undefined) result.memoryBytes = limits.memory_mb * 1024 * 1024;
+  if (limits.processes !== undefined) result.processes = limits.processes;
+  if (limits.output_bytes !== undefined) result.outputBytes = limits.output_bytes;
+  return result;
+}
+
+/**
+ * Sandbox tools plus the tools of the document's MCP servers (`<server>__<tool>`), connected on
+ * first use with their `${secret:…}` references resolved only then, and closed when disposed.
+ */
+function withMcpTools(sandbox: DisposableSessionTools, servers: readonly McpServerConfig[], resolveSecrets: (value: string) => Promise<string>): DisposableSessionTools {
+  let connection: Promise<McpTools> | undefined;
+  const connect = (): Promise<McpTools> => {
+    connection ??= connectMcpServers(servers, { resolve: resolveSecrets, clientName: 'conclave' }).catch((error: unknown) => {
+      connection = undefined;
+      throw error;
+    });
+    return connection;
+  };
+  const isMcp = (name: string): boolean => servers.some((server) => name.startsWith(`${server.name}__`));
+  return {
+    async definitionsFor(names) {
+      const wanted = names ?? [];
+      const fromSandbox = await sandbox.definitionsFor(wanted.filter((name) => !isMcp(name)));
+      if (!wanted.some(isMcp)) return fromSandbox;
+      const mcp = await connect();
+      return [...fromSandbox, ...mcp.definitions.filter((definition) => wanted.includes(definition.name))];
+    },
+    async execute(call, signal) {
+      if (!isMcp(call.toolName)) return sandbox.execute(call, signal);
+      const mcp = await connect();
+      return mcp.execute(call.toolName, (call.input ?? {}) as Record<string, unknown>, signal);
+    },
+    async dispose() {
+      await sandbox.dispose();
+      await connection?.then((opened) => opened.close()).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A `sessionTools` factory for the kernel.
+ *
+ * @example
+ * new Kernel({ store, registry, sessionTools: createSessionToolsFactory() });
+ */
+export function createSessionToolsFactory(options: SessionToolsOptions = {}): (sessionId: string, definition: SessionDefinition) => SessionTools {
+  const workspaceRoot = options.workspaceRoot ?? (process.env['CONCLAVE_WORKSPACES'] || defaultWorkspaceRoot);
+  const resolveSecret = options.secrets ?? createSecretResolver({ env: process.env });
+  return (sessionId, definition) => {
+    if (!anyAgentHasTools(definition.agents)) return noTools;
+    const commandTools: SandboxCommandTool[] = (definition.tools ?? []).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.input_schema, command: tool.command }));
+    const environment = definition.environment;
+    const limits = limitsOf(definition);
+    const tools = createSandboxTools({
+      driver: createSandboxDriver(environment?.driver ?? 'bubblewrap', { workspaceRoot }),
+      spec: {
+        sessionId,
+        network: environment?.network ?? false,
+        keepWorkspace: true,
+        commandTools,
+        ...(environment?.seed !== undefined ? { seedDirectory: environment.seed } : {}),
+        ...(limits !== undefined ? { limits } : {}),
+      },
+      definitions: sandboxToolDefinitions(commandTools),
+    });
+    const servers = (definition.mcp_servers ?? []) as unknown as McpServerConfig[];
+    return servers.length === 0 ? tools : withMcpTools(tools, servers, (value) => substituteSecrets(value, resolveSecret));
+  };
+}

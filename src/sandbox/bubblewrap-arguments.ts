@@ -1,0 +1,113 @@
+/**
+ * The bubblewrap command line of one jail, as a pure function of the host's layout and the spec. The
+ * jail sees a read-only /usr (and /bin, /lib… as the host has them: directories bound, merged-/usr
+ * symlinks recreated), a minimal /etc, fresh /proc, /dev and in-memory /tmp, and the session's
+ * workspace at /workspace — nothing else of the host exists inside it. Every namespace is new
+ * (network too, unless the session allows network), no capabilities are kept, no further user
+ * namespaces can be made, and the root and /dev are remounted read-only so that the only places a
+ * tool can write are the workspace and the size-capped /tmp and /dev/shm.
+ */
+import { lstatSync, readlinkSync } from 'node:fs';
+
+/** Where the workspace is mounted inside the jail; tools' relative paths start here. */
+export const jailWorkspacePath = '/workspace';
+
+/** The environment of every jailed process: nothing of the host's. */
+export const jailEnvironment: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: jailWorkspacePath,
+  LANG: 'C.UTF-8',
+  TERM: 'dumb',
+};
+
+/** Top-level system directories the jail gets read-only, when the host has them. */
+const systemDirectories = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** The /etc files dynamic linking and `update-alternatives` commands (awk, …) need. */
+const baseEtcPaths = ['/etc/ld.so.cache', '/etc/alternatives'];
+/** The /etc files name resolution and TLS need; bound only when the session has network. */
+const networkEtcPaths = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/host.conf', '/etc/gai.conf', '/etc/ssl', '/etc/ca-certificates', '/etc/pki', '/etc/crypto-policies'];
+
+export interface BubblewrapArgumentsOptions {
+  /** Host directory mounted writable at /workspace; without one, /workspace is an empty directory. */
+  workspaceDirectory?: string;
+  network: boolean;
+  /** Size of each in-memory scratch file system (/tmp, /dev/shm), in bytes. */
+  scratchBytes: number;
+  /** Extra host paths bound read-only at the same place (a toolchain under /opt, …). */
+  readOnlyPaths?: readonly string[];
+}
+
+/** How a top-level system directory appears in the jail. */
+export type SystemDirectoryMount = { kind: 'bind'; path: string } | { kind: 'symlink'; path: string; target: string };
+
+/**
+ * Reads how the host lays out /bin, /lib and friends: real directories are bound, symlinks (merged
+ * /usr, as on Debian: /bin → usr/bin) are recreated as the same symlinks, missing ones are left out.
+ *
+ * @example
+ * describeSystemDirectories() // → [{ kind: 'symlink', path: '/bin', target: 'usr/bin' }, …]
+ */
+export function describeSystemDirectories(): SystemDirectoryMount[] {
+  const mounts: SystemDirectoryMount[] = [];
+  for (const path of systemDirectories) {
+    try {
+      const stats = lstatSync(path);
+      if (stats.isSymbolicLink()) mounts.push({ kind: 'symlink', path, target: readlinkSync(path) });
+      else if (stats.isDirectory()) mounts.push({ kind: 'bind', path });
+    } catch {
+      // Not on this host.
+    }
+  }
+  return mounts;
+}
+
+/**
+ * The bubblewrap options of a jail (everything before `--` and the command).
+ *
+ * @example
+ * spawn('bwrap', [...buildBubblewrapArguments({ workspaceDirectory: '/srv/ws/s1', network: false, scratchBytes: 2 ** 26 }, describeSystemDirectories()), '--', '/bin/bash', '-c', 'ls']);
+ */
+export function buildBubblewrapArguments(options: BubblewrapArgumentsOptions, systemMounts: readonly SystemDirectoryMount[]): string[] {
+  const scratchSize = String(Math.max(4096, Math.floor(options.scratchBytes)));
+  const argumentList = [
+    '--unshare-all',
+    ...(options.network ? ['--share-net'] : []),
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'conclave',
+    '--clearenv',
+    ...Object.entries(jailEnvironment).flatMap(([name, value]) => ['--setenv', name, value]),
+    '--ro-bind',
+    '/usr',
+    '/usr',
+  ];
+  for (const mount of systemMounts) {
+    if (mount.kind === 'symlink') argumentList.push('--symlink', mount.target, mount.path);
+    else argumentList.push('--ro-bind', mount.path, mount.path);
+  }
+  for (const path of [...baseEtcPaths, ...(options.network ? networkEtcPaths : [])]) argumentList.push('--ro-bind-try', path, path);
+  for (const path of options.readOnlyPaths ?? []) argumentList.push('--ro-bind-try', path, path);
+  argumentList.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    scratchSize,
+    '--tmpfs',
+    '/dev/shm',
+    '--size',
+    scratchSize,
+    '--tmpfs',
+    '/tmp',
+  );
+  if (options.workspaceDirectory !== undefined) argumentList.push('--bind', options.workspaceDirectory, jailWorkspacePath);
+  else argumentList.push('--dir', jailWorkspacePath);
+  argumentList.push('--remount-ro', '/dev', '--remount-ro', '/', '--chdir', jailWorkspacePath);
+  return argumentList;
+}

@@ -1,0 +1,22 @@
+/**
+ * Sandboxes: where agents' tools run. The bubblewrap driver (default) jails every tool call; the
+ * unisolated driver, for explicit opt-in only, runs the same tools as plain processes. Both run the
+ * built-in tools (bash, read_file, write_file, edit_file, list_files, grep) and command tools.
+ */
+export { buildBubblewrapArguments, describeSystemDirectories, jailEnvironment, jailWorkspacePath } from './bubblewrap-arguments.js';
+export type { BubblewrapArgumentsOptions, SystemDirectoryMount } from './bubblewrap-arguments.js';
+export { createBubblewrapDriver } from './bubblewrap-driver.js';
+export { bubblewrapAvailable, defaultSandboxGroupId, defaultSandboxUserId, diagnoseBubblewrap, findBubblewrap, installBubblewrapHint } from './bubblewrap-probe.js';
+export type { BubblewrapDiagnosis, BubblewrapProbeOptions } from './bubblewrap-probe.js';
+export { builtinToolDefinitions } from './builtin-tools.js';
+export { createSandboxDriver, sandboxDriverNames } from './create-sandbox-driver.js';
+export type { SandboxDriverName } from './create-sandbox-driver.js';
+export { defineCommandTool, renderCommandTemplate, shellQuote, templateFields } from './custom-tools.js';
+export type { BubblewrapDriverOptions, SandboxDriverOptions } from './driver-options.js';
+export { truncationMarker } from './format-tool-result.js';
+export { defaultSandboxLimits, resolveSandboxLimits } from './sandbox-limits.js';
+export type { ResolvedSandboxLimits } from './sandbox-limits.js';
+export type { SandboxTool } from './sandbox-tool.js';
+export { sandboxToolDefinitions } from './sandbox-toolset.js';
+export { createUnisolatedDriver, unisolatedDriverWarning } from './unisolated-driver.js';
+export { defaultWorkspaceRoot } from './workspace.js';

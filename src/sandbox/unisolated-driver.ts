@@ -1,0 +1,61 @@
+/**
+ * The unisolated driver, for machines without bubblewrap whose user opted in by name: the same tools
+ * as plain child processes of conclave, in the session's workspace, as conclave's own user. It
+ * isolates NOTHING — a tool can read and write every file that user can, reach the network, and see
+ * other processes; absolute paths are host paths. It keeps the limits that do not need a jail: wall
+ * time (the process group is killed), CPU time, memory, file size and output. The process-count
+ * limit is left out: without a user of its own, RLIMIT_NPROC would count every process of the user.
+ */
+import { resolve } from 'node:path';
+import type { Sandbox, SandboxDriver, SandboxSpec } from '../protocol/index.js';
+import { jailEnvironment } from './bubblewrap-arguments.js';
+import type { SandboxDriverOptions } from './driver-options.js';
+import { resolveSandboxLimits } from './sandbox-limits.js';
+import { createSandboxSession } from './sandbox-session.js';
+import { createToolset } from './sandbox-toolset.js';
+import { defaultWorkspaceRoot, prepareWorkspace } from './workspace.js';
+
+/** What to show wherever the unisolated driver is chosen. */
+export const unisolatedDriverWarning =
+  'the unisolated sandbox driver does not isolate anything: tools run as plain processes with your user rights, can read and write every file you can, and reach the network';
+
+/**
+ * Creates the unisolated driver.
+ *
+ * @example
+ * const driver = createUnisolatedDriver({ workspaceRoot: '.conclave/workspaces' });
+ * console.warn(unisolatedDriverWarning);
+ */
+export function createUnisolatedDriver(options: SandboxDriverOptions = {}): SandboxDriver {
+  const workspaceRoot = resolve(options.workspaceRoot ?? defaultWorkspaceRoot);
+  const defaultLimits = resolveSandboxLimits(options.defaultLimits);
+  return {
+    specificationVersion: 'v1',
+    name: 'unisolated',
+    isolated: false,
+    description: unisolatedDriverWarning,
+    async provision(spec: SandboxSpec): Promise<Sandbox> {
+      const limits = resolveSandboxLimits(spec.limits, defaultLimits);
+      const tools = createToolset([...(options.commandTools ?? []), ...(spec.commandTools ?? [])]);
+      const workspaceDirectory = await prepareWorkspace({
+        root: workspaceRoot,
+        sessionId: spec.sessionId,
+        ...(spec.seedDirectory !== undefined ? { seedDirectory: spec.seedDirectory } : {}),
+      });
+      return createSandboxSession({
+        id: `unisolated:${spec.sessionId}`,
+        workspaceDirectory,
+        limits,
+        tools,
+        processLimit: false,
+        keepWorkspace: spec.keepWorkspace === true,
+        launch: (script, scriptArguments) => ({
+          executable: '/bin/bash',
+          arguments: ['-c', script, 'conclave', ...scriptArguments],
+          environment: { ...jailEnvironment, HOME: workspaceDirectory },
+          workingDirectory: workspaceDirectory,
+        }),
+      });
+    },
+  };
+}
