@@ -5,7 +5,7 @@
 import { Kernel } from '../kernel/index.js';
 import { existsSync } from 'node:fs';
 import { createDefaultRegistry } from '../presets/default-registry.js';
-import { createSessionToolsFactory } from '../presets/session-tools.js';
+import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/session-tools.js';
 import { createSecretResolver, openVaultFile, resolveVaultPath } from '../vault/index.js';
 import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js';
 import { openResourceStore, openStore } from '../store/index.js';
@@ -33,7 +33,13 @@ export class CliContext {
     if (this.builtKernel === undefined) {
       // Secrets come from the environment, then the vault file when there is one.
       const secrets = createSecretResolver({ env: process.env, ...(existsSync(resolveVaultPath()) ? { vault: openVaultFile() } : {}) });
-      this.builtKernel = new Kernel({ store: this.store(), registry: this.registry, sessionTools: createSessionToolsFactory({ secrets }), secrets });
+      this.builtKernel = new Kernel({
+        store: this.store(),
+        registry: this.registry,
+        sessionTools: createSessionToolsFactory({ secrets }),
+        onSessionDeleted: (sessionId) => removeSessionWorkspace(sessionId),
+        secrets,
+      });
     }
     return this.builtKernel;
   }

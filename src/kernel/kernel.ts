@@ -114,6 +114,8 @@ export interface KernelOptions {
    * the environment, then the vault. Resolved values are redacted from every event.
    */
   secrets?: (name: string) => Promise<string>;
+  /** Told when a session is deleted, after its tombstone is journaled (removes its workspace). */
+  onSessionDeleted?: (sessionId: string) => Promise<void>;
   /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
   wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter;
   /** [0, 1) numbers for backoff jitter. */
@@ -361,7 +363,9 @@ export class Kernel {
       run.controller?.abort('session deleted');
       await run.done.catch(() => undefined);
     }
-    return this.journalInput(sessionId, { type: 'session.deleted', data: {} });
+    const deleted = await this.journalInput(sessionId, { type: 'session.deleted', data: {} });
+    await this.options.onSessionDeleted?.(sessionId);
+    return deleted;
   }
 
   /**
@@ -478,6 +482,7 @@ export class Kernel {
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     run.controller = controller;
     await writer.append([{ type: 'session.status_running', data: {} }]);
+    const tools = this.options.sessionTools?.(run.dispatcher.sessionId, definition);
     try {
       if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
       const { result } = await runTopology(
@@ -486,7 +491,7 @@ export class Kernel {
           dispatcher: run.dispatcher,
           conversation: createConversation(journal, writer, turn.turn),
           track: (work) => trackInflight(run, work),
-          ...(this.options.sessionTools !== undefined ? { tools: this.options.sessionTools(run.dispatcher.sessionId, definition) } : {}),
+          ...(tools !== undefined ? { tools } : {}),
         },
         {
           topology: created.topology,
@@ -512,7 +517,9 @@ export class Kernel {
         await writer.append([{ type: 'session.status_idle', data: { stopReason: 'interrupted' satisfies StopReason, reason: error.message } }]);
         return 'interrupted';
       }
-      if (error.code === 'agent_failed') {
+      // An agent that gave up, or tools that cannot run here yet (bubblewrap missing): the session
+      // idles, so it can be resumed once the cause is fixed.
+      if (error.code === 'agent_failed' || error.code === 'sandbox_unavailable') {
         await writer.append([
           { type: 'session.error', data: { error: error.toJSON() } },
           { type: 'session.status_idle', data: { stopReason: 'retries_exhausted' satisfies StopReason } },
@@ -527,6 +534,8 @@ export class Kernel {
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
       run.controller = undefined;
+      // Closes MCP connections; the workspace stays for the next turn.
+      await tools?.dispose?.().catch(() => undefined);
     }
   }
 

@@ -29,6 +29,8 @@ export interface SessionTools {
   definitionsFor(agentTools: readonly string[] | undefined): Promise<ToolDefinition[]>;
   /** Runs one tool call; failures are outcomes with `isError`; throws only for aborts and `sandbox_unavailable`. */
   execute(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome>;
+  /** Releases what the turn opened (MCP connections); called when each turn ends. */
+  dispose?(): Promise<void>;
 }
 
 /** Default rounds of tool use before the model must answer without tools. */

@@ -9,7 +9,7 @@ import { createSandboxTools, type DisposableSessionTools, type SessionDefinition
 import { connectMcpServers, type McpServerConfig, type McpTools } from '../mcp/index.js';
 import { createSecretResolver, substituteSecrets } from '../vault/index.js';
 import { isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
-import { createSandboxDriver, defaultWorkspaceRoot, sandboxToolDefinitions } from '../sandbox/index.js';
+import { createSandboxDriver, defaultWorkspaceRoot, removeWorkspace, sandboxToolDefinitions, workspaceDirectory } from '../sandbox/index.js';
 
 export interface SessionToolsOptions {
   /** Directory of per-session workspaces (default: CONCLAVE_WORKSPACES, else `.conclave/workspaces`). */
@@ -74,13 +74,27 @@ function withMcpTools(sandbox: DisposableSessionTools, servers: readonly McpServ
 }
 
 /**
+ * Removes a deleted session's workspace (for the kernel's `onSessionDeleted`).
+ *
+ * @example
+ * new Kernel({ store, registry, onSessionDeleted: (id) => removeSessionWorkspace(id) });
+ */
+export async function removeSessionWorkspace(sessionId: string, options: SessionToolsOptions = {}): Promise<void> {
+  await removeWorkspace(workspaceDirectory(workspaceRootOf(options), sessionId));
+}
+
+function workspaceRootOf(options: SessionToolsOptions): string {
+  return options.workspaceRoot ?? (process.env['CONCLAVE_WORKSPACES'] || defaultWorkspaceRoot);
+}
+
+/**
  * A `sessionTools` factory for the kernel.
  *
  * @example
  * new Kernel({ store, registry, sessionTools: createSessionToolsFactory() });
  */
 export function createSessionToolsFactory(options: SessionToolsOptions = {}): (sessionId: string, definition: SessionDefinition) => SessionTools {
-  const workspaceRoot = options.workspaceRoot ?? (process.env['CONCLAVE_WORKSPACES'] || defaultWorkspaceRoot);
+  const workspaceRoot = workspaceRootOf(options);
   const resolveSecret = options.secrets ?? createSecretResolver({ env: process.env });
   return (sessionId, definition) => {
     if (!anyAgentHasTools(definition.agents)) return noTools;

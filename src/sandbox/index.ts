@@ -19,4 +19,4 @@ export type { ResolvedSandboxLimits } from './sandbox-limits.js';
 export type { SandboxTool } from './sandbox-tool.js';
 export { sandboxToolDefinitions } from './sandbox-toolset.js';
 export { createUnisolatedDriver, unisolatedDriverWarning } from './unisolated-driver.js';
-export { defaultWorkspaceRoot } from './workspace.js';
+export { defaultWorkspaceRoot, removeWorkspace, workspaceDirectory } from './workspace.js';

@@ -1,6 +1,6 @@
 // Every example document runs offline through the real CLI, exits 0, and its journal records why
 // the topology stopped.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import type { SessionEvent } from '../../src/protocol/index.js';
 import { projectRoot, runCli } from '../support/cli.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'conclave-examples-'));
+// Workspaces of examples with tools (coder.yaml) go here; the sandbox user must be able to pass through.
+chmodSync(directory, 0o711);
+const workspaces = { CONCLAVE_WORKSPACES: join(directory, 'workspaces') };
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 // Documents that call real providers (debate-multimodel) have their own test against the emulators.
 const examples = readdirSync(join(projectRoot, 'examples')).filter((file) => file.endsWith('.yaml') && !file.includes('multimodel'));
@@ -21,7 +24,7 @@ describe('examples', () => {
 
   it.each(examples)('%s runs offline, exits 0 and journals its termination reason', async (example) => {
     const db = join(directory, `${example}.db`);
-    const run = await runCli(['run', `examples/${example}`, '--json', '--db', db]);
+    const run = await runCli(['run', `examples/${example}`, '--json', '--db', db], workspaces);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { sessionId: string; reason: string; simulated: boolean };
     expect(result.reason).toEqual(expect.any(String));
