@@ -69,6 +69,8 @@ export interface DispatcherContext {
   timeouts?: CallTimeouts;
   /** [0, 1) numbers for backoff jitter; timing only, never outcomes. */
   random(): number;
+  /** Replaces secret values in a model's output (text and tool-call inputs) before anyone sees it. */
+  redact?: <T>(value: T) => T;
 }
 
 const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -151,7 +153,9 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
     const startedAt = context.clock.monotonic();
     const attemptSignal = createAttemptSignal(signal, context.timeouts);
     try {
-      const outcome = await consumeStream(context, adapter, request, call, attempt, attemptSignal, startedAt);
+      const streamed = await consumeStream(context, adapter, request, call, attempt, attemptSignal, startedAt);
+      // A model that repeats a secret passes it on to nobody: not the next agent, not a tool, not the log.
+      const outcome = context.redact === undefined ? streamed : { ...streamed, text: context.redact(streamed.text), toolCalls: context.redact(streamed.toolCalls) };
       tokens = outcome.usage.inputTokens + outcome.usage.outputTokens;
       const latencyMs = round(context.clock.monotonic() - startedAt);
       const cost = modelCost(context.access.price(adapter, reference.name, reference.model, settings), adapter.simulated, outcome.usage);
@@ -250,7 +254,9 @@ async function consumeStream(
   return outcome;
 }
 
-function publishDelta(context: DispatcherContext, call: ModelCall, kind: 'text' | 'reasoning', delta: string): void {
+function publishDelta(context: DispatcherContext, call: ModelCall, kind: 'text' | 'reasoning', given: string): void {
+  // Best effort for live subscribers: a secret split across two deltas is caught only in the journal.
+  const delta = context.redact === undefined ? given : context.redact(given);
   context.live.publish(context.sessionId, { type: 'delta', sessionId: context.sessionId, commandId: call.commandId, agent: call.agent.name, kind, delta });
 }
 

@@ -233,6 +233,7 @@ export class Kernel {
         access: this.access,
         ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
         ...(definition.timeouts !== undefined ? { timeouts: definition.timeouts } : {}),
+        ...(this.secretValues.size > 0 ? { redact: <T>(value: T): T => this.redactor.redactValue(value) } : {}),
         random: this.options.random ?? Math.random,
       },
       controller: undefined,

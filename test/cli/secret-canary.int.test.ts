@@ -44,10 +44,14 @@ describe('a vault secret', () => {
     await writeFile(
       script,
       [
-        '- round: 0',
+        // The prober is handed the leaky agent's answer: redacted, or it says so.
+        "- when: 'secret:CANARY_KEY'",
+        '  round: 0',
         '  tool_calls:',
         '    - { name: bash, input: { command: "env; tr \'\\\\0\' \'\\\\n\' < /proc/1/environ; env > seen-env.txt; ls -a /" } }',
-        '- text: probed',
+        "- when: 'secret:CANARY_KEY'",
+        '  text: probed',
+        '- text: the key reached me unredacted',
       ].join('\n'),
     );
     const document = join(directory, 'canary.yaml');
@@ -72,6 +76,7 @@ describe('a vault secret', () => {
     expect(String(request?.headers['authorization'])).toBe(`Bearer ${canary}`);
     expect(`${result.stdout}${result.stderr}`).not.toContain(canary);
     expect(result.stdout).toContain('[secret:CANARY_KEY]');
+    expect(result.stdout).toContain('probed');
 
     const store = createSqliteStore({ path: join(directory, 'canary.db') });
     const [session] = await store.listSessions({ limit: 1 });

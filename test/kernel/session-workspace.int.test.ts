@@ -20,12 +20,20 @@ afterAll(async () => {
 });
 
 describe('session workspaces', () => {
-  it('persist across turns and go with the session', async () => {
+  it('persist across turns and go with the session (through a document tool)', async () => {
     const script = join(directory, 'script.yaml');
-    await writeFile(script, ['- round: 0', '  tool_calls: [{ name: bash, input: { command: "date +%N >> turns.log; wc -l < turns.log" } }]', '- text: logged'].join('\n'));
+    await writeFile(script, ['- round: 0', '  tool_calls: [{ name: log_turn, input: { file: turns.log } }]', '- text: logged'].join('\n'));
     const registry = createDefaultRegistry();
     const document = parseTopologyDocument(
-      ['topology: pipeline', 'task: Log this turn.', 'environment: { driver: unisolated }', 'agents:', `  - { name: logger, model: "offline/scripted?script=${script}", tools: [bash] }`].join('\n'),
+      [
+        'topology: pipeline',
+        'task: Log this turn.',
+        'environment: { driver: unisolated }',
+        // The document's own tool: a command template, its input shell-quoted into it.
+        'tools: [{ name: log_turn, description: Append a line and count them, input_schema: { type: object, properties: { file: { type: string } }, required: [file] }, command: "date +%N >> {{file}}; wc -l < {{file}}" }]',
+        'agents:',
+        `  - { name: logger, model: "offline/scripted?script=${script}", tools: [log_turn] }`,
+      ].join('\n'),
       { registry },
     );
     const workspaceRoot = join(directory, 'workspaces');
