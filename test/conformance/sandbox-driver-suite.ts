@@ -234,7 +234,8 @@ export function describeSandboxDriverConformance(init: SandboxDriverConformanceI
 
     ifIsolated('cannot read or write host files outside the workspace, even world-readable and world-writable ones', async () => {
       const hostFiles = mkdtempSync(join(tmpdir(), 'conclave-host-'));
-      const besideTheRepository = join(process.cwd(), `conclave-conformance-${init.name}-planted.txt`);
+      // A host directory outside /tmp (a bubblewrap jail's own tmpfs) and outside the workspace.
+      const hostDirectoryFile = join('/var/tmp', `conclave-conformance-${init.name}-planted-${process.pid}.txt`);
       try {
         chmodSync(hostFiles, 0o777);
         const canary = join(hostFiles, 'canary.txt');
@@ -244,16 +245,16 @@ export function describeSandboxDriverConformance(init: SandboxDriverConformanceI
         expect(await bash(sandbox, `cat ${canary}`)).toMatch(/^Error: command failed\ncat: .*No such file or directory/);
         expect(await sandbox.execute('read_file', { path: canary }, { signal })).toMatch(/^Error: could not read .*no such file/);
         expect(await bash(sandbox, `echo overwritten > ${canary}`)).toMatch(/^Error: /);
-        expect(await bash(sandbox, `echo new > ${besideTheRepository}`)).toMatch(/^Error: /);
-        expect(await sandbox.execute('write_file', { path: besideTheRepository, content: 'x' }, { signal })).toMatch(/^Error: could not write/);
+        expect(await bash(sandbox, `echo new > ${hostDirectoryFile}`)).toMatch(/^Error: /);
+        expect(await sandbox.execute('write_file', { path: hostDirectoryFile, content: 'x' }, { signal })).toMatch(/^Error: could not write/);
         // Whatever a write to the host's temporary directory does in the sandbox, it must not land there.
         await sandbox.execute('write_file', { path: join(hostFiles, 'planted.txt'), content: 'x' }, { signal });
         expect(readFileSync(canary, 'utf8')).toBe('host secret\n');
         expect(readdirSync(hostFiles)).toEqual(['canary.txt']);
-        expect(existsSync(besideTheRepository)).toBe(false);
+        expect(existsSync(hostDirectoryFile)).toBe(false);
       } finally {
         rmSync(hostFiles, { recursive: true, force: true });
-        rmSync(besideTheRepository, { force: true });
+        rmSync(hostDirectoryFile, { force: true });
       }
     });
 

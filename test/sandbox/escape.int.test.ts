@@ -74,18 +74,19 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
 
   it('cannot write outside the workspace: not the system, not a host directory by its path, not through ../', async () => {
     const { sandbox, directory } = await provision();
-    const besideTheRepository = join(process.cwd(), 'conclave-escape-planted.txt');
-    for (const command of ['echo x > /usr/x', 'echo x > /etc/x', 'echo x > /x', 'echo x > ../x', 'mkdir ../escape', `echo x > ${join(hostFiles, 'planted.txt')}`, `echo x > ${canary}`, `echo x > ${besideTheRepository}`]) {
+    // A host directory outside /tmp (which is the jail's own tmpfs) and outside the workspace.
+    const hostDirectoryFile = join('/var/tmp', `conclave-escape-planted-${process.pid}.txt`);
+    for (const command of ['echo x > /usr/x', 'echo x > /etc/x', 'echo x > /x', 'echo x > ../x', 'mkdir ../escape', `echo x > ${join(hostFiles, 'planted.txt')}`, `echo x > ${canary}`, `echo x > ${hostDirectoryFile}`]) {
       expect(await bash(sandbox, command), command).toMatch(/^Error: command failed\n.*(Read-only file system|No such file or directory)/);
     }
     expect(await tool(sandbox, 'write_file', { path: '../x', content: 'x' })).toBe('Error: could not write ../x: ../x: Read-only file system');
     expect(await tool(sandbox, 'write_file', { path: '/usr/lib/x', content: 'x' })).toBe('Error: could not write /usr/lib/x: /usr/lib/x: Read-only file system');
-    expect(await tool(sandbox, 'write_file', { path: besideTheRepository, content: 'x' })).toMatch(/^Error: could not write .*: mkdir: cannot create directory .*: Read-only file system$/);
+    expect(await tool(sandbox, 'write_file', { path: hostDirectoryFile, content: 'x' })).toMatch(/^Error: could not write .*: mkdir: cannot create directory .*: Read-only file system$/);
     // The jail's /tmp is its own, emptied after every call: a host /tmp path made there reaches nothing.
     const planted = join(hostFiles, 'planted.txt');
     expect(await tool(sandbox, 'write_file', { path: planted, content: 'x' })).toBe(`Wrote 1 bytes to ${planted}`);
     expect(await bash(sandbox, `cat ${planted}`)).toMatch(/No such file or directory/);
-    expect(existsSync('/usr/x') || existsSync('/x') || existsSync('/usr/lib/x') || existsSync(besideTheRepository)).toBe(false);
+    expect(existsSync('/usr/x') || existsSync('/x') || existsSync('/usr/lib/x') || existsSync(hostDirectoryFile)).toBe(false);
     expect(readdirSync(workspaceRoot())).toEqual([directory.split('/').at(-1)]);
     hostFilesUnchanged();
   });
