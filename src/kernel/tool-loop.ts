@@ -133,7 +133,9 @@ export async function runModelWithTools(
     messages.push({ role: 'assistant', content: reply.text, toolCalls: calls });
     for (const [index, toolCall] of calls.entries()) {
       const outcome = await dispatchToolCall(context, tools, toolCommandId(roundId, index), toolCall, call.agent.name, signal);
-      messages.push({ role: 'tool', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, content: outcome.output, ...(outcome.isError ? { isError: true } : {}) });
+      // A tool (an MCP server, say) that prints a secret does not hand it to the model.
+      const content = context.redact === undefined ? outcome.output : context.redact(outcome.output);
+      messages.push({ role: 'tool', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, content, ...(outcome.isError ? { isError: true } : {}) });
     }
   }
 }
