@@ -37,7 +37,7 @@ import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias, runTopology } from './topology-runner.js';
 import type { SessionTools } from './tool-loop.js';
-import { createRedactor, findSecretReferences } from '../vault/index.js';
+import { SessionSecrets } from './session-secrets.js';
 
 /** What a session runs: a validated, normalised topology document (see `src/config`). */
 export interface SessionDefinition {
@@ -149,8 +149,7 @@ export class Kernel {
   readonly store: SessionStore;
   readonly registry: Registry;
   readonly live = new LiveEvents();
-  private readonly secretValues = new Map<string, string>();
-  private readonly redactor = createRedactor();
+  private readonly secrets: SessionSecrets;
   private readonly clock: Clock;
   private readonly access: ProviderAccess;
   private readonly options: KernelOptions;
@@ -161,7 +160,8 @@ export class Kernel {
     this.store = options.store;
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
-    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (name) => this.secretValues.get(name));
+    this.secrets = new SessionSecrets(options.secrets);
+    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (name) => this.secrets.value(name));
   }
 
   /**
@@ -217,9 +217,9 @@ export class Kernel {
       throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and cannot be resumed`);
     }
     const definition = journal.created.document as unknown as SessionDefinition;
-    await this.resolveSecrets(definition);
+    await this.secrets.prepare(definition);
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
-    if (this.secretValues.size > 0) writer.redact = (drafts) => drafts.map((draft) => ({ ...draft, data: this.redactor.redactValue(draft.data) }));
+    if (this.secrets.active) writer.redact = (drafts) => this.secrets.redactDrafts(drafts);
     const run: ActiveRun = {
       writer,
       journal,
@@ -233,7 +233,7 @@ export class Kernel {
         access: this.access,
         ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
         ...(definition.timeouts !== undefined ? { timeouts: definition.timeouts } : {}),
-        ...(this.secretValues.size > 0 ? { redact: <T>(value: T): T => this.redactor.redactValue(value) } : {}),
+        ...(this.secrets.active ? { redact: <T>(value: T): T => this.secrets.redact(value) } : {}),
         random: this.options.random ?? Math.random,
       },
       controller: undefined,
@@ -390,20 +390,6 @@ export class Kernel {
     const events = await this.store.read(sessionId);
     if (events.length === 0) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
     return summarizeSession(events);
-  }
-
-  /** Resolves the secrets a definition references (once per name per kernel); throws `secret_not_found`. */
-  private async resolveSecrets(definition: SessionDefinition): Promise<void> {
-    const references = findSecretReferences({ providers: definition.providers ?? {}, mcp_servers: definition.mcp_servers ?? [] });
-    for (const { name } of references) {
-      if (this.secretValues.has(name)) continue;
-      if (this.options.secrets === undefined) {
-        throw new ConclaveError('secret_not_found', `the document references \${secret:${name}}, but this kernel has no secret resolver`);
-      }
-      const value = await this.options.secrets(name);
-      this.secretValues.set(name, value);
-      this.redactor.add({ name, value });
-    }
   }
 
   private now(): string {
