@@ -35,7 +35,7 @@ import { countInputTokens, lastContent, textSeedOf } from './offline-conversatio
 import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from './offline-model-options.js';
 import { streamText } from './offline-timing.js';
 import { writePersonaAnswer } from './persona-writer.js';
-import { scriptedReply } from './scripted-replies.js';
+import { scriptedReply, type ScriptedReply } from './scripted-replies.js';
 import { createSeededRandom } from './seeded-random.js';
 import { countTokens, splitTokens } from './token-estimate.js';
 
@@ -47,9 +47,9 @@ function abortedPart(model: string): StreamPart {
  * The full answer of a model before stop sequences and `maxTokens` apply: JSON text when the request
  * asks for it (see `json-writer.ts`), prose otherwise.
  */
-function writeText(options: OfflineModelOptions, request: GenerateRequest, textSeed: () => number): string {
+function writeText(options: OfflineModelOptions, request: GenerateRequest, textSeed: () => number, script: ScriptedReply | undefined): string {
   // A script is the user's own reply, JSON or not.
-  if (options.name === 'scripted') return scriptedReply(options.script ?? '', request).text;
+  if (options.name === 'scripted') return script?.text ?? '';
   const format = request.responseFormat;
   if (format?.type === 'json') {
     const context = { request, options, textSeed: textSeed() };
@@ -93,6 +93,8 @@ async function* generate(request: GenerateRequest, generateOptions: GenerateOpti
     return;
   }
 
+  // The scripted model's reply (text and tool calls), chosen once per request.
+  const script = options.name === 'scripted' ? scriptedReply(options.script ?? '', request) : undefined;
   let textSeed: number | undefined;
   const seedOfText = (): number => (textSeed ??= textSeedOf(options, request));
   const failure = options.failRate > 0 ? decideFailure(options, seedOfText(), attempt) : undefined;
@@ -101,7 +103,7 @@ async function* generate(request: GenerateRequest, generateOptions: GenerateOpti
     return;
   }
 
-  const { text, finishReason } = limitText(writeText(options, request, seedOfText), request);
+  const { text, finishReason } = limitText(writeText(options, request, seedOfText, script), request);
   const usage = { inputTokens: countInputTokens(request), outputTokens: countTokens(text) };
 
   if (failure === 'cut') {
@@ -122,7 +124,7 @@ async function* generate(request: GenerateRequest, generateOptions: GenerateOpti
     yield abortedPart(request.model);
     return;
   }
-  const toolCalls = options.name === 'scripted' ? scriptedReply(options.script ?? '', request).toolCalls : [];
+  const toolCalls = script?.toolCalls ?? [];
   for (const call of toolCalls) yield { type: 'tool-call', ...call };
   yield { type: 'usage', usage };
   yield { type: 'finish', finishReason: toolCalls.length > 0 ? 'tool-calls' : finishReason };

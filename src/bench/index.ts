@@ -4,7 +4,7 @@
  */
 export type { BenchResults, BenchSample, ContestantSummary, Distribution, PairwiseResult, SampleMetrics } from './bench-types.js';
 export { createProgress, silentProgress, type ProgressSink } from './bench-progress.js';
-export { loadSuite, loadDataset } from './load-suite.js';
+export { displayPath, loadSuite, loadDataset } from './load-suite.js';
 export { measureStream } from './measure-stream.js';
 export { resumeBench, startBench, type BenchOutcome, type BenchRunOptions } from './run-bench.js';
 export { formatResultsTable } from './results-table.js';

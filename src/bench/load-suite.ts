@@ -39,8 +39,13 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
-/** Shows a path relative to the current directory when it is inside it, as users typed it. */
-function displayPath(path: string): string {
+/**
+ * A path relative to the current directory when it is inside it (as users type them), else as given.
+ *
+ * @example
+ * displayPath(`${process.cwd()}/bench-results/run-1`) // → 'bench-results/run-1'
+ */
+export function displayPath(path: string): string {
   const shown = relative(process.cwd(), path);
   return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }

@@ -48,9 +48,9 @@ function timeoutAware(metrics: SampleMetrics, outer: AbortSignal, timeoutMs: num
  * @example
  * modelRequest(context, contestant, task) // → { model: 'arith?accuracy=0.9', messages: [{ role: 'user', content: 'What is 2+2?' }], seed: 812… }
  */
-export function modelRequest(context: BenchContext, contestant: Extract<BenchContestant, { kind: 'model' }>, task: SampleTask): GenerateRequest {
+export function modelRequest(context: BenchContext, contestant: Extract<BenchContestant, { kind: 'model' }>, task: SampleTask, resolved = context.model(contestant.model)): GenerateRequest {
   const request: GenerateRequest = {
-    ...context.model(contestant.model).request,
+    ...resolved.request,
     messages: [{ role: 'user', content: task.prompt.prompt }],
     seed: sampleSeed(context.suite.seed, task),
   };
@@ -62,7 +62,7 @@ export function modelRequest(context: BenchContext, contestant: Extract<BenchCon
 
 async function runModel(context: BenchContext, contestant: Extract<BenchContestant, { kind: 'model' }>, task: SampleTask, signal: AbortSignal): Promise<{ text: string; metrics: SampleMetrics; cached: boolean }> {
   const resolved = context.model(contestant.model);
-  const request = modelRequest(context, contestant, task);
+  const request = modelRequest(context, contestant, task, resolved);
   const key = requestKey(resolved.provider, request);
   const hit = await context.cache.get(key);
   if (hit?.kind === 'sample') return { text: hit.text, metrics: hit.metrics, cached: true };
@@ -181,7 +181,7 @@ export async function warmUp(context: BenchContext, contestant: BenchContestant,
   if (contestant.kind !== 'model') return;
   const resolved = context.model(contestant.model);
   for (let index = 0; index < count && !signal.aborted; index += 1) {
-    const request = modelRequest(context, contestant, { contestant, prompt, repeat: -1 - index });
+    const request = modelRequest(context, contestant, { contestant, prompt, repeat: -1 - index }, resolved);
     await measureStream(resolved.adapter, request, { signal: requestSignal(signal, context.suite.timeoutMs), cost: resolved.cost });
   }
 }

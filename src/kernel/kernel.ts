@@ -161,7 +161,7 @@ export class Kernel {
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
     this.secrets = new SessionSecrets(options.secrets);
-    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (name) => this.secrets.value(name));
+    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (reference) => this.secrets.valueOf(reference));
   }
 
   /**

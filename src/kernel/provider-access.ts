@@ -25,8 +25,8 @@ export class ProviderAccess {
     private readonly clock: Clock,
     private readonly createAdapter?: (module: ProviderModule) => ProviderAdapter,
     private readonly wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter,
-    /** Values of `${secret:NAME}` references, resolved before a session runs. */
-    private readonly secretValue?: (name: string) => string | undefined,
+    /** The value of a `${secret:NAME}` reference, resolved before the session runs. */
+    private readonly secretValue?: (reference: string) => string | undefined,
   ) {}
 
   /**
@@ -41,8 +41,7 @@ export class ProviderAccess {
     if (adapter === undefined) {
       const module = this.registry.providers.get(provider) ?? registryWithDocumentProviders(this.registry, settings !== undefined ? { [provider]: settings } : undefined).providers.get(provider);
       if (module === undefined) throw new ConclaveError('unknown_provider', `unknown provider "${provider}"`);
-      const secretName = settings?.api_key === undefined ? undefined : /^\$\{secret:([A-Z0-9_]+)\}$/.exec(settings.api_key)?.[1];
-      const apiKey = secretName !== undefined ? this.secretValue?.(secretName) : settings?.api_key_env !== undefined ? this.env[settings.api_key_env] : undefined;
+      const apiKey = settings?.api_key !== undefined ? this.secretValue?.(settings.api_key) : settings?.api_key_env !== undefined ? this.env[settings.api_key_env] : undefined;
       adapter =
         this.createAdapter?.(module) ??
         module.create({ env: this.env, ...(settings?.base_url !== undefined ? { baseUrl: settings.base_url } : {}), ...(apiKey !== undefined ? { apiKey } : {}) });

@@ -42,9 +42,15 @@ export class SessionSecrets {
     }
   }
 
-  /** The value of a resolved secret. */
-  value(name: string): string | undefined {
-    return this.values.get(name);
+  /**
+   * The value of a resolved `${secret:NAME}` reference.
+   *
+   * @example
+   * secrets.valueOf('${secret:OPENAI_API_KEY}') // → 'sk-…' once prepared
+   */
+  valueOf(reference: string): string | undefined {
+    const [found] = findSecretReferences(reference);
+    return found === undefined ? undefined : this.values.get(found.name);
   }
 
   /**

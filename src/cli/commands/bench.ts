@@ -3,8 +3,7 @@
  * progress bar (plain lines in a pipe), print the ranking table, and say where the five outputs
  * are. Ctrl-C stops cleanly: finished samples are kept and the run continues with `--resume`.
  */
-import { relative } from 'node:path';
-import { createProgress, resumeBench, startBench, formatResultsTable, type BenchOutcome, type BenchRunOptions } from '../../bench/index.js';
+import { createProgress, displayPath, resumeBench, startBench, formatResultsTable, type BenchOutcome, type BenchRunOptions } from '../../bench/index.js';
 import { ConclaveError } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
@@ -20,11 +19,6 @@ export interface BenchCommandOptions {
   resume?: string;
   json?: boolean;
   quiet?: boolean;
-}
-
-function shown(path: string): string {
-  const relativePath = relative(process.cwd(), path);
-  return relativePath.startsWith('..') ? path : relativePath;
 }
 
 /**
@@ -72,10 +66,10 @@ export async function benchCommand(context: CliContext, suite: string | undefine
       process.stdout.write(`pairwise (${results.pairwise.tournaments} tournaments, judge ${results.pairwise.judge}), Bradley–Terry: ${ranking}\n`);
     }
     if (results.judging !== undefined && results.judging.calls > 0) process.stdout.write(`judging: ${results.judging.calls} calls, ${formatUsd(results.judging.costUsd)}\n`);
-    process.stdout.write(`\nreports in ${shown(run.path)}/: results.json results.csv report.md report.html\n`);
+    process.stdout.write(`\nreports in ${displayPath(run.path)}/: results.json results.csv report.md report.html\n`);
   }
   if (outcome.interrupted) {
-    process.stderr.write(`interrupted: ${run.samples.length} samples kept; continue with: conclave bench --resume ${shown(run.path)}\n`);
+    process.stderr.write(`interrupted: ${run.samples.length} samples kept; continue with: conclave bench --resume ${displayPath(run.path)}\n`);
     return exitCodes.interrupted;
   }
   return exitCodes.success;
