@@ -122,9 +122,15 @@ export interface KernelOptions {
   random?: () => number;
   /**
    * How often a running session looks for input other processes journaled (`conclave send`,
-   * `conclave interrupt`). Default 100 ms for stores shared between processes; 0 disables.
+   * `conclave interrupt`). Default 100 ms for stores shared between processes that cannot `watch`;
+   * 0 disables.
    */
   inputPollMs?: number;
+  /**
+   * Hands a session that should run to someone else — a queue of workers — instead of running it
+   * in this process (`launch`, and `send` to an idle session). Default: run here.
+   */
+  launch?: (sessionId: string) => Promise<void>;
 }
 
 /** A session this kernel is running now. */
@@ -154,6 +160,8 @@ export class Kernel {
   private readonly access: ProviderAccess;
   private readonly options: KernelOptions;
   private readonly active = new Map<string, ActiveRun>();
+  /** Runs between `runSession` and their registration in `active` (claiming, reading the log). */
+  private readonly opening = new Map<string, Promise<SessionResult>>();
 
   constructor(options: KernelOptions) {
     this.options = options;
@@ -205,12 +213,24 @@ export class Kernel {
    * @example
    * const result = await kernel.runSession(sessionId, { signal: controller.signal });
    */
-  async runSession(sessionId: string, options: RunOptions = {}): Promise<SessionResult> {
-    const running = this.active.get(sessionId);
-    if (running !== undefined) return running.done;
+  runSession(sessionId: string, options: RunOptions = {}): Promise<SessionResult> {
+    const running = this.active.get(sessionId)?.done ?? this.opening.get(sessionId);
+    if (running !== undefined) return running;
+    const done = this.openRun(sessionId, options);
+    this.opening.set(sessionId, done);
+    done.catch(() => undefined).finally(() => {
+      if (this.opening.get(sessionId) === done) this.opening.delete(sessionId);
+    });
+    return done;
+  }
+
+  /** Claims, reads and starts one run; `runSession` makes sure only one is opening per session. */
+  private async openRun(sessionId: string, options: RunOptions): Promise<SessionResult> {
+    if ((await this.store.head(sessionId)) === 0) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
+    // The claim comes before the read: whoever ran the session before can append nothing more, so
+    // the log read next is the whole truth this run continues from.
+    const fence = await this.store.claim(sessionId);
     const events = await this.store.read(sessionId);
-    const raced = this.active.get(sessionId);
-    if (raced !== undefined) return raced.done;
     const journal = Journal.from(events);
     if (journal.created === undefined || journal.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
     if (summarizeSession(events).status === 'terminated') {
@@ -219,6 +239,7 @@ export class Kernel {
     const definition = journal.created.document as unknown as SessionDefinition;
     await this.secrets.prepare(definition);
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
+    writer.fence = fence;
     if (this.secrets.active) writer.redact = (drafts) => this.secrets.redactDrafts(drafts);
     const run: ActiveRun = {
       writer,
@@ -246,6 +267,8 @@ export class Kernel {
     };
     run.done = this.driveTurns(sessionId, run, options.signal);
     this.active.set(sessionId, run);
+    // From here `active` answers for the session; a run after this one opens afresh.
+    this.opening.delete(sessionId);
     return run.done;
   }
 
@@ -260,6 +283,39 @@ export class Kernel {
     const done = this.runSession(sessionId);
     done.catch(() => undefined);
     return done;
+  }
+
+  /**
+   * Has the session run: by the `launch` option (a queue of workers) when there is one, else in
+   * this process, in the background. Resolves once it is handed over (enqueued or started).
+   *
+   * @example
+   * await kernel.launch(sessionId); // enqueued for a worker, or running here
+   */
+  async launch(sessionId: string): Promise<void> {
+    if (this.options.launch !== undefined) await this.options.launch(sessionId);
+    else void this.start(sessionId);
+  }
+
+  /**
+   * Stops running a session here without writing anything more to its log — not an interrupt: the
+   * session stays as it was, for another process to continue from the log (a worker handing its
+   * sessions back to the queue on shutdown). Resolves once the run has stopped.
+   *
+   * @example
+   * await kernel.detach(sessionId, 'worker shutting down');
+   */
+  async detach(sessionId: string, reason: string): Promise<void> {
+    const run = this.active.get(sessionId);
+    if (run === undefined) return;
+    run.writer.stop(new ConclaveError('aborted', `session ${sessionId} was handed back (${reason}); another runner continues it from the log`));
+    run.controller?.abort(reason);
+    await run.done.catch(() => undefined);
+  }
+
+  /** Ids of the sessions this kernel runs now. */
+  runningSessions(): string[] {
+    return [...this.active.keys()];
   }
 
   /**
@@ -298,7 +354,7 @@ export class Kernel {
     if (options.start !== false && !this.active.has(sessionId)) {
       const summary = await this.store.getSession(sessionId);
       // A session another process runs takes the message from its log; here we run only idle ones.
-      if (summary !== undefined && summary.status !== 'running' && !this.active.has(sessionId)) void this.start(sessionId);
+      if (summary !== undefined && summary.status !== 'running' && !this.active.has(sessionId)) await this.launch(sessionId);
     }
     return event;
   }
@@ -497,7 +553,7 @@ export class Kernel {
       return 'completed';
     } catch (thrown) {
       const error = toConclaveError(thrown);
-      if (error.code === 'store_conflict') throw error;
+      if (error.code === 'store_conflict' || error.code === 'session_claimed') throw error;
       // Calls still in flight write their `command.failed` first; the idle comes last.
       await Promise.allSettled([...run.inflight]);
       if (error.code === 'aborted') {
@@ -527,26 +583,38 @@ export class Kernel {
   }
 
   /**
-   * Looks for input other processes journal while this one runs the session. Only for stores
-   * shared between processes; in-process input goes through the writer directly.
+   * Looks for input other processes journal while this one runs the session: told by the store
+   * when it can `watch` (PostgreSQL's NOTIFY), else by polling `head`. Only for stores shared
+   * between processes; in-process input goes through the writer directly.
    */
   private pollForInput(sessionId: string, writer: SessionWriter): () => void {
-    const interval = this.options.inputPollMs ?? (this.store.kind === 'memory' ? 0 : 100);
-    if (interval <= 0) return () => undefined;
     let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
+    let again = false;
+    const check = (seq?: number): void => {
+      // Our own appends are announced too; they need no look.
+      if (seq !== undefined && seq <= writer.lastSeq) return;
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       void (async () => {
         try {
-          if ((await this.store.head(sessionId)) > writer.lastSeq) await writer.refresh();
+          do {
+            again = false;
+            if ((await this.store.head(sessionId)) > writer.lastSeq) await writer.refresh();
+          } while (again);
         } catch {
-          // The next append reports a broken store; polling stays quiet.
+          // The next append reports a broken store; looking stays quiet.
         } finally {
           busy = false;
         }
       })();
-    }, interval);
+    };
+    if (this.store.watch !== undefined && this.options.inputPollMs === undefined) return this.store.watch(sessionId, check);
+    const interval = this.options.inputPollMs ?? (this.store.kind === 'memory' ? 0 : 100);
+    if (interval <= 0) return () => undefined;
+    const timer = setInterval(check, interval);
     timer.unref();
     return () => clearInterval(timer);
   }

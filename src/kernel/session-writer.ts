@@ -10,7 +10,8 @@
  * Other processes may add user input to a running session (`conclave send`, `conclave interrupt`).
  * When an append finds such `user.*` events ahead of it, the writer takes them in (they reach
  * `onExternal`) and appends after them; any other foreign event means a second runner, and the
- * writer stops.
+ * writer stops. A runner's appends carry its claim as a fence, so once another runner claims the
+ * session the store refuses them (`session_claimed`) and this writer stops too.
  */
 import { ConclaveError, createId, type NewSessionEvent, type SessionEvent, type SessionStore } from '../protocol/index.js';
 import type { Clock } from './clock.js';
@@ -54,6 +55,8 @@ export class SessionWriter {
   onExternal: (event: SessionEvent) => void = () => undefined;
   /** Rewrites drafts before they are stored: the kernel redacts secrets here. */
   redact: ((drafts: readonly EventDraft[]) => readonly EventDraft[]) | undefined;
+  /** The runner's claim on the session (`SessionStore.claim`), sent with every append as a fence. */
+  fence: number | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -139,6 +142,17 @@ export class SessionWriter {
     }
   }
 
+  /**
+   * Refuses every append from now on with `error` (a run handed back to the queue writes nothing
+   * more; whoever takes the session over continues from the log).
+   *
+   * @example
+   * writer.stop(new ConclaveError('aborted', 'handed back: worker shutting down'));
+   */
+  stop(error: ConclaveError): void {
+    if (this.failure === undefined) this.fail(error, []);
+  }
+
   /** Reads events appended by others; accepts them only if they are all user input. */
   private async absorbForeign(): Promise<boolean> {
     const foreign = await this.store.read(this.sessionId, { afterSeq: this.storedSeq });
@@ -176,7 +190,7 @@ export class SessionWriter {
   private async appendBatch(events: NewSessionEvent[]): Promise<SessionEvent[]> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.store.append(this.sessionId, this.storedSeq + 1, events);
+        return await this.store.append(this.sessionId, this.storedSeq + 1, events, this.fence === undefined ? undefined : { fence: this.fence });
       } catch (error) {
         if (!(error instanceof ConclaveError && error.code === 'store_conflict') || attempt >= 20) throw error;
         if (!(await this.absorbForeign())) throw error;

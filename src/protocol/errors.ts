@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'agent_failed'
   | 'aborted'
   | 'store_conflict'
+  | 'session_claimed'
   | 'store_error'
   | 'session_not_found'
   | 'session_not_resumable'

@@ -2,7 +2,9 @@
  * The session store contract. A store keeps one append-only, gapless event log per session.
  * `append` is optimistic: the caller states the sequence number its first event must get, and the
  * store refuses (code `store_conflict`) if anything else was appended meanwhile — so two processes
- * can never interleave one session's log.
+ * can never interleave one session's log. A runner also `claim`s the session first and passes its
+ * claim number with every append (a fencing token): once another runner claims the session, the old
+ * one's appends are refused (`session_claimed`), even if it still believes it holds the session.
  */
 import type { NewSessionEvent, SessionEvent, SessionStatus } from './events.js';
 
@@ -37,6 +39,14 @@ export interface FollowOptions {
   pollIntervalMs?: number;
 }
 
+export interface AppendOptions {
+  /**
+   * The claim number `claim` gave this runner. The append is refused with `session_claimed` when
+   * the session has been claimed again since. Input from users (messages, interrupts) has none.
+   */
+  fence?: number;
+}
+
 export interface ListSessionsOptions {
   limit?: number;
   /** Only sessions updated before this ISO time (for paging, newest first). */
@@ -62,7 +72,13 @@ export interface SessionStore {
    * (1 for a new session); the call fails with `store_conflict` unless it is exactly last + 1.
    * Returns the stored events.
    */
-  append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[]): Promise<SessionEvent[]>;
+  append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], options?: AppendOptions): Promise<SessionEvent[]>;
+  /**
+   * Makes the caller the session's runner: raises the session's claim number and returns it, so
+   * appends fenced with any earlier number fail from now on. Fails with `session_not_found` for a
+   * session that has no events.
+   */
+  claim(sessionId: string): Promise<number>;
   /** Events in sequence order. */
   read(sessionId: string, options?: ReadOptions): Promise<SessionEvent[]>;
   /** Sequence number of the last event, 0 for an unknown session. */
@@ -75,5 +91,11 @@ export interface SessionStore {
    * other — until the signal aborts.
    */
   follow(sessionId: string, options?: FollowOptions): AsyncIterable<SessionEvent>;
+  /**
+   * Calls `onAppend` soon after the session's log may have grown, by this process or another, with
+   * the new last seq when the store knows it, until the returned function is called. Optional:
+   * without it, a runner polls `head` for other processes' input.
+   */
+  watch?(sessionId: string, onAppend: (seq?: number) => void): () => void;
   close(): Promise<void>;
 }

@@ -8,8 +8,14 @@ import type { SessionEvent } from '../protocol/events.js';
 import type { FollowOptions } from '../protocol/store.js';
 
 export interface AppendWaiters {
-  /** Resolves on the session's next `wake`, when `signal` aborts, or after `timeoutMs` if given. */
-  wait(sessionId: string, signal: AbortSignal | undefined, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves on the session's next `wake`, when `signal` aborts, or after `timeoutMs` if given — or
+   * at once when any wake happened since `generation` was read (a reader that awaited its read
+   * cannot miss an append that landed meanwhile).
+   */
+  wait(sessionId: string, signal: AbortSignal | undefined, timeoutMs?: number, since?: number): Promise<void>;
+  /** A number that changes with every wake; read it before reading the log. */
+  readonly generation: number;
   /** Wakes every follower of a session. */
   wake(sessionId: string): void;
   /** Wakes every follower of every session (on close). */
@@ -26,15 +32,24 @@ export interface AppendWaiters {
  */
 export function createAppendWaiters(): AppendWaiters {
   const waiters = new Map<string, Set<() => void>>();
+  let generation = 0;
   const wake = (sessionId: string): void => {
+    generation += 1;
     const set = waiters.get(sessionId);
     if (set === undefined) return;
     waiters.delete(sessionId);
     for (const resolveWaiter of set) resolveWaiter();
   };
   return {
-    wait(sessionId, signal, timeoutMs) {
+    get generation() {
+      return generation;
+    },
+    wait(sessionId, signal, timeoutMs, since) {
       return new Promise((resolveWait) => {
+        if (since !== undefined && since !== generation) {
+          resolveWait();
+          return;
+        }
         const done = (): void => {
           if (timer !== undefined) clearTimeout(timer);
           waiters.get(sessionId)?.delete(done);
@@ -53,6 +68,7 @@ export function createAppendWaiters(): AppendWaiters {
     },
     wake,
     wakeAll() {
+      generation += 1;
       for (const sessionId of [...waiters.keys()]) wake(sessionId);
     },
   };
@@ -60,11 +76,14 @@ export function createAppendWaiters(): AppendWaiters {
 
 export interface FollowSource {
   /** Events of the session with `seq > afterSeq`, at most `limit`. */
-  readPage(afterSeq: number, limit: number): SessionEvent[];
+  readPage(afterSeq: number, limit: number): SessionEvent[] | Promise<SessionEvent[]>;
   isClosed(): boolean;
   waiters: AppendWaiters;
-  /** Also look again after this long (another process may have written). Undefined: only on wake. */
-  pollIntervalMs?: number;
+  /**
+   * Also look again after this long (another process may have written). Undefined: only on wake. A
+   * function is asked before every wait (PostgreSQL polls only while its notifications are down).
+   */
+  pollIntervalMs?: number | (() => number | undefined);
 }
 
 /** Events a follower takes per read, so a long backlog is not loaded in one go. */
@@ -82,9 +101,11 @@ export async function* followEvents(sessionId: string, options: FollowOptions, s
   const stopped = (): boolean => source.isClosed() || signal?.aborted === true;
   let cursor = options.afterSeq ?? 0;
   while (!stopped()) {
-    const batch = source.readPage(cursor, followPageSize);
+    const since = source.waiters.generation;
+    const batch = await source.readPage(cursor, followPageSize);
     if (batch.length === 0) {
-      await source.waiters.wait(sessionId, signal, source.pollIntervalMs);
+      const poll = typeof source.pollIntervalMs === 'function' ? source.pollIntervalMs() : source.pollIntervalMs;
+      await source.waiters.wait(sessionId, signal, poll, since);
       continue;
     }
     for (const event of batch) {

@@ -1,5 +1,5 @@
 /**
- * Session stores: the in-memory reference, the embedded SQLite default, and the one function that
+ * Session stores: the in-memory reference, the embedded SQLite default, PostgreSQL for scale-out, and the one function that
  * picks between them from `--db` / `CONCLAVE_DB`.
  */
 export { createMemoryStore } from './memory-store.js';
@@ -19,3 +19,7 @@ export {
 export { createMemoryResourceStore } from './memory-resource-store.js';
 export { createSqliteResourceStore, type SqliteResourceStore, type SqliteResourceStoreOptions } from './sqlite-resource-store.js';
 export { openResourceStore } from './open-resource-store.js';
+export { createPostgresPool, isPostgresUrl, parsePostgresUrl, defaultPostgresSchema, type PostgresTarget } from './postgres/pg-connection.js';
+export { createPostgresStore, type PostgresSessionStore, type PostgresStoreOptions } from './postgres/pg-session-store.js';
+export { createPostgresResourceStore, type PostgresResourceStore, type PostgresResourceStoreOptions } from './postgres/pg-resource-store.js';
+export { migratePostgres, postgresMigrations, postgresSchemaVersion, postgresVersion, type MigrationReport } from './postgres/pg-migrations.js';

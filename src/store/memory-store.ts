@@ -6,8 +6,9 @@
  */
 import { ConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
-import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
+import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applyEventsToSummary, createSessionSummary, listsSession, sortKeyOf } from './session-summary.js';
 
 interface StoredEvent {
@@ -21,6 +22,8 @@ interface StoredEvent {
 interface SessionLog {
   events: StoredEvent[];
   summary: SessionSummary;
+  /** The latest claim number (0: never claimed). */
+  epoch: number;
 }
 
 /**
@@ -62,17 +65,12 @@ export function createMemoryStore(): SessionStore {
     specificationVersion: 'v1',
     kind: 'memory',
 
-    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[]): Promise<SessionEvent[]> {
+    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], options: AppendOptions = {}): Promise<SessionEvent[]> {
       assertOpen();
       const log = logs.get(sessionId);
       const head = log === undefined ? 0 : log.events.length;
-      if (expectedSeq !== head + 1) {
-        throw new ConclaveError(
-          'store_conflict',
-          `session ${sessionId}: append expected seq ${expectedSeq} but the log is at seq ${head} (next is ${head + 1})`,
-          { hint: 'another writer appended to this session; read the new events and try again' },
-        );
-      }
+      if (options.fence !== undefined && options.fence !== (log?.epoch ?? 0)) throw claimedError(sessionId, options.fence, log?.epoch ?? 0);
+      if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
       if (events.length === 0) return [];
       const appended = events.map((event, index): SessionEvent => ({
         id: event.id,
@@ -87,16 +85,24 @@ export function createMemoryStore(): SessionStore {
         seq: event.seq,
         type: event.type,
         at: event.at,
-        dataJson: encodeData(event),
+        dataJson: encodeEventData(sessionId, event),
       }));
       const summary = applyEventsToSummary(log?.summary ?? createSessionSummary(sessionId, appended[0]?.at ?? ''), appended);
-      if (log === undefined) logs.set(sessionId, { events: stored, summary });
+      if (log === undefined) logs.set(sessionId, { events: stored, summary, epoch: 0 });
       else {
         for (const event of stored) log.events.push(event);
         log.summary = summary;
       }
       waiters.wake(sessionId);
       return appended;
+    },
+
+    async claim(sessionId: string): Promise<number> {
+      assertOpen();
+      const log = logs.get(sessionId);
+      if (log === undefined) throw unknownSessionError(sessionId);
+      log.epoch += 1;
+      return log.epoch;
     },
 
     async read(sessionId: string, options: ReadOptions = {}): Promise<SessionEvent[]> {
@@ -137,19 +143,6 @@ export function createMemoryStore(): SessionStore {
   };
 }
 
-
-function encodeData(event: SessionEvent): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(event.data);
-  } catch (error) {
-    throw new ConclaveError('store_error', `session ${event.sessionId}: data of event ${event.id} (${event.type}) is not JSON: ${String(error)}`, { cause: error });
-  }
-  if (typeof text !== 'string' || !text.startsWith('{')) {
-    throw new ConclaveError('store_error', `session ${event.sessionId}: data of event ${event.id} (${event.type}) must be a JSON object`);
-  }
-  return text;
-}
 
 function compareDescending(left: string, right: string): number {
   if (left === right) return 0;

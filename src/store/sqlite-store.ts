@@ -10,8 +10,9 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
-import type { FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
+import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
 
 export interface SqliteStoreOptions {
@@ -57,6 +58,8 @@ const migrations: readonly string[] = [
    ALTER TABLE sessions ADD COLUMN archived_at TEXT;
    ALTER TABLE sessions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX sessions_by_workspace ON sessions (workspace, created_at);`,
+  // The fencing token: `claim` raises it; appends fenced with an older one are refused.
+  `ALTER TABLE sessions ADD COLUMN runner_epoch INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** The schema version this code writes (`PRAGMA user_version`). */
@@ -66,6 +69,7 @@ export const sqliteSchemaVersion = migrations.length;
 interface PendingAppend {
   sessionId: string;
   expectedSeq: number;
+  fence: number | undefined;
   appended: SessionEvent[];
   dataTexts: string[];
   resolve: (events: SessionEvent[]) => void;
@@ -109,6 +113,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
   const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`);
   const selectHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
+  const selectEpoch = db.prepare<[string], number>('SELECT runner_epoch FROM sessions WHERE id = ?').pluck();
+  const raiseEpoch = db.prepare<[string], number>('UPDATE sessions SET runner_epoch = runner_epoch + 1 WHERE id = ? RETURNING runner_epoch').pluck();
   const insertEvent = db.prepare<[string, number, string, string, string, string]>(
     'INSERT INTO events (session_id, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -155,8 +161,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     const heads = new Map<string, number | undefined>();
     for (let position = 0; position < batch.length; position += 1) {
       const pending = batch[position] as PendingAppend;
-      const { sessionId, expectedSeq, appended, dataTexts } = pending;
+      const { sessionId, expectedSeq, fence, appended, dataTexts } = pending;
       const head = heads.has(sessionId) ? heads.get(sessionId) : selectHead.get(sessionId);
+      if (fence !== undefined) {
+        const epoch = selectEpoch.get(sessionId) ?? 0;
+        if (fence !== epoch) {
+          outcomes[position] = claimedError(sessionId, fence, epoch);
+          continue;
+        }
+      }
       if (expectedSeq !== (head ?? 0) + 1) {
         outcomes[position] = conflictError(sessionId, expectedSeq, head ?? 0);
         continue;
@@ -239,10 +252,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     kind: 'sqlite',
     path,
 
-    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[]): Promise<SessionEvent[]> {
+    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], appendOptions: AppendOptions = {}): Promise<SessionEvent[]> {
       assertOpen();
+      const { fence } = appendOptions;
       try {
         if (events.length === 0) {
+          const epoch = selectEpoch.get(sessionId) ?? 0;
+          if (fence !== undefined && fence !== epoch) throw claimedError(sessionId, fence, epoch);
           const head = selectHead.get(sessionId) ?? 0;
           if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
           return [];
@@ -252,10 +268,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
         for (let index = 0; index < events.length; index += 1) {
           const event = events[index] as NewSessionEvent;
           appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
-          dataTexts[index] = encodeData(sessionId, event);
+          dataTexts[index] = encodeEventData(sessionId, event);
         }
         return await new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
-          queued.push({ sessionId, expectedSeq, appended, dataTexts, resolve: resolveAppend, reject: rejectAppend });
+          queued.push({ sessionId, expectedSeq, fence, appended, dataTexts, resolve: resolveAppend, reject: rejectAppend });
           if (!flushScheduled) {
             flushScheduled = true;
             setImmediate(flushAppends);
@@ -264,6 +280,20 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       } catch (error) {
         throw fail(error, `cannot append to session ${sessionId}`);
       }
+    },
+
+    async claim(sessionId: string): Promise<number> {
+      assertOpen();
+      // Appends queued before the claim are written under the claim they were made with.
+      flushAppends();
+      let epoch: number | undefined;
+      try {
+        epoch = raiseEpoch.get(sessionId);
+      } catch (error) {
+        throw fail(error, `cannot claim session ${sessionId}`);
+      }
+      if (epoch === undefined) throw unknownSessionError(sessionId);
+      return epoch;
     },
 
     async read(sessionId: string, readOptions: ReadOptions = {}): Promise<SessionEvent[]> {
@@ -391,23 +421,3 @@ function rowToSummary(row: SessionRow): SessionSummary {
   };
 }
 
-function conflictError(sessionId: string, expectedSeq: number, head: number): ConclaveError {
-  return new ConclaveError(
-    'store_conflict',
-    `session ${sessionId}: append expected seq ${expectedSeq} but the log is at seq ${head} (next is ${head + 1})`,
-    { hint: 'another writer appended to this session; read the new events and try again' },
-  );
-}
-
-function encodeData(sessionId: string, event: NewSessionEvent): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(event.data);
-  } catch (error) {
-    throw new ConclaveError('store_error', `session ${sessionId}: data of event ${event.id} (${event.type}) is not JSON: ${String(error)}`, { cause: error });
-  }
-  if (typeof text !== 'string' || !text.startsWith('{')) {
-    throw new ConclaveError('store_error', `session ${sessionId}: data of event ${event.id} (${event.type}) must be a JSON object`);
-  }
-  return text;
-}

@@ -193,6 +193,37 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       expect(events[1]?.id).toBe(winner.id);
     });
 
+    it('fences a runner out once the session is claimed again; user input without a claim still lands', async () => {
+      const sessionId = createId('session');
+      await store.append(sessionId, 1, [sessionCreated({ topology: 'pipeline', task: 't' })]);
+      const first = await store.claim(sessionId);
+      await store.append(sessionId, 2, [event('command.started', { commandId: 'a' })], { fence: first });
+      const second = await store.claim(sessionId);
+      expect(second).toBeGreaterThan(first);
+      await expect(store.append(sessionId, 3, [event('command.completed', { commandId: 'a' })], { fence: first })).rejects.toMatchObject({ code: 'session_claimed' });
+      await expect(store.append(sessionId, 3, [], { fence: first })).rejects.toMatchObject({ code: 'session_claimed' });
+      expect(await store.head(sessionId)).toBe(2);
+      await store.append(sessionId, 3, [event('user.message', { text: 'steer' })]);
+      await store.append(sessionId, 4, [event('command.started', { commandId: 'b' })], { fence: second });
+      expect((await store.read(sessionId)).map((stored) => stored.type)).toEqual(['session.created', 'command.started', 'user.message', 'command.started']);
+      await expect(store.claim(createId('session'))).rejects.toMatchObject({ code: 'session_not_found' });
+    });
+
+    it('refuses every append under an old claim that is still queued when the claim lands', async () => {
+      const sessionId = createId('session');
+      await store.append(sessionId, 1, [sessionCreated({ topology: 'pipeline', task: 't' })]);
+      const old = await store.claim(sessionId);
+      const inFlight = range(2, 21).map((seq) => store.append(sessionId, seq, [event('command.started', { seq })], { fence: old }));
+      const claimed = store.claim(sessionId);
+      const settled = await Promise.allSettled(inFlight);
+      const fresh = await claimed;
+      const landed = settled.filter((result) => result.status === 'fulfilled').length;
+      // Whatever landed, landed as a gapless prefix; nothing under the old claim lands afterwards.
+      expect(seqs(await store.read(sessionId))).toEqual(range(1, 1 + landed));
+      await expect(store.append(sessionId, 2 + landed, [event('late')], { fence: old })).rejects.toMatchObject({ code: 'session_claimed' });
+      await store.append(sessionId, 2 + landed, [event('next')], { fence: fresh });
+    });
+
     it('writes a batch all or nothing: data that cannot be stored rejects the whole append', async () => {
       const sessionId = createId('session');
       await store.append(sessionId, 1, [event('user.message')]);
@@ -378,6 +409,36 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       await other.append(sessionId, 3, [third]);
       await following;
       expect(seen.map((stored) => stored.id)).toEqual([third.id]);
+    });
+
+    reopenIf('fences across instances: a claim through one refuses the other\'s appends under its older claim', async () => {
+      const other = await openSecondInstance();
+      const sessionId = createId('session');
+      await store.append(sessionId, 1, [sessionCreated({ topology: 'pipeline', task: 't' })]);
+      const mine = await store.claim(sessionId);
+      const theirs = await other.claim(sessionId);
+      await expect(store.append(sessionId, 2, [event('command.started')], { fence: mine })).rejects.toMatchObject({ code: 'session_claimed' });
+      await other.append(sessionId, 2, [event('command.started')], { fence: theirs });
+      expect(seqs(await store.read(sessionId))).toEqual([1, 2]);
+    });
+
+    reopenIf('tells a watcher about another instance\'s append (when the store can watch)', async () => {
+      if (store.watch === undefined) return;
+      const other = await openSecondInstance();
+      const sessionId = createId('session');
+      await other.append(sessionId, 1, [event('user.message')]);
+      let calls = 0;
+      const stop = store.watch(sessionId, () => {
+        calls += 1;
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const before = calls;
+        await other.append(sessionId, 2, [event('user.message')]);
+        await waitUntil(() => calls > before, 'the watcher to be called', 5000);
+      } finally {
+        stop();
+      }
     });
 
     childIf('follows events that another process appends', async () => {

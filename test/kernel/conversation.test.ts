@@ -49,7 +49,7 @@ describe.each(storeFixtures())('conversation on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('runs one turn per message, each with the earlier turns as history, under turn-scoped command ids', async () => {

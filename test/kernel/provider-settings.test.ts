@@ -21,7 +21,7 @@ describe.each(storeFixtures())('provider settings on the $name store', (fixture)
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('times out an attempt with no output (timeouts.first_token_ms) and retries it', async () => {

@@ -12,7 +12,7 @@ import { describeSessionStoreConformance } from '../conformance/session-store-su
 
 const directory = mkdtempSync(join(tmpdir(), 'conclave-sqlite-'));
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const childWriter = fileURLToPath(new URL('../fixtures/sqlite-child-writer.ts', import.meta.url));
+const childWriter = fileURLToPath(new URL('../fixtures/store-child-writer.ts', import.meta.url));
 let databases = 0;
 
 afterAll(() => {
@@ -71,10 +71,12 @@ describe('openStore and resolveDatabasePath', () => {
     await fromEnv.close();
   });
 
-  it('refuses a database URL it cannot open, naming where it came from', () => {
-    expect(() => resolveDatabasePath({ env: { CONCLAVE_DB: 'postgres://localhost/conclave' } })).toThrow(
+  it('refuses a database URL it cannot open, naming where it came from; takes postgres:// URLs as they are', () => {
+    expect(() => resolveDatabasePath({ env: { CONCLAVE_DB: 'mysql://localhost/conclave' } })).toThrow(
       expect.objectContaining({ code: 'invalid_argument', message: expect.stringContaining('CONCLAVE_DB') }),
     );
+    expect(() => resolveDatabasePath({ db: 'mongodb://localhost/conclave', env: {} })).toThrow(expect.objectContaining({ message: expect.stringContaining('--store') }));
+    expect(resolveDatabasePath({ env: { CONCLAVE_STORE: 'postgres://db/conclave', CONCLAVE_DB: 'other.db' } })).toBe('postgres://db/conclave');
   });
 
   it('creates the default database and its directory only when the store is opened', async () => {

@@ -35,7 +35,7 @@ describe.each(storeFixtures())('dag on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('runs ready nodes in waves and answers with the sink', async () => {

@@ -17,7 +17,7 @@ describe.each(storeFixtures())('debate on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('stops early with reason consensus once every debater gives the same answer', async () => {

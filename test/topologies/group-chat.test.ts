@@ -19,7 +19,7 @@ describe.each(storeFixtures())('group-chat on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('takes turns round-robin on a shared transcript until max_turns', async () => {

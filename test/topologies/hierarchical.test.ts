@@ -35,7 +35,7 @@ describe.each(storeFixtures())('hierarchical on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('plans, runs every subtask on its worker, and synthesizes', async () => {

@@ -18,7 +18,7 @@ describe.each(storeFixtures())('map-reduce on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('maps each line of the task after its instruction line, round-robin, and reduces once', async () => {

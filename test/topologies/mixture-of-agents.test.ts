@@ -17,7 +17,7 @@ describe.each(storeFixtures())('mixture-of-agents on the $name store', (fixture)
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('runs N layers of every proposer and lets the last agent aggregate by default', async () => {

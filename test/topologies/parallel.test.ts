@@ -11,7 +11,7 @@ describe.each(storeFixtures())('parallel on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('concatenates every worker\'s answer in agent order by default', async () => {

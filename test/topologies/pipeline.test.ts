@@ -11,7 +11,7 @@ describe.each(storeFixtures())('pipeline on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('runs stages in order, each seeing the task and the previous output', async () => {

@@ -23,7 +23,7 @@ describe.each(storeFixtures())('reflection on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('revises with the critics\' feedback until a majority approves', async () => {

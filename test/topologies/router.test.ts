@@ -23,7 +23,7 @@ describe.each(storeFixtures())('router on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('runs only the route the classifier picks as JSON', async () => {

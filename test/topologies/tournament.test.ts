@@ -30,7 +30,7 @@ describe.each(storeFixtures())('tournament on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('runs a seeded single-elimination bracket to a champion', async () => {

@@ -23,7 +23,7 @@ describe.each(storeFixtures())('voting on the $name store', (fixture) => {
   let store: SessionStore;
   afterEach(async () => {
     await store.close();
-    fixture.cleanup();
+    await fixture.cleanup();
   });
 
   it('counts every voter once and answers by plurality by default', async () => {
