@@ -8,9 +8,14 @@ import { createDefaultRegistry } from '../presets/default-registry.js';
 import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/session-tools.js';
 import { createSecretResolver, openVaultFile, resolveVaultPath } from '../vault/index.js';
 import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js';
-import { openResourceStore, openStore } from '../store/index.js';
+import { ConclaveError } from '../protocol/errors.js';
+import { isPostgresUrl, openResourceStore, openStore, parsePostgresUrl, resolveDatabasePath } from '../store/index.js';
+import { openSessionQueue, type SessionQueue } from '../queue/session-queue.js';
 
 export interface GlobalOptions {
+  /** `--store`: SQLite file, postgres:// URL or :memory:. */
+  store?: string;
+  /** `--db`: the older name of `--store`. */
   db?: string;
 }
 
@@ -19,14 +24,59 @@ export class CliContext {
   private openedStore: SessionStore | undefined;
   private builtKernel: Kernel | undefined;
   private openedResources: ResourceStore | undefined;
+  private openedQueue: SessionQueue | undefined;
+  private readonly location: string | undefined;
 
-  constructor(private readonly options: GlobalOptions) {}
+  constructor(options: GlobalOptions) {
+    if (options.store !== undefined && options.db !== undefined && options.store !== options.db) {
+      throw new ConclaveError('invalid_argument', `--store ${options.store} and --db ${options.db} name different stores`, { hint: '--db is the older name of --store: give one' });
+    }
+    this.location = options.store ?? options.db;
+  }
 
-  /** The session store named by --db, CONCLAVE_DB or the default path (opened on first use). */
+  /** The session store named by --store, CONCLAVE_STORE / CONCLAVE_DB or the default path (opened on first use). */
   store(): SessionStore {
-    this.openedStore ??= openStore({ ...(this.options.db !== undefined ? { db: this.options.db } : {}), env: process.env });
+    this.openedStore ??= openStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
     return this.openedStore;
   }
+
+  /**
+   * Where sessions live, resolved: an absolute SQLite path, a postgres:// URL, or `:memory:`.
+   *
+   * @example
+   * context.storeLocation() // → '/home/ada/project/.conclave/conclave.db'
+   */
+  storeLocation(): string {
+    return resolveDatabasePath({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
+  }
+
+  /** `storeLocation()` fit to print: a PostgreSQL URL without its password. */
+  storeDisplay(): string {
+    const location = this.storeLocation();
+    return isPostgresUrl(location) ? parsePostgresUrl(location).display : location;
+  }
+
+  /**
+   * The session queue named by `url` (a command's --queue), else CONCLAVE_QUEUE; undefined when
+   * neither is set (sessions then run in this process).
+   */
+  queue(url?: string): SessionQueue | undefined {
+    const chosen = url ?? (process.env.CONCLAVE_QUEUE?.trim() || undefined);
+    if (chosen === undefined) return undefined;
+    this.openedQueue ??= openSessionQueue(chosen);
+    return this.openedQueue;
+  }
+
+  /**
+   * Sends every session this process would run to the queue instead (`conclave serve --queue`).
+   * Call before the kernel is first used.
+   */
+  launchThrough(queue: SessionQueue): void {
+    if (this.builtKernel !== undefined) throw new Error('launchThrough must be called before the kernel is built');
+    this.launch = async (sessionId) => queue.enqueue(sessionId, await this.store().head(sessionId));
+  }
+
+  private launch: ((sessionId: string) => Promise<void>) | undefined;
 
   /** A kernel over the store and the default registry. */
   kernel(): Kernel {
@@ -39,6 +89,7 @@ export class CliContext {
         sessionTools: createSessionToolsFactory({ secrets }),
         onSessionDeleted: (sessionId) => removeSessionWorkspace(sessionId),
         secrets,
+        ...(this.launch !== undefined ? { launch: this.launch } : {}),
       });
     }
     return this.builtKernel;
@@ -46,12 +97,13 @@ export class CliContext {
 
   /** API keys, agents and environments, in the same database as the sessions (opened on first use). */
   resources(): ResourceStore {
-    this.openedResources ??= openResourceStore({ ...(this.options.db !== undefined ? { db: this.options.db } : {}), env: process.env });
+    this.openedResources ??= openResourceStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
     return this.openedResources;
   }
 
   /** Closes the stores that were opened. */
   async close(): Promise<void> {
+    await this.openedQueue?.close();
     await this.openedStore?.close();
     await this.openedResources?.close();
   }

@@ -17,6 +17,7 @@ import { interruptCommand, resumeCommand, runCommand, sendCommand } from './comm
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
+import { dbMigrateCommand, defaultGraceMs, statusCommand, workerCommand } from './commands/scale.js';
 import { benchCommand } from './commands/bench.js';
 import { vaultListCommand, vaultRemoveCommand, vaultSetCommand } from './commands/vault.js';
 import { stylerFor } from './terminal.js';
@@ -43,14 +44,15 @@ function port(value: string): number {
 
 function action<Args extends unknown[]>(body: (context: CliContext, ...args: Args) => Promise<number>) {
   return async (...args: Args): Promise<void> => {
-    const context = new CliContext(program.opts<GlobalOptions>());
+    let context: CliContext | undefined;
     try {
+      context = new CliContext(program.opts<GlobalOptions>());
       process.exitCode = await body(context, ...args);
     } catch (error) {
       process.stderr.write(formatError(error, stylerFor(process.stderr)));
       process.exitCode = exitCodeFor(error);
     } finally {
-      await context.close().catch(() => undefined);
+      await context?.close().catch(() => undefined);
     }
   };
 }
@@ -58,7 +60,8 @@ function action<Args extends unknown[]>(body: (context: CliContext, ...args: Arg
 const program = new Command('conclave')
   .description('Run multi-agent topologies (debate, pipeline, parallel, …) over any model, with a durable, replayable journal.')
   .version(version, '-v, --version')
-  .addOption(new Option('--db <path>', 'session database (SQLite file, or :memory:)').env('CONCLAVE_DB'))
+  .addOption(new Option('--store <location>', 'where sessions live: a SQLite file, postgres://user@host/db?schema=name, or :memory: (env CONCLAVE_STORE)'))
+  .addOption(new Option('--db <path>', 'older name of --store (env CONCLAVE_DB)'))
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) })
@@ -78,8 +81,11 @@ Examples:
   $ conclave keys create --workspace default          an API key for the HTTP server
   $ conclave serve --port 8787                        native + Managed-Agents-compatible HTTP API
   $ conclave bench benchmarks/providers/head-to-head.yaml   compare models: latency, cost, quality
+  $ conclave worker --store postgres://127.0.0.1/conclave --queue redis://127.0.0.1:6379
+  $ conclave status --queue redis://127.0.0.1:6379     running sessions, queue depth, workers
 
-Sessions are stored in ./.conclave/conclave.db unless --db or CONCLAVE_DB says otherwise.
+Sessions are stored in ./.conclave/conclave.db unless --store (CONCLAVE_STORE) says otherwise.
+Scale out: conclave serve --store postgres://… --queue redis://…  plus  conclave worker (same flags).
 Exit codes: 0 success, 1 run failed, 2 usage or validation error, 130 interrupted.`,
   );
 
@@ -294,10 +300,11 @@ program
   .option('--documents <dir>', 'directory of named topology documents (GET /v1/documents)', 'examples')
   .option('--cors <origins>', 'browser origins allowed to call the API, comma-separated (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')])
   .option('--heartbeat <ms>', 'interval of SSE keep-alive comments', integer('--heartbeat', 1), 15_000)
+  .option('--queue <redis-url>', 'enqueue sessions for `conclave worker`s instead of running them here (env CONCLAVE_QUEUE)')
   .addHelpText(
     'after',
     `
-Every request but GET /healthz needs an API key of this database (conclave keys create), sent as
+Every request but GET /healthz and GET /readyz needs an API key of this database (conclave keys create), sent as
 "Authorization: Bearer <key>" or "x-api-key: <key>". SIGINT or SIGTERM stops the server cleanly.
 
 Examples:
@@ -305,6 +312,7 @@ Examples:
   $ conclave serve
   $ conclave serve --port 0 --db /var/lib/conclave/conclave.db
   $ conclave serve --host 0.0.0.0 --cors http://localhost:5173
+  $ conclave serve --store postgres://postgres@db/conclave --queue redis://cache:6379   sessions run on workers
   $ curl -H "x-api-key: $KEY" http://127.0.0.1:8787/v1/documents
 
 With the Anthropic SDK:
@@ -312,10 +320,72 @@ With the Anthropic SDK:
   const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
   )
   .action(
-    action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number }) =>
-      serveCommand(context, { port: options.port, host: options.host, documents: options.documents, cors: options.cors ?? [], heartbeatMs: options.heartbeat }),
+    action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string }) =>
+      serveCommand(context, { port: options.port, host: options.host, documents: options.documents, cors: options.cors ?? [], heartbeatMs: options.heartbeat, ...(options.queue !== undefined ? { queue: options.queue } : {}) }),
     ),
   );
+
+program
+  .command('worker')
+  .description('run queued sessions (from `conclave serve --queue`) until SIGTERM; start as many as you like')
+  .option('--queue <redis-url>', 'the session queue (env CONCLAVE_QUEUE); ?prefix=name namespaces its keys')
+  .option('-c, --concurrency <n>', 'sessions run at once by this worker', integer('--concurrency', 1), 8)
+  .option('--health-port <port>', 'port of GET /healthz and /readyz (0 picks a free one; the URL is printed)', port, 0)
+  .option('--health-host <host>', 'interface of the health server', '127.0.0.1')
+  .option('--grace <ms>', 'on SIGTERM, how long running sessions may finish before they are handed back to the queue', integer('--grace', 0), defaultGraceMs)
+  .option('--lock <ms>', 'job lock: a killed worker\'s sessions move to another worker within about this long', integer('--lock', 500), 10_000)
+  .option('-q, --quiet', 'no line per session')
+  .addHelpText(
+    'after',
+    `
+A worker takes session jobs from the queue and runs them over the shared store. Every run replays
+the session's log first, so a session whose worker died continues on another one without paying
+twice for finished calls; a claim on the session fences the old worker out for good.
+
+SIGTERM (or Ctrl-C): stop taking sessions, let running ones finish for --grace ms, hand the rest back.
+A second signal hands everything back at once.
+
+Examples:
+  $ conclave db migrate --store postgres://postgres@127.0.0.1/test
+  $ conclave worker --store postgres://postgres@127.0.0.1/test --queue redis://127.0.0.1:6379 -c 16
+  $ CONCLAVE_STORE=postgres://… CONCLAVE_QUEUE=redis://… conclave worker --health-port 9464`,
+  )
+  .action(
+    action((context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean }) =>
+      workerCommand(context, {
+        ...(options.queue !== undefined ? { queue: options.queue } : {}),
+        concurrency: options.concurrency,
+        healthPort: options.healthPort,
+        healthHost: options.healthHost,
+        graceMs: options.grace,
+        lockMs: options.lock,
+        quiet: options.quiet === true,
+      }),
+    ),
+  );
+
+const db = program.command('db').description('the session database: migrations');
+db.command('migrate')
+  .description('create or upgrade the PostgreSQL schema of --store (SQLite files upgrade themselves)')
+  .option('--json', 'print JSON')
+  .addHelpText(
+    'after',
+    `
+Migrations are numbered and recorded in the schema's conclave_migrations table; running this twice
+does nothing the second time. Servers and workers also apply missing migrations when they connect.
+
+Examples:
+  $ conclave db migrate --store postgres://postgres@127.0.0.1:5432/test?schema=conclave
+  $ CONCLAVE_STORE=postgres://app:secret@db/conclave conclave db migrate --json`,
+  )
+  .action(action((context, options: { json?: boolean }) => dbMigrateCommand(context, options)));
+
+program
+  .command('status')
+  .description('where sessions live, how many run, and the depth of the worker queue')
+  .option('--queue <redis-url>', 'the session queue to report on (env CONCLAVE_QUEUE)')
+  .option('--json', 'print JSON')
+  .action(action((context, options: { queue?: string; json?: boolean }) => statusCommand(context, options)));
 
 const keys = program
   .command('keys')

@@ -3,7 +3,7 @@
  * API under `/v1` and the Managed-Agents-compatible API under `/anthropic/v1` (so the official SDK
  * works with `baseURL: 'http://host:port/anthropic'`). Around the routes: a request id on every
  * response, CORS only when origins are configured, API-key authentication on everything but
- * `/healthz`, a body size limit, and one error envelope for every failure, unknown routes included.
+ * `/healthz` and `/readyz` (no key needed), a body size limit, and one error envelope for every failure, unknown routes included.
  * Runtime-neutral: `serve.ts` puts it on Node's HTTP server, tests can call `app.request()`.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -12,6 +12,7 @@ import { cors } from 'hono/cors';
 import { ConclaveError } from '../protocol/errors.js';
 import { createId } from '../protocol/ids.js';
 import { verifyApiKey } from './api-keys.js';
+import { checkReadiness, storeCheck } from './health.js';
 import { errorResponse } from './http-errors.js';
 import { managedAgentRoutes } from './managed/agents.js';
 import { managedEnvironmentRoutes } from './managed/environments.js';
@@ -107,6 +108,10 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   }
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    const report = await checkReadiness({ store: storeCheck(deps.kernel.store), ...deps.readiness });
+    return c.json(report, report.ready ? 200 : 503);
+  });
 
   app.use('*', authMiddleware(deps));
   app.use(

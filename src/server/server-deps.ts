@@ -6,6 +6,7 @@
 import type { Kernel } from '../kernel/index.js';
 import type { ResourceStore } from '../protocol/resources.js';
 import type { DocumentCatalog } from './document-catalog.js';
+import type { ReadinessCheck } from './health.js';
 
 /** Hono variables set by the auth middleware for every authenticated request. */
 export interface ServerEnv {
@@ -25,6 +26,8 @@ export interface ServerDeps {
   documents: DocumentCatalog;
   /** Interval of SSE heartbeats (`: ping` comments). */
   heartbeatMs: number;
+  /** What `/readyz` checks besides the session store (the queue, when sessions go to workers). */
+  readiness?: Record<string, ReadinessCheck>;
   /**
    * Aborted when the server starts shutting down (`startServer(…).close()`): long-lived responses
    * such as event streams should end when it fires. Optional; connections still open a moment

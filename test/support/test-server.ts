@@ -23,20 +23,24 @@ export interface TestServer extends RunningServer {
 export interface TestServerOptions extends Omit<StartServerOptions, 'deps' | 'port'> {
   resources?: ResourceStore;
   documents?: DocumentCatalog;
+  /** A kernel of the test's own (its store is closed with the server). Default: over a memory store. */
+  kernel?: Kernel;
+  readiness?: ServerDeps['readiness'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const registry = createDefaultRegistry();
   const resources = options.resources ?? createMemoryResourceStore();
   const deps: ServerDeps = {
-    kernel: new Kernel({ store: createMemoryStore(), registry }),
+    kernel: options.kernel ?? new Kernel({ store: createMemoryStore(), registry }),
     resources,
     documents: options.documents ?? createDocumentCatalog({ directory: join(projectRoot, 'examples'), registry }),
     heartbeatMs: 1000,
+    ...(options.readiness !== undefined ? { readiness: options.readiness } : {}),
   };
   const { key } = await createApiKey(resources, { workspace: 'team-a', name: 'tests' });
   const { key: otherKey } = await createApiKey(resources, { workspace: 'team-b' });
-  const { resources: _resources, documents: _documents, ...serverOptions } = options;
+  const { resources: _resources, documents: _documents, kernel: _kernel, readiness: _readiness, ...serverOptions } = options;
   const server = await startServer({ ...serverOptions, deps, port: 0 });
   return {
     ...server,

@@ -6,8 +6,10 @@
  */
 import { createDocumentCatalog } from '../../server/document-catalog.js';
 import { defaultServerHost, defaultServerPort, startServer } from '../../server/serve.js';
+import { ConclaveError } from '../../protocol/errors.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
+import { untilSignal } from '../signals.js';
 import { stylerFor } from '../terminal.js';
 
 export interface ServeOptions {
@@ -21,23 +23,12 @@ export interface ServeOptions {
   heartbeatMs?: number;
   /** Largest request body, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Redis URL of a worker queue (else CONCLAVE_QUEUE): sessions are enqueued, not run here. */
+  queue?: string;
 }
 
 /** Default SSE heartbeat interval of `conclave serve`. */
 export const defaultHeartbeatMs = 15_000;
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveSignal(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 /**
  * Serves until interrupted; returns the exit code.
@@ -46,20 +37,31 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * await serveCommand(context, { port: 8787, documents: 'examples' });
  */
 export async function serveCommand(context: CliContext, options: ServeOptions = {}): Promise<number> {
+  const queue = context.queue(options.queue);
+  if (queue !== undefined) {
+    if (context.store().kind === 'memory') throw new ConclaveError('invalid_argument', 'workers cannot reach an in-memory store: give --store postgres://… with --queue');
+    await queue.ping();
+    context.launchThrough(queue);
+  }
   const resources = context.resources();
   const documents = createDocumentCatalog({ directory: options.documents ?? 'examples', registry: context.registry });
   const stopped = untilSignal();
   const server = await startServer({
-    deps: { kernel: context.kernel(), resources, documents, heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs },
+    deps: {
+      kernel: context.kernel(),
+      resources,
+      documents,
+      heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs,
+      ...(queue !== undefined ? { readiness: { queue: () => queue.ping() } } : {}),
+    },
     host: options.host ?? defaultServerHost,
     port: options.port ?? defaultServerPort,
     ...(options.cors !== undefined && options.cors.length > 0 ? { cors: options.cors } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   const style = stylerFor(process.stdout);
-  const databasePath = 'path' in resources && typeof resources.path === 'string' ? resources.path : ':memory:';
   const lines = [
-    `conclave serving on ${server.url} (sessions: ${databasePath})`,
+    `conclave serving on ${server.url} (sessions: ${context.storeDisplay()}${queue !== undefined ? `, run by workers from ${queue.target.display}` : ''})`,
     `  native API          ${server.url}/v1   (documents from ${documents.directory})`,
     `  Managed Agents API  ${server.url}/anthropic/v1   (Anthropic SDK: baseURL '${server.url}/anthropic')`,
   ];

@@ -123,7 +123,7 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       workspace: c.get('workspace'),
       source: body.name ?? 'inline',
     });
-    if (body.run && hasTask) void kernel.start(sessionId);
+    if (body.run && hasTask) await kernel.launch(sessionId);
     const summary = await ownedSession(deps, c.get('workspace'), sessionId);
     return c.json(sessionView(summary, await store.read(sessionId)), 201);
   });

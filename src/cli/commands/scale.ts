@@ -1,0 +1,180 @@
+/**
+ * The scale-out commands: `conclave worker` runs queued sessions until SIGTERM, `conclave db
+ * migrate` brings a PostgreSQL schema up to date, and `conclave status` shows where sessions live,
+ * how many run, and how deep the queue is.
+ */
+import { hostname } from 'node:os';
+import { ConclaveError } from '../../protocol/errors.js';
+import type { SessionStatus } from '../../protocol/events.js';
+import { startSessionWorker, type WorkerActivity } from '../../queue/session-worker.js';
+import type { QueueDepth } from '../../queue/session-queue.js';
+import { checkReadiness, startHealthServer, storeCheck } from '../../server/health.js';
+import { createPostgresPool, isPostgresUrl, migratePostgres, parsePostgresUrl, postgresSchemaVersion, postgresVersion } from '../../store/index.js';
+import type { CliContext } from '../cli-context.js';
+import { exitCodes } from '../cli-errors.js';
+import { untilSignal } from '../signals.js';
+import { stylerFor } from '../terminal.js';
+
+export interface WorkerOptions {
+  /** Redis URL of the queue; else CONCLAVE_QUEUE. */
+  queue?: string;
+  /** Sessions run at once. Default 8. */
+  concurrency?: number;
+  /** Port of /healthz and /readyz; 0 picks a free one. */
+  healthPort?: number;
+  /** Interface of the health server. Default 127.0.0.1. */
+  healthHost?: string;
+  /** How long SIGTERM lets running sessions finish before handing them back. Default 30 s. */
+  graceMs?: number;
+  /** Lock duration of a job: how soon a killed worker's sessions move on. Default 10 s. */
+  lockMs?: number;
+  /** No line per session. */
+  quiet?: boolean;
+}
+
+/** Default grace period of a worker's shutdown. */
+export const defaultGraceMs = 30_000;
+
+/**
+ * Runs queued sessions until SIGINT/SIGTERM; returns the exit code.
+ *
+ * @example
+ * await workerCommand(context, { queue: 'redis://127.0.0.1:6379', concurrency: 8 });
+ */
+export async function workerCommand(context: CliContext, options: WorkerOptions): Promise<number> {
+  const queue = context.queue(options.queue);
+  if (queue === undefined) throw new ConclaveError('invalid_argument', 'a worker needs a queue: give --queue redis://host:6379 or set CONCLAVE_QUEUE');
+  const store = context.store();
+  if (store.kind === 'memory') throw new ConclaveError('invalid_argument', 'a worker needs a store shared with the server: give --store postgres://… (or a SQLite file on this machine)');
+  await storeCheck(store)();
+  const kernel = context.kernel();
+  const style = stylerFor(process.stdout);
+  const log = (activity: WorkerActivity): void => {
+    if (options.quiet === true) return;
+    const detail = activity.detail === undefined ? '' : `  ${style.dim(activity.detail)}`;
+    process.stdout.write(`${new Date().toISOString()}  ${activity.kind.padEnd(11)} ${activity.sessionId}${detail}\n`);
+  };
+  const name = `${hostname()}:${process.pid}`;
+  const stopped = untilSignal();
+  const worker = await startSessionWorker({
+    kernel,
+    queue: queue.target,
+    concurrency: options.concurrency ?? 8,
+    ...(options.lockMs !== undefined ? { lockMs: options.lockMs } : {}),
+    name,
+    onActivity: log,
+  });
+  const health = await startHealthServer({
+    port: options.healthPort ?? 0,
+    ...(options.healthHost !== undefined ? { host: options.healthHost } : {}),
+    checks: {
+      store: storeCheck(store),
+      queue: () => queue.ping(),
+      worker: async () => {
+        if (!worker.ready) throw new Error('not taking jobs (shutting down)');
+      },
+    },
+  });
+  process.stdout.write(
+    `conclave worker ${name} taking sessions from ${queue.target.display} (store: ${context.storeDisplay()}, concurrency ${options.concurrency ?? 8}, health ${health.url}/readyz)\n`,
+  );
+  const signal = await stopped;
+  const graceMs = options.graceMs ?? defaultGraceMs;
+  process.stderr.write(`${signal}: finishing ${worker.running} running session(s) for up to ${Math.round(graceMs / 1000)} s, then handing the rest back (again to hand back now)\n`);
+  const again = untilSignal();
+  const closing = worker.close(graceMs);
+  const outcome = await Promise.race([closing, again.then(() => undefined)]);
+  const result = outcome ?? (await Promise.race([closing, worker.close(0)]));
+  await health.close();
+  process.stderr.write(`worker stopped: ${result.finished} session run(s) finished, ${result.handedBack} handed back to the queue\n`);
+  return exitCodes.success;
+}
+
+/**
+ * Applies the PostgreSQL migrations of the store (`--store postgres://…`); for SQLite files there
+ * is nothing to do by hand — they migrate when opened.
+ *
+ * @example
+ * await dbMigrateCommand(context, { json: false });
+ */
+export async function dbMigrateCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
+  const location = context.storeLocation();
+  if (!isPostgresUrl(location)) {
+    const store = context.store();
+    await store.head('migrate');
+    const message = `${store.kind} store ${location}: up to date (SQLite files migrate themselves when opened)`;
+    process.stdout.write(options.json === true ? `${JSON.stringify({ store: store.kind, location, applied: [] })}\n` : `${message}\n`);
+    return exitCodes.success;
+  }
+  const target = parsePostgresUrl(location);
+  const pool = createPostgresPool(target, { max: 1 });
+  try {
+    const report = await migratePostgres(pool, target).catch((error: unknown) => {
+      throw new ConclaveError('store_error', `cannot migrate ${target.display}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify({ store: 'postgres', location: target.display, ...report })}\n`);
+    } else if (report.applied.length === 0) {
+      process.stdout.write(`schema ${target.schema} at ${target.display}: already at version ${report.to}\n`);
+    } else {
+      const lines = report.applied.map((migration) => `  ${String(migration.version).padStart(3)}  ${migration.name}`);
+      process.stdout.write(`schema ${target.schema}: version ${report.from} → ${report.to}\n${lines.join('\n')}\n`);
+    }
+    return exitCodes.success;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** What `conclave status` reports. */
+export interface StatusReport {
+  store: { kind: string; location: string; schemaVersion?: number; latestVersion?: number };
+  sessions: Partial<Record<SessionStatus, number>>;
+  queue?: { location: string } & QueueDepth;
+}
+
+const statuses: SessionStatus[] = ['running', 'idle', 'created', 'terminated'];
+
+/**
+ * Shows the store, sessions by status (running ones by id), and the queue's depth and workers.
+ *
+ * @example
+ * await statusCommand(context, { queue: 'redis://127.0.0.1:6379' });
+ */
+export async function statusCommand(context: CliContext, options: { queue?: string; json?: boolean }): Promise<number> {
+  const store = context.store();
+  const location = context.storeDisplay();
+  const report: StatusReport = { store: { kind: store.kind, location }, sessions: {} };
+  const summaries = await Promise.all(statuses.map((status) => store.listSessions({ status })));
+  statuses.forEach((status, index) => {
+    report.sessions[status] = (summaries[index] ?? []).length;
+  });
+  if (isPostgresUrl(context.storeLocation())) {
+    const target = parsePostgresUrl(context.storeLocation());
+    const pool = createPostgresPool(target, { max: 1 });
+    try {
+      report.store = { ...report.store, schemaVersion: await postgresVersion(pool, target), latestVersion: postgresSchemaVersion };
+    } finally {
+      await pool.end();
+    }
+  }
+  const queue = context.queue(options.queue);
+  if (queue !== undefined) report.queue = { location: queue.target.display, ...(await queue.depth()) };
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ ...report, running: (summaries[0] ?? []).map((summary) => summary.id) }, null, 2)}\n`);
+    return exitCodes.success;
+  }
+  const style = stylerFor(process.stdout);
+  const lines = [`${style.bold('store')}     ${store.kind}  ${location}${report.store.schemaVersion !== undefined ? `  (schema version ${report.store.schemaVersion} of ${report.store.latestVersion})` : ''}`];
+  lines.push(`${style.bold('sessions')}  ${statuses.map((status) => `${report.sessions[status] ?? 0} ${status}`).join(', ')}`);
+  for (const summary of (summaries[0] ?? []).slice(0, 20)) lines.push(`            ${style.dim('running')} ${summary.id}  ${summary.topology}  ${summary.title}`);
+  if (report.queue !== undefined) {
+    const depth = report.queue;
+    lines.push(`${style.bold('queue')}     ${depth.waiting} waiting, ${depth.active} active, ${depth.delayed} delayed, ${depth.failed} failed; ${depth.workers} worker connection(s)  ${style.dim(depth.location)}`);
+  } else {
+    lines.push(`${style.bold('queue')}     none (sessions run in the process that starts them; --queue or CONCLAVE_QUEUE to see a worker queue)`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const readiness = await checkReadiness({ store: storeCheck(store), ...(queue !== undefined ? { queue: () => queue.ping() } : {}) });
+  return readiness.ready ? exitCodes.success : exitCodes.runFailed;
+}
