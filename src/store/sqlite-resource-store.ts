@@ -11,14 +11,12 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type {
-  ApiKeyRecord,
   ListResourcesOptions,
   ListVersionsOptions,
   NewApiKey,
   NewResource,
   ResourceKind,
   ResourcePage,
-  ResourceRecord,
   ResourceStore,
 } from '../protocol/resources.js';
 import {
@@ -33,6 +31,7 @@ import {
   toPage,
   versionConflict,
 } from './resource-paging.js';
+import { keyColumns, resourceColumns, rowToKey, rowToResource, type KeyRow, type ResourceRow } from './store-rows.js';
 
 export interface SqliteResourceStoreOptions {
   /** Database file (usually the session database); its directory is created. `:memory:` for a private database. */
@@ -77,32 +76,6 @@ const schema = `
     updated_at TEXT NOT NULL,
     PRIMARY KEY (kind, id, version)
   );`;
-
-interface KeyRow {
-  id: string;
-  workspace: string;
-  name: string | null;
-  prefix: string;
-  hash: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-interface ResourceRow {
-  kind: string;
-  id: string;
-  workspace: string;
-  version: number;
-  created_at: string;
-  archived_at: string | null;
-  body: string;
-  updated_at: string;
-}
-
-const keyColumns = 'id, workspace, name, prefix, hash, created_at, last_used_at, revoked_at';
-/** A resource joined with one of its versions (`v`). */
-const resourceColumns = 'r.kind, r.id, r.workspace, v.version, r.created_at, r.archived_at, v.body, v.updated_at';
 
 /**
  * Opens (creating if needed) the resource tables in the SQLite file at `options.path`.
@@ -340,28 +313,3 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   }
 }
 
-function rowToKey(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    workspace: row.workspace,
-    name: row.name,
-    prefix: row.prefix,
-    hash: row.hash,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function rowToResource(row: ResourceRow): ResourceRecord {
-  return {
-    kind: row.kind as ResourceKind,
-    id: row.id,
-    workspace: row.workspace,
-    version: row.version,
-    body: JSON.parse(row.body) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    archivedAt: row.archived_at,
-  };
-}

@@ -9,11 +9,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
-import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
+import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
 import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
+import { rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when the store is opened. `:memory:` for a private in-memory database. */
@@ -65,7 +66,6 @@ const migrations: readonly string[] = [
 /** The schema version this code writes (`PRAGMA user_version`). */
 export const sqliteSchemaVersion = migrations.length;
 
-
 interface PendingAppend {
   sessionId: string;
   expectedSeq: number;
@@ -75,29 +75,6 @@ interface PendingAppend {
   resolve: (events: SessionEvent[]) => void;
   reject: (error: unknown) => void;
 }
-
-interface EventRow {
-  seq: number;
-  id: string;
-  type: string;
-  at: string;
-  data: string;
-}
-
-interface SessionRow {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  status: string;
-  topology: string;
-  title: string;
-  last_seq: number;
-  workspace: string;
-  archived_at: string | null;
-  deleted: number;
-}
-
-const sessionColumns = 'id, created_at, updated_at, status, topology, title, last_seq, workspace, archived_at, deleted';
 
 /**
  * Opens (creating if needed) a SQLite session store at `options.path`.
@@ -244,8 +221,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     }
     return events;
   }
-
-
 
   return {
     specificationVersion: 'v1',
@@ -404,20 +379,5 @@ function migrate(db: Database.Database, path: string): void {
     for (let next = version; next < migrations.length; next += 1) db.exec(migrations[next] as string);
     db.pragma(`user_version = ${sqliteSchemaVersion}`);
   }).immediate();
-}
-
-function rowToSummary(row: SessionRow): SessionSummary {
-  return {
-    id: row.id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    status: row.status as SessionStatus,
-    topology: row.topology,
-    title: row.title,
-    lastSeq: row.last_seq,
-    workspace: row.workspace,
-    archivedAt: row.archived_at,
-    deleted: row.deleted === 1,
-  };
 }
 

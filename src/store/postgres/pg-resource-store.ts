@@ -9,14 +9,12 @@
 import type pg from 'pg';
 import { ConclaveError } from '../../protocol/errors.js';
 import type {
-  ApiKeyRecord,
   ListResourcesOptions,
   ListVersionsOptions,
   NewApiKey,
   NewResource,
   ResourceKind,
   ResourcePage,
-  ResourceRecord,
   ResourceStore,
 } from '../../protocol/resources.js';
 import {
@@ -33,6 +31,7 @@ import {
 } from '../resource-paging.js';
 import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
+import { keyColumns, resourceColumns, rowToKey, rowToResource, type KeyRow, type ResourceRow } from '../store-rows.js';
 
 export interface PostgresResourceStoreOptions {
   /** `postgres://user:password@host:5432/database?schema=conclave`. */
@@ -51,28 +50,6 @@ export interface PostgresResourceStore extends ResourceStore {
   readonly target: PostgresTarget;
 }
 
-interface KeyRow {
-  id: string;
-  workspace: string;
-  name: string | null;
-  prefix: string;
-  hash: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-interface ResourceRow {
-  kind: string;
-  id: string;
-  workspace: string;
-  version: number;
-  created_at: string;
-  archived_at: string | null;
-  body: string;
-  updated_at: string;
-}
-
 /** The resource columns a write locks and checks. */
 type LockedRow = Pick<ResourceRow, 'workspace' | 'version' | 'created_at' | 'archived_at'>;
 
@@ -82,9 +59,6 @@ type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 const uniqueViolation = '23505';
 /** The largest value of a PostgreSQL `integer`, the type of version numbers. */
 const maximumVersion = 2 ** 31 - 1;
-const keyColumns = 'id, workspace, name, prefix, hash, created_at, last_used_at, revoked_at';
-/** A resource joined with one of its versions (`v`). */
-const resourceColumns = 'r.kind, r.id, r.workspace, v.version, r.created_at, r.archived_at, v.body, v.updated_at';
 
 /**
  * Opens the resource tables in the PostgreSQL schema named by `options` (synchronously: the schema
@@ -328,28 +302,3 @@ export function createPostgresResourceStore(options: PostgresResourceStoreOption
   };
 }
 
-function rowToKey(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    workspace: row.workspace,
-    name: row.name,
-    prefix: row.prefix,
-    hash: row.hash,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function rowToResource(row: ResourceRow): ResourceRecord {
-  return {
-    kind: row.kind as ResourceKind,
-    id: row.id,
-    workspace: row.workspace,
-    version: row.version,
-    body: JSON.parse(row.body) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    archivedAt: row.archived_at,
-  };
-}

@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { ConclaveError } from '../../protocol/errors.js';
-import type { NewSessionEvent, SessionEvent, SessionStatus } from '../../protocol/events.js';
+import type { NewSessionEvent, SessionEvent } from '../../protocol/events.js';
 import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../../protocol/store.js';
 import { createAppendWaiters, followEvents } from '../append-waiters.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from '../session-summary.js';
@@ -16,6 +16,7 @@ import { claimedError, conflictError, encodeEventData, unknownSessionError } fro
 import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
 import { createNotificationHub, notificationChannel } from './pg-notifications.js';
+import { rowToSummary, sessionColumns, type EventRow, type SessionRow } from '../store-rows.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database?schema=conclave`. */
@@ -39,29 +40,6 @@ export interface PostgresSessionStore extends SessionStore {
   /** Whether cross-process notifications are arriving (false while polling). */
   readonly listening: boolean;
 }
-
-interface EventRow {
-  seq: number;
-  id: string;
-  type: string;
-  at: string;
-  data: string;
-}
-
-interface SessionRow {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  status: string;
-  topology: string;
-  title: string;
-  last_seq: number;
-  workspace: string;
-  archived_at: string | null;
-  deleted: boolean;
-}
-
-const sessionColumns = 'id, created_at, updated_at, status, topology, title, last_seq, workspace, archived_at, deleted';
 
 /** Inserts a batch of events; `$1` is the session, `$2…$6` parallel arrays, gated on CTE `s`. */
 const insertEvents = `e AS (
@@ -286,17 +264,3 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
   };
 }
 
-function rowToSummary(row: SessionRow): SessionSummary {
-  return {
-    id: row.id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    status: row.status as SessionStatus,
-    topology: row.topology,
-    title: row.title,
-    lastSeq: row.last_seq,
-    workspace: row.workspace,
-    archivedAt: row.archived_at,
-    deleted: row.deleted,
-  };
-}
