@@ -1,5 +1,6 @@
 /** The kernel's public surface: sessions, their results, and the live event feed. */
-export { Kernel, type CreateSessionOptions, type KernelOptions, type RunOptions, type SessionDefinition } from './kernel.js';
+export { Kernel } from './kernel.js';
+export type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
 export { summarizeSession, type SessionResult, type SpendLine } from './session-result.js';
 export { LiveEvents, type LiveItem, type LiveListener, type StreamDelta } from './live-events.js';
 export { systemClock, abortableSleep, type Clock } from './clock.js';

@@ -8,19 +8,10 @@ import {
   ConclaveError,
   createId,
   registryWithDocumentProviders,
-  toConclaveError,
-  type AgentSlot,
-  type CallTimeouts,
-  type CustomToolSettings,
-  type EnvironmentSettings,
-  type ProvidersSection,
-  type ProviderAdapter,
-  type ProviderModule,
   type Registry,
   type SessionCreatedData,
   type SessionEvent,
   type SessionStore,
-  type StopReason,
   type TurnStartedData,
   type UserInterruptData,
   type UserMessageData,
@@ -28,128 +19,15 @@ import {
 import { systemClock, type Clock } from './clock.js';
 import { assertCredentials } from './credentials.js';
 import { ProviderAccess } from './provider-access.js';
-import type { DispatcherContext } from './dispatcher.js';
-import { createConversation } from './conversation.js';
 import { Journal, type TurnRecord } from './journal.js';
 import { LiveEvents } from './live-events.js';
-import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { defaultRetryPolicy } from './retry-policy.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
-import { resolveAlias, runTopology } from './topology-runner.js';
-import type { SessionTools } from './tool-loop.js';
+import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
-
-/** What a session runs: a validated, normalised topology document (see `src/config`). */
-export interface SessionDefinition {
-  topology: string;
-  agents: AgentSlot[];
-  /** The topology's options; omitted means all defaults. */
-  options?: Record<string, unknown>;
-  task?: string;
-  seed?: number;
-  name?: string;
-  retry?: Partial<RetryPolicy>;
-  /** How to reach each provider: base URL, key variable, limits, prices. */
-  providers?: ProvidersSection;
-  timeouts?: CallTimeouts;
-  /** Where the agents' tools run. */
-  environment?: EnvironmentSettings;
-  /** The document's own tools. */
-  tools?: CustomToolSettings[];
-  /** MCP servers whose tools agents may use. */
-  mcp_servers?: Array<Record<string, unknown> & { name: string }>;
-}
-
-export interface CreateSessionOptions {
-  /** Overrides the document's task. */
-  task?: string;
-  /** Overrides the document's seed. Default: the document's, else 0. */
-  seed?: number;
-  /** Where the document came from, for display. */
-  source?: string;
-  /** Overrides the document's name as the session's title. */
-  title?: string;
-  /** Workspace the session belongs to. Default `default`. */
-  workspace?: string;
-  metadata?: Record<string, string>;
-  /** Extra data an API keeps with the session (journaled in `session.created`). */
-  attributes?: Record<string, unknown>;
-  /**
-   * Create the session without a task: it waits, idle, and its first user message starts the
-   * first turn (the Managed Agents way). Default false: a task is required.
-   */
-  awaitInput?: boolean;
-}
-
-/** A user message for {@link Kernel.send}. */
-export interface UserMessage {
-  text: string;
-  /** Content blocks as a client sent them; kept in the journal next to `text`. */
-  content?: unknown[];
-}
-
-export interface SendOptions {
-  /**
-   * Run the turn in this process if nobody runs the session: true (default) for servers and
-   * `conclave send`; false only journals the message.
-   */
-  start?: boolean;
-}
-
-export interface KernelOptions {
-  store: SessionStore;
-  registry: Registry;
-  clock?: Clock;
-  /** Environment that providers read keys and base URLs from. Default `process.env`. */
-  env?: Record<string, string | undefined>;
-  /** Builds the adapter of a provider; tests wrap it to count calls. */
-  createAdapter?: (module: ProviderModule) => ProviderAdapter;
-  /**
-   * The tools of a session, for agents that list `tools` (built on first use per session run; see
-   * `tool-loop.ts`). Without it, an agent with tools fails with `sandbox_unavailable`.
-   */
-  sessionTools?: (sessionId: string, definition: SessionDefinition) => SessionTools;
-  /**
-   * Resolves `${secret:NAME}` references (provider `api_key`, MCP servers) before a session runs:
-   * the environment, then the vault. Resolved values are redacted from every event.
-   */
-  secrets?: (name: string) => Promise<string>;
-  /** Told when a session is deleted, after its tombstone is journaled (removes its workspace). */
-  onSessionDeleted?: (sessionId: string) => Promise<void>;
-  /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
-  wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter;
-  /** [0, 1) numbers for backoff jitter. */
-  random?: () => number;
-  /**
-   * How often a running session looks for input other processes journaled (`conclave send`,
-   * `conclave interrupt`). Default 100 ms for stores shared between processes that cannot `watch`;
-   * 0 disables.
-   */
-  inputPollMs?: number;
-  /**
-   * Hands a session that should run to someone else — a queue of workers — instead of running it
-   * in this process (`launch`, and `send` to an idle session). Default: run here.
-   */
-  launch?: (sessionId: string) => Promise<void>;
-}
-
-/** A session this kernel is running now. */
-interface ActiveRun {
-  writer: SessionWriter;
-  journal: Journal;
-  dispatcher: DispatcherContext;
-  /** Aborts the running turn (interrupts, deletion). */
-  controller: AbortController | undefined;
-  /** Promises of agent calls in flight, so an interrupted turn idles after they settle. */
-  inflight: Set<Promise<unknown>>;
-  done: Promise<SessionResult>;
-}
-
-type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated';
-
-export interface RunOptions {
-  signal?: AbortSignal;
-}
+import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
+import { interruptReason, runTurn, watchForInput, type ActiveRun } from './session-turn.js';
 
 export class Kernel {
   readonly store: SessionStore;
@@ -488,7 +366,7 @@ export class Kernel {
    */
   private async driveTurns(sessionId: string, run: ActiveRun, signal: AbortSignal | undefined): Promise<SessionResult> {
     const { writer, journal } = run;
-    const stopPolling = this.pollForInput(sessionId, writer);
+    const stopPolling = watchForInput(this.store, this.options.inputPollMs, sessionId, writer);
     let first = true;
     try {
       for (;;) {
@@ -504,7 +382,7 @@ export class Kernel {
           turn = journal.openTurn as TurnRecord;
         }
         first = false;
-        const outcome = await this.runTurn(run, turn, signal);
+        const outcome = await runTurn({ registry: this.registry, sessionTools: this.options.sessionTools }, run, turn, signal);
         await writer.drain();
         if (outcome === 'terminated') break;
       }
@@ -516,129 +394,5 @@ export class Kernel {
     return summarizeSession(writer.events);
   }
 
-  private async runTurn(run: ActiveRun, turn: TurnRecord, outer: AbortSignal | undefined): Promise<TurnOutcome> {
-    const { writer, journal } = run;
-    const created = journal.created as SessionCreatedData;
-    const definition = created.document as unknown as SessionDefinition;
-    const controller = new AbortController();
-    const onOuterAbort = (): void => controller.abort(outer?.reason);
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
-    run.controller = controller;
-    await writer.append([{ type: 'session.status_running', data: {} }]);
-    const tools = this.options.sessionTools?.(run.dispatcher.sessionId, definition);
-    try {
-      if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
-      const { result } = await runTopology(
-        {
-          registry: this.registry,
-          dispatcher: run.dispatcher,
-          conversation: createConversation(journal, writer, turn.turn),
-          track: (work) => trackInflight(run, work),
-          ...(tools !== undefined ? { tools } : {}),
-        },
-        {
-          topology: created.topology,
-          prefix: turn.turn === 1 ? created.topology : `turn:${turn.turn}/${created.topology}`,
-          task: turn.task,
-          agents: definition.agents,
-          options: definition.options ?? {},
-          seed: created.seed,
-        },
-        controller.signal,
-      );
-      await writer.append([
-        { type: 'topology.completed', data: { topology: created.topology, turn: turn.turn, ...result } },
-        { type: 'session.status_idle', data: { stopReason: 'end_turn' satisfies StopReason } },
-      ]);
-      return 'completed';
-    } catch (thrown) {
-      const error = toConclaveError(thrown);
-      if (error.code === 'store_conflict' || error.code === 'session_claimed') throw error;
-      // Calls still in flight write their `command.failed` first; the idle comes last.
-      await Promise.allSettled([...run.inflight]);
-      if (error.code === 'aborted') {
-        await writer.append([{ type: 'session.status_idle', data: { stopReason: 'interrupted' satisfies StopReason, reason: error.message } }]);
-        return 'interrupted';
-      }
-      // An agent that gave up, or tools that cannot run here yet (bubblewrap missing): the session
-      // idles, so it can be resumed once the cause is fixed.
-      if (error.code === 'agent_failed' || error.code === 'sandbox_unavailable') {
-        await writer.append([
-          { type: 'session.error', data: { error: error.toJSON() } },
-          { type: 'session.status_idle', data: { stopReason: 'retries_exhausted' satisfies StopReason } },
-        ]);
-        return 'failed';
-      }
-      await writer.append([
-        { type: 'session.error', data: { error: error.toJSON() } },
-        { type: 'session.status_terminated', data: {} },
-      ]);
-      return 'terminated';
-    } finally {
-      outer?.removeEventListener('abort', onOuterAbort);
-      run.controller = undefined;
-      // Closes MCP connections; the workspace stays for the next turn.
-      await tools?.dispose?.().catch(() => undefined);
-    }
-  }
 
-  /**
-   * Looks for input other processes journal while this one runs the session: told by the store
-   * when it can `watch` (PostgreSQL's NOTIFY), else by polling `head`. Only for stores shared
-   * between processes; in-process input goes through the writer directly.
-   */
-  private pollForInput(sessionId: string, writer: SessionWriter): () => void {
-    let busy = false;
-    let again = false;
-    const check = (seq?: number): void => {
-      // Our own appends are announced too; they need no look.
-      if (seq !== undefined && seq <= writer.lastSeq) return;
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      void (async () => {
-        try {
-          do {
-            again = false;
-            if ((await this.store.head(sessionId)) > writer.lastSeq) await writer.refresh();
-          } while (again);
-        } catch {
-          // The next append reports a broken store; looking stays quiet.
-        } finally {
-          busy = false;
-        }
-      })();
-    };
-    if (this.store.watch !== undefined && this.options.inputPollMs === undefined) return this.store.watch(sessionId, check);
-    const interval = this.options.inputPollMs ?? (this.store.kind === 'memory' ? 0 : 100);
-    if (interval <= 0) return () => undefined;
-    const timer = setInterval(check, interval);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-}
-
-/** Seq of this turn's latest `session.status_running`: interrupts after it stop the turn. */
-function turnStartSeq(writer: SessionWriter): number {
-  for (let index = writer.events.length - 1; index >= 0; index -= 1) {
-    const event = writer.events[index] as SessionEvent;
-    if (event.type === 'session.status_running') return event.seq;
-  }
-  return 0;
-}
-
-function trackInflight(run: ActiveRun, work: Promise<unknown>): void {
-  run.inflight.add(work);
-  const forget = (): void => {
-    run.inflight.delete(work);
-  };
-  work.then(forget, forget);
-}
-
-function interruptReason(event: SessionEvent): string {
-  if (event.type === 'session.deleted') return 'session deleted';
-  const reason = (event.data as UserInterruptData).reason;
-  return typeof reason === 'string' && reason !== '' ? reason : 'interrupted by the user';
 }

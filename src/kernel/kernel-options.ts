@@ -1,0 +1,116 @@
+/**
+ * The kernel's vocabulary: what a session runs (`SessionDefinition`), how one is created, sent to
+ * and run, and what a kernel is built from (`KernelOptions`). Types only, apart from the kernel.
+ */
+import type {
+  AgentSlot,
+  CallTimeouts,
+  CustomToolSettings,
+  EnvironmentSettings,
+  ProviderAdapter,
+  ProviderModule,
+  ProvidersSection,
+  Registry,
+  SessionStore,
+} from '../protocol/index.js';
+import type { Clock } from './clock.js';
+import type { RetryPolicy } from './retry-policy.js';
+import type { SessionTools } from './tool-loop.js';
+
+/** What a session runs: a validated, normalised topology document (see `src/config`). */
+export interface SessionDefinition {
+  topology: string;
+  agents: AgentSlot[];
+  /** The topology's options; omitted means all defaults. */
+  options?: Record<string, unknown>;
+  task?: string;
+  seed?: number;
+  name?: string;
+  retry?: Partial<RetryPolicy>;
+  /** How to reach each provider: base URL, key variable, limits, prices. */
+  providers?: ProvidersSection;
+  timeouts?: CallTimeouts;
+  /** Where the agents' tools run. */
+  environment?: EnvironmentSettings;
+  /** The document's own tools. */
+  tools?: CustomToolSettings[];
+  /** MCP servers whose tools agents may use. */
+  mcp_servers?: Array<Record<string, unknown> & { name: string }>;
+}
+
+export interface CreateSessionOptions {
+  /** Overrides the document's task. */
+  task?: string;
+  /** Overrides the document's seed. Default: the document's, else 0. */
+  seed?: number;
+  /** Where the document came from, for display. */
+  source?: string;
+  /** Overrides the document's name as the session's title. */
+  title?: string;
+  /** Workspace the session belongs to. Default `default`. */
+  workspace?: string;
+  metadata?: Record<string, string>;
+  /** Extra data an API keeps with the session (journaled in `session.created`). */
+  attributes?: Record<string, unknown>;
+  /**
+   * Create the session without a task: it waits, idle, and its first user message starts the
+   * first turn (the Managed Agents way). Default false: a task is required.
+   */
+  awaitInput?: boolean;
+}
+
+/** A user message for {@link Kernel.send}. */
+export interface UserMessage {
+  text: string;
+  /** Content blocks as a client sent them; kept in the journal next to `text`. */
+  content?: unknown[];
+}
+
+export interface SendOptions {
+  /**
+   * Run the turn in this process if nobody runs the session: true (default) for servers and
+   * `conclave send`; false only journals the message.
+   */
+  start?: boolean;
+}
+
+export interface KernelOptions {
+  store: SessionStore;
+  registry: Registry;
+  clock?: Clock;
+  /** Environment that providers read keys and base URLs from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Builds the adapter of a provider; tests wrap it to count calls. */
+  createAdapter?: (module: ProviderModule) => ProviderAdapter;
+  /**
+   * The tools of a session, for agents that list `tools` (built on first use per session run; see
+   * `tool-loop.ts`). Without it, an agent with tools fails with `sandbox_unavailable`.
+   */
+  sessionTools?: (sessionId: string, definition: SessionDefinition) => SessionTools;
+  /**
+   * Resolves `${secret:NAME}` references (provider `api_key`, MCP servers) before a session runs:
+   * the environment, then the vault. Resolved values are redacted from every event.
+   */
+  secrets?: (name: string) => Promise<string>;
+  /** Told when a session is deleted, after its tombstone is journaled (removes its workspace). */
+  onSessionDeleted?: (sessionId: string) => Promise<void>;
+  /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
+  wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter;
+  /** [0, 1) numbers for backoff jitter. */
+  random?: () => number;
+  /**
+   * How often a running session looks for input other processes journaled (`conclave send`,
+   * `conclave interrupt`). Default 100 ms for stores shared between processes that cannot `watch`;
+   * 0 disables.
+   */
+  inputPollMs?: number;
+  /**
+   * Hands a session that should run to someone else — a queue of workers — instead of running it
+   * in this process (`launch`, and `send` to an idle session). Default: run here.
+   */
+  launch?: (sessionId: string) => Promise<void>;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+}

@@ -1,0 +1,185 @@
+/**
+ * One run of a session, turn by turn: what the kernel keeps of a running session (`ActiveRun`), how
+ * a turn runs the topology and ends in an idle that says why, and how a running session hears of
+ * input journaled by other processes. The kernel decides when runs start and end; this is the run.
+ */
+import {
+  toConclaveError,
+  type Registry,
+  type SessionCreatedData,
+  type SessionEvent,
+  type SessionStore,
+  type StopReason,
+  type UserInterruptData,
+} from '../protocol/index.js';
+import { createConversation } from './conversation.js';
+import type { DispatcherContext } from './dispatcher.js';
+import type { Journal, TurnRecord } from './journal.js';
+import type { KernelOptions, SessionDefinition } from './kernel-options.js';
+import type { SessionResult } from './session-result.js';
+import type { SessionWriter } from './session-writer.js';
+import { runTopology } from './topology-runner.js';
+
+/** A session this kernel is running now. */
+export interface ActiveRun {
+  writer: SessionWriter;
+  journal: Journal;
+  dispatcher: DispatcherContext;
+  /** Aborts the running turn (interrupts, deletion). */
+  controller: AbortController | undefined;
+  /** Promises of agent calls in flight, so an interrupted turn idles after they settle. */
+  inflight: Set<Promise<unknown>>;
+  done: Promise<SessionResult>;
+}
+
+export type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated';
+
+
+/** What a turn needs from the kernel that runs it. */
+export interface TurnContext {
+  registry: Registry;
+  sessionTools: KernelOptions['sessionTools'];
+}
+
+/**
+ * Runs one turn of a session: the topology once, on the turn's task, then `topology.completed` and
+ * an idle — or, when it stops early, the idle (or termination) that says why.
+ *
+ * @example
+ * const outcome = await runTurn({ registry, sessionTools }, run, journal.openTurn, signal);
+ */
+export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRecord, outer: AbortSignal | undefined): Promise<TurnOutcome> {
+  const { writer, journal } = run;
+  const created = journal.created as SessionCreatedData;
+  const definition = created.document as unknown as SessionDefinition;
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  run.controller = controller;
+  await writer.append([{ type: 'session.status_running', data: {} }]);
+  const tools = context.sessionTools?.(run.dispatcher.sessionId, definition);
+  try {
+    if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
+    const { result } = await runTopology(
+      {
+        registry: context.registry,
+        dispatcher: run.dispatcher,
+        conversation: createConversation(journal, writer, turn.turn),
+        track: (work) => trackInflight(run, work),
+        ...(tools !== undefined ? { tools } : {}),
+      },
+      {
+        topology: created.topology,
+        prefix: turn.turn === 1 ? created.topology : `turn:${turn.turn}/${created.topology}`,
+        task: turn.task,
+        agents: definition.agents,
+        options: definition.options ?? {},
+        seed: created.seed,
+      },
+      controller.signal,
+    );
+    await writer.append([
+      { type: 'topology.completed', data: { topology: created.topology, turn: turn.turn, ...result } },
+      { type: 'session.status_idle', data: { stopReason: 'end_turn' satisfies StopReason } },
+    ]);
+    return 'completed';
+  } catch (thrown) {
+    const error = toConclaveError(thrown);
+    if (error.code === 'store_conflict' || error.code === 'session_claimed') throw error;
+    // Calls still in flight write their `command.failed` first; the idle comes last.
+    await Promise.allSettled([...run.inflight]);
+    if (error.code === 'aborted') {
+      await writer.append([{ type: 'session.status_idle', data: { stopReason: 'interrupted' satisfies StopReason, reason: error.message } }]);
+      return 'interrupted';
+    }
+    // An agent that gave up, or tools that cannot run here yet (bubblewrap missing): the session
+    // idles, so it can be resumed once the cause is fixed.
+    if (error.code === 'agent_failed' || error.code === 'sandbox_unavailable') {
+      await writer.append([
+        { type: 'session.error', data: { error: error.toJSON() } },
+        { type: 'session.status_idle', data: { stopReason: 'retries_exhausted' satisfies StopReason } },
+      ]);
+      return 'failed';
+    }
+    await writer.append([
+      { type: 'session.error', data: { error: error.toJSON() } },
+      { type: 'session.status_terminated', data: {} },
+    ]);
+    return 'terminated';
+  } finally {
+    outer?.removeEventListener('abort', onOuterAbort);
+    run.controller = undefined;
+    // Closes MCP connections; the workspace stays for the next turn.
+    await tools?.dispose?.().catch(() => undefined);
+  }
+}
+
+/**
+ * Looks for input other processes journal while this one runs the session: told by the store
+ * when it can `watch` (PostgreSQL's NOTIFY), else by polling `head`. Only for stores shared
+ * between processes; in-process input goes through the writer directly. Returns the stop function.
+ *
+ * @example
+ * const stop = watchForInput(store, undefined, sessionId, writer);
+ * try { await runTurns(); } finally { stop(); }
+ */
+export function watchForInput(store: SessionStore, inputPollMs: number | undefined, sessionId: string, writer: SessionWriter): () => void {
+  let busy = false;
+  let again = false;
+  const check = (seq?: number): void => {
+    // Our own appends are announced too; they need no look.
+    if (seq !== undefined && seq <= writer.lastSeq) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    void (async () => {
+      try {
+        do {
+          again = false;
+          if ((await store.head(sessionId)) > writer.lastSeq) await writer.refresh();
+        } while (again);
+      } catch {
+        // The next append reports a broken store; looking stays quiet.
+      } finally {
+        busy = false;
+      }
+    })();
+  };
+  if (store.watch !== undefined && inputPollMs === undefined) return store.watch(sessionId, check);
+  const interval = inputPollMs ?? (store.kind === 'memory' ? 0 : 100);
+  if (interval <= 0) return () => undefined;
+  const timer = setInterval(check, interval);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Seq of this turn's latest `session.status_running`: interrupts after it stop the turn. */
+function turnStartSeq(writer: SessionWriter): number {
+  for (let index = writer.events.length - 1; index >= 0; index -= 1) {
+    const event = writer.events[index] as SessionEvent;
+    if (event.type === 'session.status_running') return event.seq;
+  }
+  return 0;
+}
+
+function trackInflight(run: ActiveRun, work: Promise<unknown>): void {
+  run.inflight.add(work);
+  const forget = (): void => {
+    run.inflight.delete(work);
+  };
+  work.then(forget, forget);
+}
+
+/**
+ * Why a run stops when another process journals an interrupt or a deletion.
+ *
+ * @example
+ * writer.onExternal = (event) => run.controller?.abort(interruptReason(event));
+ */
+export function interruptReason(event: SessionEvent): string {
+  if (event.type === 'session.deleted') return 'session deleted';
+  const reason = (event.data as UserInterruptData).reason;
+  return typeof reason === 'string' && reason !== '' ? reason : 'interrupted by the user';
+}
