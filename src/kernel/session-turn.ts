@@ -125,27 +125,29 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
  */
 export function watchForInput(store: SessionStore, inputPollMs: number | undefined, sessionId: string, writer: SessionWriter): () => void {
   let busy = false;
-  let again = false;
+  /** What a look must reach: a seq a notification named, `unknown` (ask the store), or nothing. */
+  let wanted: number | 'unknown' | undefined;
+  const catchUp = async (): Promise<void> => {
+    while (wanted !== undefined) {
+      const target = wanted === 'unknown' ? await store.head(sessionId) : wanted;
+      wanted = undefined;
+      for (let attempt = 0; attempt < 20 && target > writer.lastSeq; attempt += 1) {
+        // An append in flight takes foreign input in itself; when it is done, look again.
+        if (!(await writer.refresh())) await writer.drain();
+      }
+    }
+  };
   const check = (seq?: number): void => {
     // Our own appends are announced too; they need no look.
     if (seq !== undefined && seq <= writer.lastSeq) return;
-    if (busy) {
-      again = true;
-      return;
-    }
+    wanted = seq === undefined || wanted === 'unknown' ? 'unknown' : Math.max(seq, wanted ?? 0);
+    if (busy) return;
     busy = true;
-    void (async () => {
-      try {
-        do {
-          again = false;
-          if ((await store.head(sessionId)) > writer.lastSeq) await writer.refresh();
-        } while (again);
-      } catch {
-        // The next append reports a broken store; looking stays quiet.
-      } finally {
+    catchUp()
+      .catch(() => undefined) // the next append reports a broken store; looking stays quiet
+      .finally(() => {
         busy = false;
-      }
-    })();
+      });
   };
   if (store.watch !== undefined && inputPollMs === undefined) return store.watch(sessionId, check);
   const interval = inputPollMs ?? (store.kind === 'memory' ? 0 : 100);

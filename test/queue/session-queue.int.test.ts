@@ -115,6 +115,27 @@ describe('sessions through the queue', () => {
     expect(summaryAnswer(events)).toBe('x++++++');
   });
 
+  it('hears input another process journals while it runs a session: an interrupt stops it at once (NOTIFY, no polling)', async () => {
+    const { store, kernel } = setup();
+    // A call that never answers on its own: only an interrupt the runner hears can end this run.
+    const hanging = createScriptedProvider(() => ({ hang: true }));
+    const runnerStore = createPostgresStore({ url: postgresUrl(schema), poolSize: 4 });
+    closers.push(() => runnerStore.close());
+    const runner = new Kernel({ store: runnerStore, registry: testRegistry(hanging.module) });
+    const sessionId = await runner.createSession(pipeline(5), { task: 'x' });
+    const running = runner.runSession(sessionId);
+    await until(async () => (await store.read(sessionId)).some((event) => event.type === 'command.started'), 'the first call');
+    const other = kernel();
+    const sent = Date.now();
+    await other.interrupt(sessionId, 'stop from another process');
+    const result = await running;
+    expect(result.status).toBe('idle');
+    expect(result.stopReason).toBe('interrupted');
+    // Heard by notification: the runner's store can watch, so it does not poll at all.
+    expect(Date.now() - sent).toBeLessThan(2000);
+    expect(completedIds(await store.read(sessionId))).toHaveLength(0);
+  });
+
   it('lets a server enqueue instead of running, and reports the queue in /readyz', async () => {
     const { store, queue } = setup();
     const kernel = new Kernel({ store: createPostgresStore({ url: postgresUrl(schema), poolSize: 2 }), registry: createDefaultRegistry(), launch: async (id) => queue.enqueue(id, await store.head(id)) });

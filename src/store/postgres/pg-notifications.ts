@@ -1,7 +1,10 @@
 /**
- * Following appends across processes with PostgreSQL's LISTEN/NOTIFY. Every append notifies the
- * schema's channel with the session id when it commits; one listening connection per store wakes
- * that session's followers and watchers. While the listening connection is down (the server
+ * Following appends across processes with PostgreSQL's LISTEN/NOTIFY. After an append commits, the
+ * store announces it on the schema's channel (`<session id> <last seq>`); one listening connection
+ * per store wakes that session's followers and watchers. Announcements are not part of the append's
+ * transaction: a notifying commit takes a server-wide lock until it is on disk, which would make
+ * every append wait for every other one. Instead the announcements of one event-loop turn go out
+ * together, in one statement, off the append's path. While the listening connection is down (the server
  * restarted, a proxy that drops NOTIFY), the hub reconnects with backoff and its users fall back to
  * polling — and on reconnect everyone looks again, so a notification lost in the gap costs a read,
  * never an event.
@@ -25,8 +28,8 @@ export interface NotificationHub {
    * poll while not listening, and once on reconnect).
    */
   watch(sessionId: string, listener: (seq?: number) => void): () => void;
-  /** Tells this store's own watchers about its own append at once (the NOTIFY comes later). */
-  appended(sessionId: string, seq: number): void;
+  /** Announces a committed append to every listener (batched per event-loop turn; best effort). */
+  announce(sessionId: string, seq: number): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,8 @@ export interface NotificationHubOptions {
   waiters: AppendWaiters;
   /** How often watchers are called while notifications are down. Default 100 ms. */
   pollIntervalMs?: number;
+  /** Sends a batch of payloads on the channel (the store runs one `pg_notify` statement). */
+  send: (channel: string, payloads: string[]) => Promise<unknown>;
   /** Told about connection trouble (the store stays quiet otherwise). */
   onError?: (error: Error) => void;
 }
@@ -60,6 +65,8 @@ export function createNotificationHub(options: NotificationHubOptions): Notifica
   let retryMs = 100;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
+  /** Announcements waiting for the end of this turn: the highest seq per session. */
+  let pending = new Map<string, number>();
 
   const notify = (sessionId: string, seq: number | undefined): void => {
     waiters.wake(sessionId);
@@ -148,8 +155,18 @@ export function createNotificationHub(options: NotificationHubOptions): Notifica
         if (current?.size === 0) watchers.delete(sessionId);
       };
     },
-    appended(sessionId, seq) {
-      for (const listener of watchers.get(sessionId) ?? []) listener(seq);
+    announce(sessionId, seq) {
+      if (closed) return;
+      if (pending.size === 0) {
+        setImmediate(() => {
+          const batch = pending;
+          pending = new Map();
+          if (closed || batch.size === 0) return;
+          // A lost announcement costs a follower a poll (the safety poll), never an event.
+          options.send(channel, [...batch].map(([id, last]) => `${id} ${last}`)).catch((error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error))));
+        });
+      }
+      pending.set(sessionId, Math.max(seq, pending.get(sessionId) ?? 0));
     },
     async close() {
       closed = true;

@@ -1,10 +1,11 @@
 /**
  * The session store for scale-out: one PostgreSQL schema that any number of servers and workers
  * share. An append is one statement — a conditional `UPDATE` of the session row (`last_seq` must be
- * `expectedSeq - 1` and, for a runner, `runner_epoch` its claim), the event rows inserted only if
- * that row changed, and a NOTIFY — so it costs one round trip, commits atomically, and two writers
- * can never interleave one log; `(session_id, seq)` is the primary key underneath as a backstop.
- * Followers wake on LISTEN/NOTIFY and poll only while notifications are down.
+ * `expectedSeq - 1` and, for a runner, `runner_epoch` its claim) and the event rows inserted only
+ * if that row changed — so it costs one round trip, commits atomically, and two writers can never
+ * interleave one log; `(session_id, seq)` is the primary key underneath as a backstop. Committed
+ * appends are announced with NOTIFY (batched, after the commit); followers wake on it and poll only
+ * while notifications are down.
  */
 import type pg from 'pg';
 import { ConclaveError } from '../../protocol/errors.js';
@@ -15,7 +16,7 @@ import { applySummaryChange, createSessionSummary, summarizeChange, type Summary
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from '../store-errors.js';
 import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
-import { createNotificationHub, notificationChannel } from './pg-notifications.js';
+import { createNotificationHub } from './pg-notifications.js';
 import { rowToSummary, sessionColumns, type EventRow, type SessionRow } from '../store-rows.js';
 
 export interface PostgresStoreOptions {
@@ -48,21 +49,21 @@ const insertEvents = `e AS (
     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(seq, id, type, at, data)
     WHERE EXISTS (SELECT 1 FROM s)
     RETURNING 1
-  ), n AS (SELECT pg_notify($7, $1 || ' ' || ($2::int[])[array_upper($2::int[], 1)]) FROM s)
-  SELECT (SELECT count(*) FROM s)::int AS written, (SELECT count(*) FROM n)::int AS notified`;
+  )
+  SELECT (SELECT count(*) FROM s)::int AS written`;
 
 const appendFirst = `WITH s AS (
     INSERT INTO sessions (id, created_at, updated_at, status, topology, title, last_seq, workspace, archived_at, deleted)
-    VALUES ($1, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15)
     ON CONFLICT (id) DO NOTHING
     RETURNING id
   ), ${insertEvents}`;
 
 const appendNext = `WITH s AS (
-    UPDATE sessions SET updated_at = $8, last_seq = $9, status = coalesce($10, status), topology = coalesce($11, topology),
-      title = coalesce($12, title), created_at = coalesce($13, created_at), workspace = coalesce($14, workspace),
-      archived_at = coalesce($15, archived_at), deleted = coalesce($16::boolean, deleted)
-    WHERE id = $1 AND last_seq = $17 AND ($18::bigint IS NULL OR runner_epoch = $18)
+    UPDATE sessions SET updated_at = $7, last_seq = $8, status = coalesce($9, status), topology = coalesce($10, topology),
+      title = coalesce($11, title), created_at = coalesce($12, created_at), workspace = coalesce($13, workspace),
+      archived_at = coalesce($14, archived_at), deleted = coalesce($15::boolean, deleted)
+    WHERE id = $1 AND last_seq = $16 AND ($17::bigint IS NULL OR runner_epoch = $17)
     RETURNING id
   ), ${insertEvents}`;
 
@@ -78,9 +79,13 @@ const appendNext = `WITH s AS (
 export function createPostgresStore(options: PostgresStoreOptions): PostgresSessionStore {
   const target = parsePostgresUrl(options.url, options.schema);
   const pool = createPostgresPool(target, { max: options.poolSize ?? 10 });
-  const channel = notificationChannel(target.schema);
   const waiters = createAppendWaiters();
-  const hub = createNotificationHub({ target, waiters, pollIntervalMs: options.pollIntervalMs ?? 100 });
+  const hub = createNotificationHub({
+    target,
+    waiters,
+    pollIntervalMs: options.pollIntervalMs ?? 100,
+    send: (channel, payloads) => pool.query({ name: 'conclave-notify', text: 'SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', values: [channel, payloads] }),
+  });
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   let closed = false;
   let migrated: Promise<void> | undefined;
@@ -159,7 +164,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
       const appended = events.map((event, index): SessionEvent => ({ id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data }));
       const dataTexts = events.map((event) => encodeEventData(sessionId, event));
       const change = summarizeChange(appended) as SummaryChange;
-      const eventValues = [sessionId, appended.map((event) => event.seq), appended.map((event) => event.id), appended.map((event) => event.type), appended.map((event) => event.at), dataTexts, channel];
+      const eventValues = [sessionId, appended.map((event) => event.seq), appended.map((event) => event.id), appended.map((event) => event.type), appended.map((event) => event.at), dataTexts];
       let config: pg.QueryConfig;
       if (expectedSeq === 1) {
         if (fence !== undefined && fence !== 0) throw claimedError(sessionId, fence, 0);
@@ -183,7 +188,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
       const { rows } = await query<{ written: number }>(`cannot append to session ${sessionId}`, config);
       if (rows[0]?.written !== 1) throw (await refusal(sessionId, expectedSeq, fence)) ?? conflictError(sessionId, expectedSeq, expectedSeq);
       waiters.wake(sessionId);
-      hub.appended(sessionId, expectedSeq + appended.length - 1);
+      hub.announce(sessionId, expectedSeq + appended.length - 1);
       return appended;
     },
 
