@@ -1,17 +1,19 @@
 // The scale-out commands as a user runs them, against the machine's real PostgreSQL and Redis:
 // `db migrate` twice, `status` with a queue, and the clear refusals of a worker or server that
 // lacks what it needs.
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { dropSchema, postgresUrl, uniqueSchema } from '../support/postgres.js';
+import { deleteQueueKeys, uniqueQueuePrefix } from '../support/worker-fleet.js';
 
 const schema = uniqueSchema('cli');
 const store = postgresUrl(schema);
-const queue = `redis://127.0.0.1:6379?prefix=conclave-cli-${randomBytes(4).toString('hex')}`;
+const prefix = uniqueQueuePrefix('cli');
+const queue = `redis://127.0.0.1:6379?prefix=${prefix}`;
 
 afterAll(async () => {
   await dropSchema(schema);
+  await deleteQueueKeys('redis://127.0.0.1:6379', prefix);
 });
 
 describe('conclave db migrate and status', () => {

@@ -2,8 +2,6 @@
 // (a schema and a key prefix of each test's own, removed afterwards): a server that enqueues instead
 // of running, a worker that runs what is enqueued, a shutdown that hands running sessions back, and
 // readiness that tells when the queue is gone.
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
 import type { SessionEvent } from '../../src/protocol/index.js';
@@ -15,6 +13,7 @@ import { createScriptedProvider } from '../support/scripted-provider.js';
 import { testRegistry } from '../support/registry.js';
 import { dropSchema, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { deleteQueueKeys, uniqueQueuePrefix } from '../support/worker-fleet.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 
@@ -46,15 +45,12 @@ describe('sessions through the queue', () => {
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close();
     await dropSchema(schema);
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteQueueKeys(redisUrl, prefix);
   });
 
   function setup(delayMs = 0): { store: PostgresSessionStore; queue: SessionQueue; kernel: () => Kernel } {
     schema = uniqueSchema('queue');
-    prefix = `conclave-test-${randomBytes(4).toString('hex')}`;
+    prefix = uniqueQueuePrefix('queue');
     const store = createPostgresStore({ url: postgresUrl(schema), poolSize: 4 });
     const queue = openSessionQueue(`${redisUrl}?prefix=${prefix}`);
     closers.push(() => store.close(), () => queue.close());
