@@ -4,7 +4,7 @@
  * pair is the job id, so the same request made twice (a retried HTTP call) is one job. Jobs are
  * safe to run more than once: a run replays the log and pays for nothing already done.
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { ConclaveError } from '../protocol/errors.js';
 import { parseQueueUrl, queueConnection, sessionQueueName, type QueueTarget } from './queue-target.js';
 
@@ -46,9 +46,15 @@ export const sessionJobAttempts = 8;
  */
 export function openSessionQueue(url: string): SessionQueue {
   const target = parseQueueUrl(url);
-  const queue = new Queue<SessionJobData>(sessionQueueName, { connection: queueConnection(target), prefix: target.prefix });
-  // Connection trouble is reported by the calls that hit it; the queue itself reconnects.
-  queue.on('error', () => undefined);
+  // BullMQ is loaded on first use: most commands that open a context never touch the queue.
+  let opened: Promise<Queue<SessionJobData>> | undefined;
+  const open = (): Promise<Queue<SessionJobData>> =>
+    (opened ??= import('bullmq').then(({ Queue: BullQueue }) => {
+      const queue = new BullQueue<SessionJobData>(sessionQueueName, { connection: queueConnection(target), prefix: target.prefix });
+      // Connection trouble is reported by the calls that hit it; the queue itself reconnects.
+      queue.on('error', () => undefined);
+      return queue;
+    }));
   const failure = (error: unknown, action: string): ConclaveError =>
     new ConclaveError('store_error', `${action} at ${target.display}: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
@@ -69,6 +75,7 @@ export function openSessionQueue(url: string): SessionQueue {
   return {
     target,
     async enqueue(sessionId, seq) {
+      const queue = await open();
       await withTimeout(
         queue.add('run', { sessionId, seq }, {
           jobId: `${sessionId}.${seq}`,
@@ -81,6 +88,7 @@ export function openSessionQueue(url: string): SessionQueue {
       );
     },
     async depth() {
+      const queue = await open();
       const [counts, workers] = await withTimeout(Promise.all([queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), queue.getWorkersCount()]), 'cannot read the session queue');
       return {
         waiting: (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0),
@@ -91,8 +99,11 @@ export function openSessionQueue(url: string): SessionQueue {
       };
     },
     async ping() {
+      const queue = await open();
       await withTimeout(queue.getBackend().client.then((client) => client.runCommand('ping', [])), 'cannot reach the session queue', 2000);
     },
-    close: () => queue.close(),
+    close: async () => {
+      if (opened !== undefined) await (await opened).close();
+    },
   };
 }

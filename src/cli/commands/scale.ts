@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { ConclaveError } from '../../protocol/errors.js';
 import type { SessionStatus } from '../../protocol/events.js';
-import { startSessionWorker, type WorkerActivity } from '../../queue/session-worker.js';
+import type { WorkerActivity } from '../../queue/session-worker.js';
 import type { QueueDepth } from '../../queue/session-queue.js';
 import { checkReadiness, startHealthServer, storeCheck } from '../../server/health.js';
 import { createPostgresPool, isPostgresUrl, migratePostgres, parsePostgresUrl, postgresSchemaVersion, postgresVersion } from '../../store/index.js';
@@ -56,6 +56,8 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   };
   const name = `${hostname()}:${process.pid}`;
   const stopped = untilSignal();
+  // Loaded here, not at start-up: only this command runs a worker.
+  const { startSessionWorker } = await import('../../queue/session-worker.js');
   const worker = await startSessionWorker({
     kernel,
     queue: queue.target,
