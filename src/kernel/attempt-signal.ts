@@ -4,6 +4,7 @@
  * when the whole attempt exceeds `total_ms`. A timeout is a retryable `provider_timeout`, unlike an
  * interrupt, which ends the call.
  */
+import { setMaxListeners } from 'node:events';
 import { ConclaveError, type CallTimeouts } from '../protocol/index.js';
 
 export interface AttemptSignal {
@@ -27,6 +28,9 @@ export function createAttemptSignal(session: AbortSignal, timeouts: CallTimeouts
   const controller = new AbortController();
   let fired: ConclaveError | undefined;
   const onSessionAbort = (): void => controller.abort(session.reason);
+  // Every call in flight listens to the session's signal — a parallel topology has dozens at once —
+  // and each removes its listener in `dispose`: no leak for Node to warn about.
+  setMaxListeners(0, session);
   session.addEventListener('abort', onSessionAbort, { once: true });
   const arm = (ms: number | undefined, message: string): NodeJS.Timeout | undefined => {
     if (ms === undefined) return undefined;
