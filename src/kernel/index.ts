@@ -2,7 +2,7 @@
 export { Kernel } from './kernel.js';
 export type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
 export { summarizeSession, type SessionResult, type SpendLine } from './session-result.js';
-export { LiveEvents, type LiveItem, type LiveListener, type StreamDelta } from './live-events.js';
+export { LiveEvents, type LiveItem, type LiveListener, type StreamDelta, type SubscriptionObserver } from './live-events.js';
 export { systemClock, abortableSleep, type Clock } from './clock.js';
 export { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
 export { Journal } from './journal.js';

@@ -1,7 +1,8 @@
 /**
  * In-process fan-out of what happens in running sessions: every journaled event as soon as it is
  * stored, plus non-durable stream deltas (text as it arrives). The CLI's progress display and the
- * server's SSE streams subscribe here; other processes follow the store instead.
+ * server's SSE streams subscribe here; other processes follow the store instead, and a scale-out
+ * server gets the deltas of sessions its workers run through the live relay (`src/queue`).
  */
 import type { SessionEvent } from '../protocol/index.js';
 
@@ -18,9 +19,29 @@ export interface StreamDelta {
 export type LiveItem = { type: 'event'; event: SessionEvent } | StreamDelta;
 export type LiveListener = (item: LiveItem) => void;
 
+/** Told when a session gets its first listener and when it loses its last one. */
+export interface SubscriptionObserver {
+  first(sessionId: string): void;
+  last(sessionId: string): void;
+}
+
 export class LiveEvents {
   private readonly bySession = new Map<string, Set<LiveListener>>();
   private readonly everywhere = new Set<LiveListener>();
+  private readonly observers = new Set<SubscriptionObserver>();
+
+  /**
+   * Observes which sessions have listeners (a relay subscribes to another process's deltas only
+   * while someone here wants them). Returns the function that stops observing.
+   *
+   * @example
+   * const stop = live.observeSubscriptions({ first: (id) => relay.add(id), last: (id) => relay.remove(id) });
+   */
+  observeSubscriptions(observer: SubscriptionObserver): () => void {
+    this.observers.add(observer);
+    for (const sessionId of this.bySession.keys()) observer.first(sessionId);
+    return () => this.observers.delete(observer);
+  }
 
   /**
    * Listens to one session (or to all sessions with `'*'`). Returns the unsubscribe function.
@@ -37,11 +58,13 @@ export class LiveEvents {
     if (listeners === undefined) {
       listeners = new Set();
       this.bySession.set(sessionId, listeners);
+      for (const observer of this.observers) observer.first(sessionId);
     }
     listeners.add(listener);
     return () => {
-      listeners.delete(listener);
-      if (listeners.size === 0) this.bySession.delete(sessionId);
+      if (!listeners.delete(listener) || listeners.size > 0 || this.bySession.get(sessionId) !== listeners) return;
+      this.bySession.delete(sessionId);
+      for (const observer of this.observers) observer.last(sessionId);
     };
   }
 

@@ -3,9 +3,10 @@
 // of running, a worker that runs what is enqueued, a shutdown that hands running sessions back, and
 // readiness that tells when the queue is gone.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
+import { Kernel, LiveEvents, type SessionDefinition, type StreamDelta } from '../../src/kernel/index.js';
 import type { SessionEvent } from '../../src/protocol/index.js';
 import { openSessionQueue, type SessionQueue } from '../../src/queue/session-queue.js';
+import { publishLiveDeltas, receiveLiveDeltas } from '../../src/queue/live-relay.js';
 import { startSessionWorker, type SessionWorker, type WorkerActivity } from '../../src/queue/session-worker.js';
 import { createPostgresStore, type PostgresSessionStore } from '../../src/store/postgres/pg-session-store.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
@@ -130,6 +131,35 @@ describe('sessions through the queue', () => {
     // Heard by notification: the runner's store can watch, so it does not poll at all.
     expect(Date.now() - sent).toBeLessThan(2000);
     expect(completedIds(await store.read(sessionId))).toHaveLength(0);
+  });
+
+  it('relays the text of a session a worker runs to a server whose client asks for deltas, and only then', async () => {
+    const { queue, kernel } = setup(20);
+    const runner = kernel();
+    const stopPublishing = publishLiveDeltas(runner.live, queue.target);
+    const serverLive = new LiveEvents();
+    const stopReceiving = receiveLiveDeltas(serverLive, queue.target);
+    closers.push(stopPublishing, stopReceiving);
+    const watched = await runner.createSession(pipeline(3), { task: 'x' });
+    const unwatched = await runner.createSession(pipeline(1), { task: 'y' });
+    const received: StreamDelta[] = [];
+    serverLive.subscribe(watched, (item) => {
+      if (item.type === 'delta') received.push(item);
+    });
+    const elsewhere: unknown[] = [];
+    serverLive.subscribe('*', (item) => {
+      if (item.type === 'delta' && item.sessionId === unwatched) elsewhere.push(item);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the SUBSCRIBE reaches Redis
+    await Promise.all([runner.runSession(watched), runner.runSession(unwatched)]);
+    await until(() => received.length === 3, 'three relayed deltas');
+    expect(received.map((delta) => [delta.agent, delta.delta])).toEqual([
+      ['stage0', 'x+'],
+      ['stage1', 'x++'],
+      ['stage2', 'x+++'],
+    ]);
+    // Nobody here asked for the other session: its deltas never left Redis for this process.
+    expect(elsewhere).toEqual([]);
   });
 
   it('lets a server enqueue instead of running, and reports the queue in /readyz', async () => {

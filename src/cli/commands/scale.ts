@@ -58,6 +58,9 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   const stopped = untilSignal();
   // Loaded here, not at start-up: only this command runs a worker.
   const { startSessionWorker } = await import('../../queue/session-worker.js');
+  const { publishLiveDeltas } = await import('../../queue/live-relay.js');
+  // Text as it streams goes to servers whose SSE clients ask for it.
+  const stopRelay = publishLiveDeltas(kernel.live, queue.target);
   const worker = await startSessionWorker({
     kernel,
     queue: queue.target,
@@ -88,6 +91,7 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   const outcome = await Promise.race([closing, again.then(() => undefined)]);
   const result = outcome ?? (await Promise.race([closing, worker.close(0)]));
   await health.close();
+  await stopRelay();
   process.stderr.write(`worker stopped: ${result.finished} session run(s) finished, ${result.handedBack} handed back to the queue\n`);
   return exitCodes.success;
 }

@@ -38,10 +38,14 @@ export const defaultHeartbeatMs = 15_000;
  */
 export async function serveCommand(context: CliContext, options: ServeOptions = {}): Promise<number> {
   const queue = context.queue(options.queue);
+  let stopRelay: (() => Promise<void>) | undefined;
   if (queue !== undefined) {
     if (context.store().kind === 'memory') throw new ConclaveError('invalid_argument', 'workers cannot reach an in-memory store: give --store postgres://… with --queue');
     await queue.ping();
     context.launchThrough(queue);
+    // Text as it streams, from the workers, for SSE clients that ask for deltas.
+    const { receiveLiveDeltas } = await import('../../queue/live-relay.js');
+    stopRelay = receiveLiveDeltas(context.kernel().live, queue.target);
   }
   const resources = context.resources();
   const documents = createDocumentCatalog({ directory: options.documents ?? 'examples', registry: context.registry });
@@ -75,6 +79,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
   const signal = await stopped;
   process.stderr.write(`${signal}: shutting down\n`);
   await server.close();
+  await stopRelay?.();
   // Running sessions are interrupted, not cut: each idles with its finished calls journaled.
   const interrupted = await context.kernel().stopAll(`server shut down (${signal})`);
   if (interrupted > 0) process.stderr.write(`${interrupted} running session(s) interrupted; continue them with: conclave resume ID\n`);
