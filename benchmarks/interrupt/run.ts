@@ -23,6 +23,7 @@ import { createApiKey } from '../../src/server/api-keys.js';
 import { createDocumentCatalog } from '../../src/server/document-catalog.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { createMemoryResourceStore, createMemoryStore, createSqliteResourceStore, createSqliteStore } from '../../src/store/index.js';
+import { runMeasurement } from '../run-measurement.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The issue's target: an interrupt idles the session in under 100 ms. */
@@ -370,10 +371,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  // A measurement: report what went wrong, but never fail the build with it.
-  process.stderr.write(`bench:interrupt could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-}
-process.exit(0);
+await runMeasurement('bench:interrupt', main);

@@ -24,6 +24,7 @@ import { deleteQueueKeys, startWorkerFleet, waitForIdleSessions, type WorkerFlee
 import { machineBusyCores, readMachineCpu, readProcessCpuSeconds } from './cpu-usage.js';
 import { counterDelta, createThrowawayDatabase, readPostgresCounters, type PostgresCounters } from './postgres-counters.js';
 import { scaleSessions } from './scale-sessions.js';
+import { runMeasurement } from '../run-measurement.js';
 
 /** The server (any database on it): the benchmark creates and drops a database of its own there. */
 const serverUrl = process.env.CONCLAVE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -209,10 +210,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  // A measurement: report what went wrong, but never fail the build with it.
-  process.stderr.write(`bench:scale could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-}
-process.exit(0);
+await runMeasurement('bench:scale', main);
