@@ -5,7 +5,8 @@
  * requests in flight), `sessions.db` (the logs of topology sessions) and, at the end, the five
  * outputs: `results.json`, `results.csv`, `report.md`, `report.html`.
  */
-import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConclaveError } from '../protocol/index.js';
 import type { BenchSample, BenchSettings } from './bench-types.js';
@@ -60,7 +61,7 @@ export class RunDirectory {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const slug = suite.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'bench';
     let runId = `${slug}-${stamp}`;
-    for (let suffix = 2; await exists(join(outDir, runId)); suffix += 1) runId = `${slug}-${stamp}-${suffix}`;
+    for (let suffix = 2; existsSync(join(outDir, runId)); suffix += 1) runId = `${slug}-${stamp}-${suffix}`;
     const path = join(outDir, runId);
     await mkdir(path, { recursive: true });
     const manifest: RunManifest = { version: 1, runId, startedAt: now.toISOString(), suite, settings, contestants };
@@ -78,7 +79,7 @@ export class RunDirectory {
   static async open(run: string, outDir: string): Promise<RunDirectory> {
     const candidates = [run, join(outDir, run)];
     let path: string | undefined;
-    for (const candidate of candidates) if (await exists(join(candidate, 'run.json'))) path = path ?? candidate;
+    for (const candidate of candidates) if (existsSync(join(candidate, 'run.json'))) path = path ?? candidate;
     if (path === undefined) {
       throw new ConclaveError('invalid_argument', `no benchmark run "${run}" (looked for ${candidates.map((candidate) => join(candidate, 'run.json')).join(' and ')})`, {
         hint: 'pass the run directory printed when the run started, or its id with the same --out',
@@ -115,15 +116,6 @@ export class RunDirectory {
   /** Waits for every append to reach the file. */
   flush(): Promise<void> {
     return this.writes;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

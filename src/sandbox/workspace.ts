@@ -5,6 +5,7 @@
  * as links, ownership is changed with lchown on fresh copies only (an existing workspace may hold
  * links or hard links the agent made), and removal unlinks.
  */
+import { existsSync } from 'node:fs';
 import { chmod, cp, lchown, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { ConclaveError } from '../protocol/index.js';
@@ -51,7 +52,7 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
   const root = dirname(directory);
   await mkdir(root, { recursive: true, mode: 0o711 });
   if (options.owner !== undefined) await ensureTraversable(root);
-  if (await exists(directory)) return directory;
+  if (existsSync(directory)) return directory;
   if (options.seedDirectory !== undefined) await checkSeedDirectory(options.seedDirectory);
   await mkdir(directory, { mode: 0o700 });
   try {
@@ -96,15 +97,6 @@ async function copySeed(seed: string, directory: string, workspaceRoot: string):
       continue;
     }
     await cp(source, target, { recursive: true, verbatimSymlinks: true, force: true, errorOnExist: false });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
