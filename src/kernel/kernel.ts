@@ -104,8 +104,7 @@ export class Kernel {
 
   /** Claims, reads and starts one run; `runSession` makes sure only one is opening per session. */
   private async openRun(sessionId: string, options: RunOptions): Promise<SessionResult> {
-    if ((await this.store.head(sessionId)) === 0) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
-    // The claim comes before the read: whoever ran the session before can append nothing more, so
+    // The claim (which refuses an unknown session) comes before the read: whoever ran the session before can append nothing more, so
     // the log read next is the whole truth this run continues from.
     const fence = await this.store.claim(sessionId);
     const events = await this.store.read(sessionId);

@@ -90,7 +90,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
   const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`);
   const selectHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
-  const selectEpoch = db.prepare<[string], number>('SELECT runner_epoch FROM sessions WHERE id = ?').pluck();
+  /** What an append checks: the head, and the claim a fenced append must hold. */
+  const selectHeadAndEpoch = db.prepare<[string], { last_seq: number; runner_epoch: number }>('SELECT last_seq, runner_epoch FROM sessions WHERE id = ?');
   const raiseEpoch = db.prepare<[string], number>('UPDATE sessions SET runner_epoch = runner_epoch + 1 WHERE id = ? RETURNING runner_epoch').pluck();
   const insertEvent = db.prepare<[string, number, string, string, string, string]>(
     'INSERT INTO events (session_id, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?)',
@@ -133,19 +134,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   // Group commit: appends queued in one turn of the event loop (from any number of sessions) are
   // written in one transaction, flushed on setImmediate — after every timer and I/O callback of the
   // turn has queued its append. Each append keeps its own head check, so a conflict rejects only
-  // that append. The only read is the head check; the summary is patched from the events alone.
+  // that append. The only read is the head (and claim) check; the summary is patched from the events alone.
   const writeBatch = db.transaction((batch: PendingAppend[], outcomes: unknown[]) => {
-    const heads = new Map<string, number | undefined>();
+    /** Each session's row as this batch has left it (undefined: no row yet). */
+    const rows = new Map<string, { last_seq: number; runner_epoch: number } | undefined>();
     for (let position = 0; position < batch.length; position += 1) {
       const pending = batch[position] as PendingAppend;
       const { sessionId, expectedSeq, fence, appended, dataTexts } = pending;
-      const head = heads.has(sessionId) ? heads.get(sessionId) : selectHead.get(sessionId);
-      if (fence !== undefined) {
-        const epoch = selectEpoch.get(sessionId) ?? 0;
-        if (fence !== epoch) {
-          outcomes[position] = claimedError(sessionId, fence, epoch);
-          continue;
-        }
+      const row = rows.has(sessionId) ? rows.get(sessionId) : selectHeadAndEpoch.get(sessionId);
+      const head = row?.last_seq;
+      if (fence !== undefined && fence !== (row?.runner_epoch ?? 0)) {
+        outcomes[position] = claimedError(sessionId, fence, row?.runner_epoch ?? 0);
+        continue;
       }
       if (expectedSeq !== (head ?? 0) + 1) {
         outcomes[position] = conflictError(sessionId, expectedSeq, head ?? 0);
@@ -166,7 +166,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
           created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId,
         );
       }
-      heads.set(sessionId, change.lastSeq);
+      rows.set(sessionId, { last_seq: change.lastSeq, runner_epoch: row?.runner_epoch ?? 0 });
     }
   });
 
@@ -232,9 +232,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       const { fence } = appendOptions;
       try {
         if (events.length === 0) {
-          const epoch = selectEpoch.get(sessionId) ?? 0;
+          const row = selectHeadAndEpoch.get(sessionId);
+          const epoch = row?.runner_epoch ?? 0;
           if (fence !== undefined && fence !== epoch) throw claimedError(sessionId, fence, epoch);
-          const head = selectHead.get(sessionId) ?? 0;
+          const head = row?.last_seq ?? 0;
           if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
           return [];
         }
@@ -259,8 +260,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
     async claim(sessionId: string): Promise<number> {
       assertOpen();
-      // Appends queued before the claim are written under the claim they were made with.
-      flushAppends();
+      // Appends still queued are checked against the new claim when they flush: those made under an
+      // older one are refused, as they would be a moment later anyway.
       let epoch: number | undefined;
       try {
         epoch = raiseEpoch.get(sessionId);
