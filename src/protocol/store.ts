@@ -86,6 +86,8 @@ export interface SessionStore {
   getSession(sessionId: string): Promise<SessionSummary | undefined>;
   /** Newest first. */
   listSessions(options?: ListSessionsOptions): Promise<SessionSummary[]>;
+  /** How many sessions (deleted ones aside) have each status, without listing them. */
+  countSessions(): Promise<Record<SessionStatus, number>>;
   /**
    * Existing events after `afterSeq`, then new ones as they are appended — by this process or any
    * other — until the signal aborts.

@@ -5,9 +5,10 @@
  * gets back (a fresh object, JSON semantics) does not depend on which store is plugged in.
  */
 import { ConclaveError } from '../protocol/errors.js';
-import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
+import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
 import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
+import { countsByStatus } from './store-rows.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applyEventsToSummary, createSessionSummary, listsSession, sortKeyOf } from './session-summary.js';
 
@@ -119,6 +120,13 @@ export function createMemoryStore(): SessionStore {
       assertOpen();
       const summary = logs.get(sessionId)?.summary;
       return summary === undefined ? undefined : { ...summary };
+    },
+
+    async countSessions(): Promise<Record<SessionStatus, number>> {
+      assertOpen();
+      const counts = countsByStatus([]);
+      for (const log of logs.values()) if (!log.summary.deleted) counts[log.summary.status] += 1;
+      return counts;
     },
 
     async listSessions(options: ListSessionsOptions = {}): Promise<SessionSummary[]> {

@@ -9,12 +9,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
-import type { NewSessionEvent, SessionEvent } from '../protocol/events.js';
+import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
 import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
-import { rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
+import { countsByStatus, rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when the store is opened. `:memory:` for a private in-memory database. */
@@ -90,6 +90,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
   const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`);
   const selectHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
+  const countStatement = db.prepare<[], { status: string; count: number }>('SELECT status, count(*) AS count FROM sessions WHERE deleted = 0 GROUP BY status');
   /** What an append checks: the head, and the claim a fenced append must hold. */
   const selectHeadAndEpoch = db.prepare<[string], { last_seq: number; runner_epoch: number }>('SELECT last_seq, runner_epoch FROM sessions WHERE id = ?');
   const raiseEpoch = db.prepare<[string], number>('UPDATE sessions SET runner_epoch = runner_epoch + 1 WHERE id = ? RETURNING runner_epoch').pluck();
@@ -297,6 +298,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
         return row === undefined ? undefined : rowToSummary(row);
       } catch (error) {
         throw fail(error, `cannot read session ${sessionId}`);
+      }
+    },
+
+    async countSessions(): Promise<Record<SessionStatus, number>> {
+      assertOpen();
+      try {
+        return countsByStatus(countStatement.all());
+      } catch (error) {
+        throw fail(error, 'cannot count sessions');
       }
     },
 

@@ -121,3 +121,16 @@ export function rowToResource(row: ResourceRow): ResourceRecord {
     archivedAt: row.archived_at,
   };
 }
+
+/**
+ * Session counts by status from `SELECT status, count(*) … GROUP BY status` rows; statuses with
+ * no session count 0.
+ *
+ * @example
+ * countsByStatus([{ status: 'idle', count: 3 }]) // → { created: 0, running: 0, idle: 3, terminated: 0 }
+ */
+export function countsByStatus(rows: ReadonlyArray<{ status: string; count: number | string }>): Record<SessionStatus, number> {
+  const counts: Record<SessionStatus, number> = { created: 0, running: 0, idle: 0, terminated: 0 };
+  for (const row of rows) if (row.status in counts) counts[row.status as SessionStatus] = Number(row.count);
+  return counts;
+}

@@ -327,6 +327,16 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       expect(await store.getSession(teamA[1] as string)).toMatchObject({ deleted: true });
     });
 
+    it('counts sessions by status without listing them, leaving deleted ones out', async () => {
+      expect(await store.countSessions()).toEqual({ created: 0, running: 0, idle: 0, terminated: 0 });
+      const [running, idle, gone] = [createId('session'), createId('session'), createId('session')];
+      await store.append(running, 1, [sessionCreated({ topology: 'pipeline', task: 'a' }), event('session.status_running')]);
+      await store.append(idle, 1, [sessionCreated({ topology: 'pipeline', task: 'b' }), event('session.status_running'), event('session.status_idle')]);
+      await store.append(gone, 1, [sessionCreated({ topology: 'pipeline', task: 'c' }), event('session.deleted')]);
+      await store.append(createId('session'), 1, [sessionCreated({ topology: 'pipeline', task: 'd' })]);
+      expect(await store.countSessions()).toEqual({ created: 1, running: 1, idle: 1, terminated: 0 });
+    });
+
     it('follows: yields existing events, then new ones at once, and ends cleanly on abort without leaving timers', async () => {
       const sessionId = createId('session');
       await store.append(sessionId, 1, [event('user.message', { index: 1 }), event('user.message', { index: 2 })]);

@@ -9,7 +9,8 @@ import type { SessionStatus } from '../../protocol/events.js';
 import type { WorkerActivity } from '../../queue/session-worker.js';
 import type { QueueDepth } from '../../queue/session-queue.js';
 import { checkReadiness, startHealthServer, storeCheck } from '../../server/health.js';
-import { createPostgresPool, isPostgresUrl, migratePostgres, parsePostgresUrl, postgresSchemaVersion, postgresVersion } from '../../store/index.js';
+import type { SessionStore } from '../../protocol/store.js';
+import { migratePostgres, postgresSchemaVersion, postgresVersion, type PostgresSessionStore } from '../../store/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
 import { untilSignal } from '../signals.js';
@@ -104,38 +105,33 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
  * await dbMigrateCommand(context, { json: false });
  */
 export async function dbMigrateCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
-  const location = context.storeLocation();
-  if (!isPostgresUrl(location)) {
-    const store = context.store();
+  const store = context.store();
+  if (!isPostgresStore(store)) {
     await store.head('migrate');
+    const location = context.storeDisplay();
     const message = `${store.kind} store ${location}: up to date (SQLite files migrate themselves when opened)`;
     process.stdout.write(options.json === true ? `${JSON.stringify({ store: store.kind, location, applied: [] })}\n` : `${message}\n`);
     return exitCodes.success;
   }
-  const target = parsePostgresUrl(location);
-  const pool = createPostgresPool(target, { max: 1 });
-  try {
-    const report = await migratePostgres(pool, target).catch((error: unknown) => {
-      throw new ConclaveError('store_error', `cannot migrate ${target.display}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    });
-    if (options.json === true) {
-      process.stdout.write(`${JSON.stringify({ store: 'postgres', location: target.display, ...report })}\n`);
-    } else if (report.applied.length === 0) {
-      process.stdout.write(`schema ${target.schema} at ${target.display}: already at version ${report.to}\n`);
-    } else {
-      const lines = report.applied.map((migration) => `  ${String(migration.version).padStart(3)}  ${migration.name}`);
-      process.stdout.write(`schema ${target.schema}: version ${report.from} → ${report.to}\n${lines.join('\n')}\n`);
-    }
-    return exitCodes.success;
-  } finally {
-    await pool.end();
+  const { target } = store;
+  const report = await migratePostgres(store.pool, target).catch((error: unknown) => {
+    throw new ConclaveError('store_error', `cannot migrate ${target.display}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ store: 'postgres', location: target.display, ...report })}\n`);
+  } else if (report.applied.length === 0) {
+    process.stdout.write(`schema ${target.schema} at ${target.display}: already at version ${report.to}\n`);
+  } else {
+    const lines = report.applied.map((migration) => `  ${String(migration.version).padStart(3)}  ${migration.name}`);
+    process.stdout.write(`schema ${target.schema}: version ${report.from} → ${report.to}\n${lines.join('\n')}\n`);
   }
+  return exitCodes.success;
 }
 
 /** What `conclave status` reports. */
 export interface StatusReport {
   store: { kind: string; location: string; schemaVersion?: number; latestVersion?: number };
-  sessions: Partial<Record<SessionStatus, number>>;
+  sessions: Record<SessionStatus, number>;
   queue?: { location: string } & QueueDepth;
 }
 
@@ -150,30 +146,20 @@ const statuses: SessionStatus[] = ['running', 'idle', 'created', 'terminated'];
 export async function statusCommand(context: CliContext, options: { queue?: string; json?: boolean }): Promise<number> {
   const store = context.store();
   const location = context.storeDisplay();
-  const report: StatusReport = { store: { kind: store.kind, location }, sessions: {} };
-  const summaries = await Promise.all(statuses.map((status) => store.listSessions({ status })));
-  statuses.forEach((status, index) => {
-    report.sessions[status] = (summaries[index] ?? []).length;
-  });
-  if (isPostgresUrl(context.storeLocation())) {
-    const target = parsePostgresUrl(context.storeLocation());
-    const pool = createPostgresPool(target, { max: 1 });
-    try {
-      report.store = { ...report.store, schemaVersion: await postgresVersion(pool, target), latestVersion: postgresSchemaVersion };
-    } finally {
-      await pool.end();
-    }
-  }
+  // Counted, not listed: only the running sessions (as many as the workers run) are fetched.
+  const [counts, running] = await Promise.all([store.countSessions(), store.listSessions({ status: 'running' })]);
+  const report: StatusReport = { store: { kind: store.kind, location }, sessions: counts };
+  if (isPostgresStore(store)) report.store = { ...report.store, schemaVersion: await postgresVersion(store.pool, store.target), latestVersion: postgresSchemaVersion };
   const queue = context.queue(options.queue);
   if (queue !== undefined) report.queue = { location: queue.target.display, ...(await queue.depth()) };
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify({ ...report, running: (summaries[0] ?? []).map((summary) => summary.id) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, running: running.map((summary) => summary.id) }, null, 2)}\n`);
     return exitCodes.success;
   }
   const style = stylerFor(process.stdout);
   const lines = [`${style.bold('store')}     ${store.kind}  ${location}${report.store.schemaVersion !== undefined ? `  (schema version ${report.store.schemaVersion} of ${report.store.latestVersion})` : ''}`];
   lines.push(`${style.bold('sessions')}  ${statuses.map((status) => `${report.sessions[status] ?? 0} ${status}`).join(', ')}`);
-  for (const summary of (summaries[0] ?? []).slice(0, 20)) lines.push(`            ${style.dim('running')} ${summary.id}  ${summary.topology}  ${summary.title}`);
+  for (const summary of running.slice(0, 20)) lines.push(`            ${style.dim('running')} ${summary.id}  ${summary.topology}  ${summary.title}`);
   if (report.queue !== undefined) {
     const depth = report.queue;
     lines.push(`${style.bold('queue')}     ${depth.waiting} waiting, ${depth.active} active, ${depth.delayed} delayed, ${depth.failed} failed; ${depth.workers} worker connection(s)  ${style.dim(depth.location)}`);
@@ -183,4 +169,8 @@ export async function statusCommand(context: CliContext, options: { queue?: stri
   process.stdout.write(`${lines.join('\n')}\n`);
   const readiness = await checkReadiness({ store: storeCheck(store), ...(queue !== undefined ? { queue: () => queue.ping() } : {}) });
   return readiness.ready ? exitCodes.success : exitCodes.runFailed;
+}
+
+function isPostgresStore(store: SessionStore): store is PostgresSessionStore {
+  return store.kind === 'postgres';
 }

@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { ConclaveError } from '../../protocol/errors.js';
-import type { NewSessionEvent, SessionEvent } from '../../protocol/events.js';
+import type { NewSessionEvent, SessionEvent, SessionStatus } from '../../protocol/events.js';
 import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../../protocol/store.js';
 import { createAppendWaiters, followEvents } from '../append-waiters.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from '../session-summary.js';
@@ -17,7 +17,7 @@ import { claimedError, conflictError, encodeEventData, unknownSessionError } fro
 import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
 import { createNotificationHub } from './pg-notifications.js';
-import { rowToSummary, sessionColumns, type EventRow, type SessionRow } from '../store-rows.js';
+import { countsByStatus, rowToSummary, sessionColumns, type EventRow, type SessionRow } from '../store-rows.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database?schema=conclave`. */
@@ -215,6 +215,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
         values: [sessionId],
       });
       return rows[0] === undefined ? undefined : rowToSummary(rows[0]);
+    },
+
+    async countSessions(): Promise<Record<SessionStatus, number>> {
+      const { rows } = await query<{ status: string; count: string }>('cannot count sessions', {
+        name: 'conclave-count',
+        text: 'SELECT status, count(*) AS count FROM sessions WHERE deleted = false GROUP BY status',
+      });
+      return countsByStatus(rows);
     },
 
     async listSessions(listOptions: ListSessionsOptions = {}): Promise<SessionSummary[]> {
