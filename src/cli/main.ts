@@ -7,17 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CliContext, type GlobalOptions } from './cli-context.js';
+import { Command, CommanderError, Option } from 'commander';
+import type { GlobalOptions } from './cli-context.js';
+import { createAction, integer } from './cli-action.js';
+import { registerServerCommands } from './server-commands.js';
 import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
 import { schemaCommand, topologiesCommand, validateCommand } from './commands/documents.js';
 import { topologyDocsCommand, topologyShowCommand } from './commands/topology-docs.js';
 import { providersCommand, providersPingCommand } from './commands/providers.js';
 import { interruptCommand, resumeCommand, runCommand, sendCommand } from './commands/run-session.js';
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
-import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.js';
-import { serveCommand } from './commands/serve.js';
-import { dbMigrateCommand, defaultGraceMs, statusCommand, workerCommand } from './commands/scale.js';
 import { benchCommand } from './commands/bench.js';
 import { vaultListCommand, vaultRemoveCommand, vaultSetCommand } from './commands/vault.js';
 import { stylerFor } from './terminal.js';
@@ -30,32 +29,7 @@ function packageVersion(): string {
 }
 const version = packageVersion();
 
-function integer(name: string, minimum = 0) {
-  return (value: string): number => {
-    if (!/^-?\d+$/.test(value) || Number(value) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}, got "${value}"`);
-    return Number(value);
-  };
-}
-
-function port(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`--port must be a whole number from 0 to 65535, got "${value}"`);
-  return Number(value);
-}
-
-function action<Args extends unknown[]>(body: (context: CliContext, ...args: Args) => Promise<number>) {
-  return async (...args: Args): Promise<void> => {
-    let context: CliContext | undefined;
-    try {
-      context = new CliContext(program.opts<GlobalOptions>());
-      process.exitCode = await body(context, ...args);
-    } catch (error) {
-      process.stderr.write(formatError(error, stylerFor(process.stderr)));
-      process.exitCode = exitCodeFor(error);
-    } finally {
-      await context?.close().catch(() => undefined);
-    }
-  };
-}
+const action = createAction(() => program.opts<GlobalOptions>());
 
 const program = new Command('conclave')
   .description('Run multi-agent topologies (debate, pipeline, parallel, …) over any model, with a durable, replayable journal.')
@@ -292,135 +266,7 @@ Examples:
     ),
   );
 
-program
-  .command('serve')
-  .description('serve the HTTP APIs: native under /v1, Managed-Agents-compatible under /anthropic/v1')
-  .option('-p, --port <port>', 'port to listen on (0 picks a free one; the real URL is printed)', port, 8787)
-  .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
-  .option('--documents <dir>', 'directory of named topology documents (GET /v1/documents)', 'examples')
-  .option('--cors <origins>', 'browser origins allowed to call the API, comma-separated (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')])
-  .option('--heartbeat <ms>', 'interval of SSE keep-alive comments', integer('--heartbeat', 1), 15_000)
-  .option('--queue <redis-url>', 'enqueue sessions for `conclave worker`s instead of running them here (env CONCLAVE_QUEUE)')
-  .addHelpText(
-    'after',
-    `
-Every request but GET /healthz and GET /readyz needs an API key of this database (conclave keys create), sent as
-"Authorization: Bearer <key>" or "x-api-key: <key>". SIGINT or SIGTERM stops the server cleanly.
-
-Examples:
-  $ conclave keys create --workspace default
-  $ conclave serve
-  $ conclave serve --port 0 --db /var/lib/conclave/conclave.db
-  $ conclave serve --host 0.0.0.0 --cors http://localhost:5173
-  $ conclave serve --store postgres://postgres@db/conclave --queue redis://cache:6379   sessions run on workers
-  $ curl -H "x-api-key: $KEY" http://127.0.0.1:8787/v1/documents
-
-With the Anthropic SDK:
-  const client = new Anthropic({ apiKey: KEY, baseURL: 'http://127.0.0.1:8787/anthropic' });
-  const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
-  )
-  .action(
-    action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string }) =>
-      serveCommand(context, { port: options.port, host: options.host, documents: options.documents, cors: options.cors ?? [], heartbeatMs: options.heartbeat, ...(options.queue !== undefined ? { queue: options.queue } : {}) }),
-    ),
-  );
-
-program
-  .command('worker')
-  .description('run queued sessions (from `conclave serve --queue`) until SIGTERM; start as many as you like')
-  .option('--queue <redis-url>', 'the session queue (env CONCLAVE_QUEUE); ?prefix=name namespaces its keys')
-  .option('-c, --concurrency <n>', 'sessions run at once by this worker', integer('--concurrency', 1), 8)
-  .option('--health-port <port>', 'port of GET /healthz and /readyz (0 picks a free one; the URL is printed)', port, 0)
-  .option('--health-host <host>', 'interface of the health server', '127.0.0.1')
-  .option('--grace <ms>', 'on SIGTERM, how long running sessions may finish before they are handed back to the queue', integer('--grace', 0), defaultGraceMs)
-  .option('--lock <ms>', 'job lock: a killed worker\'s sessions move to another worker within about this long', integer('--lock', 500), 10_000)
-  .option('-q, --quiet', 'no line per session')
-  .addHelpText(
-    'after',
-    `
-A worker takes session jobs from the queue and runs them over the shared store. Every run replays
-the session's log first, so a session whose worker died continues on another one without paying
-twice for finished calls; a claim on the session fences the old worker out for good.
-
-SIGTERM (or Ctrl-C): stop taking sessions, let running ones finish for --grace ms, hand the rest back.
-A second signal hands everything back at once.
-
-Examples:
-  $ conclave db migrate --store postgres://postgres@127.0.0.1/test
-  $ conclave worker --store postgres://postgres@127.0.0.1/test --queue redis://127.0.0.1:6379 -c 16
-  $ CONCLAVE_STORE=postgres://… CONCLAVE_QUEUE=redis://… conclave worker --health-port 9464`,
-  )
-  .action(
-    action((context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean }) =>
-      workerCommand(context, {
-        ...(options.queue !== undefined ? { queue: options.queue } : {}),
-        concurrency: options.concurrency,
-        healthPort: options.healthPort,
-        healthHost: options.healthHost,
-        graceMs: options.grace,
-        lockMs: options.lock,
-        quiet: options.quiet === true,
-      }),
-    ),
-  );
-
-const db = program.command('db').description('the session database: migrations');
-db.command('migrate')
-  .description('create or upgrade the PostgreSQL schema of --store (SQLite files upgrade themselves)')
-  .option('--json', 'print JSON')
-  .addHelpText(
-    'after',
-    `
-Migrations are numbered and recorded in the schema's conclave_migrations table; running this twice
-does nothing the second time. Servers and workers also apply missing migrations when they connect.
-
-Examples:
-  $ conclave db migrate --store postgres://postgres@127.0.0.1:5432/test?schema=conclave
-  $ CONCLAVE_STORE=postgres://app:secret@db/conclave conclave db migrate --json`,
-  )
-  .action(action((context, options: { json?: boolean }) => dbMigrateCommand(context, options)));
-
-program
-  .command('status')
-  .description('where sessions live, how many run, and the depth of the worker queue')
-  .option('--queue <redis-url>', 'the session queue to report on (env CONCLAVE_QUEUE)')
-  .option('--json', 'print JSON')
-  .action(action((context, options: { queue?: string; json?: boolean }) => statusCommand(context, options)));
-
-const keys = program
-  .command('keys')
-  .description('API keys of the HTTP server: create, list, revoke')
-  .addHelpText(
-    'after',
-    `
-A key belongs to one workspace and reaches only that workspace's agents, environments and sessions.
-The secret is printed once, at creation; only its hash is stored.
-
-Examples:
-  $ conclave keys create --workspace default --name laptop
-  $ conclave keys create --workspace team-a --json     { "id", "workspace", "key", … } for scripts
-  $ conclave keys list
-  $ conclave keys revoke key_4fG7aB2x9QkLmNpRsTuVwX`,
-  );
-keys
-  .command('create')
-  .description('create a key and print its secret (once)')
-  .requiredOption('-w, --workspace <name>', 'workspace of the key: lowercase letters, digits, "_" and "-"')
-  .option('--name <label>', 'a label to recognise the key by')
-  .option('--json', 'print JSON (includes the secret as "key")')
-  .action(action((context, options: { workspace: string; name?: string; json?: boolean }) => keysCreateCommand(context, options)));
-keys
-  .command('list')
-  .description('list keys (never their secrets)')
-  .option('-w, --workspace <name>', 'only the keys of this workspace')
-  .option('--json', 'print JSON')
-  .action(action((context, options: { workspace?: string; json?: boolean }) => keysListCommand(context, options)));
-keys
-  .command('revoke')
-  .description('revoke a key: requests with it are refused from now on')
-  .argument('<key-id>', 'key id (see `conclave keys list`)')
-  .option('--json', 'print JSON')
-  .action(action((context, id: string, options: { json?: boolean }) => keysRevokeCommand(context, id, options)));
+registerServerCommands(program, action);
 
 try {
   await program.parseAsync(process.argv);

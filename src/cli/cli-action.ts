@@ -1,0 +1,61 @@
+/**
+ * What every command registration shares: option parsers that say which option was wrong and
+ * why, and the wrapper that builds a command's context, runs it, and turns its outcome or error
+ * into an exit code — so no command prints a stack trace for a user's mistake.
+ */
+import { InvalidArgumentError } from 'commander';
+import { CliContext, type GlobalOptions } from './cli-context.js';
+import { exitCodeFor, formatError } from './cli-errors.js';
+import { stylerFor } from './terminal.js';
+
+/** Runs a command body with a fresh context; what `program.command(…).action(…)` is given. */
+export type CommandAction = <Args extends unknown[]>(body: (context: CliContext, ...args: Args) => Promise<number>) => (...args: Args) => Promise<void>;
+
+/**
+ * A parser for a whole-number option, at least `minimum`.
+ *
+ * @example
+ * program.option('-n, --limit <n>', 'how many', integer('--limit', 1), 50);
+ */
+export function integer(name: string, minimum = 0): (value: string) => number {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value) || Number(value) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}, got "${value}"`);
+    return Number(value);
+  };
+}
+
+/**
+ * A parser for a TCP port option (0 picks a free one).
+ *
+ * @example
+ * program.option('--health-port <port>', 'port of /readyz', port('--health-port'), 0);
+ */
+export function port(name: string): (value: string) => number {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`${name} must be a whole number from 0 to 65535, got "${value}"`);
+    return Number(value);
+  };
+}
+
+/**
+ * The action wrapper of a program whose global options `globals` reads at run time.
+ *
+ * @example
+ * const action = createAction(() => program.opts<GlobalOptions>());
+ * program.command('status').action(action((context) => statusCommand(context, {})));
+ */
+export function createAction(globals: () => GlobalOptions): CommandAction {
+  return <Args extends unknown[]>(body: (context: CliContext, ...args: Args) => Promise<number>) =>
+    async (...args: Args): Promise<void> => {
+      let context: CliContext | undefined;
+      try {
+        context = new CliContext(globals());
+        process.exitCode = await body(context, ...args);
+      } catch (error) {
+        process.stderr.write(formatError(error, stylerFor(process.stderr)));
+        process.exitCode = exitCodeFor(error);
+      } finally {
+        await context?.close().catch(() => undefined);
+      }
+    };
+}
