@@ -6,9 +6,19 @@
  * `conclave` object — `seq` of the event it was translated from, plus details — which the SDK ignores
  * and our own clients use to correlate; `seq` plus the index within that seq is a stable cursor.
  */
-import { createHash } from 'node:crypto';
 import type { ConclaveErrorJSON } from '../../protocol/errors.js';
-import type { SessionEvent, SessionStatus } from '../../protocol/events.js';
+import type { SessionEvent } from '../../protocol/events.js';
+import { modelUsageOf, recordOf, zeroUsage, type ModelUsage } from './managed-session-summary.js';
+
+export { createDeltaStreamState, deltaEventId, deltaEvents, type DeltaStreamState } from './managed-deltas.js';
+export {
+  managedStatusOf,
+  sessionStatsFrom,
+  sessionUsageFrom,
+  type ManagedSessionStats,
+  type ManagedSessionStatus,
+  type ManagedSessionUsage,
+} from './managed-session-summary.js';
 
 /** The non-standard correlation fields every translated event carries. */
 export interface ManagedEventConclave {
@@ -37,30 +47,6 @@ export interface ManagedEventViewOptions {
 }
 
 /** The Managed Agents session status values conclave can be in. */
-export type ManagedSessionStatus = 'idle' | 'running' | 'terminated';
-
-/** The Managed Agents session `usage` object. */
-export interface ManagedSessionUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: 0;
-  list_cost: { amount: string; currency: 'USD' } | null;
-}
-
-/** The Managed Agents session `stats` object. */
-export interface ManagedSessionStats {
-  active_seconds: number;
-  duration_seconds: number;
-}
-
-interface ModelUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-}
-
 /** A model call that completed and waits for its `agent.message` before its span ends. */
 interface PendingCompletion {
   eventId: string;
@@ -70,18 +56,9 @@ interface PendingCompletion {
 }
 
 const modelCommandKind = 'model.generate';
-const zeroUsage: ModelUsage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function numberOf(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}
-
-function recordOf(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** Copies the defined entries only, so optional details never show up as `undefined`. */
@@ -91,17 +68,6 @@ function defined(entries: Record<string, unknown>): Record<string, unknown> {
 
 function managed(source: SessionEvent, type: string, fields: Record<string, unknown> = {}, conclave: Record<string, unknown> = {}, id = source.id): ManagedEvent {
   return { id, type, processed_at: source.at, ...fields, conclave: { seq: source.seq, ...defined(conclave) } };
-}
-
-function modelUsageOf(value: unknown): ModelUsage {
-  const usage = recordOf(value);
-  if (usage === undefined) return { ...zeroUsage };
-  return {
-    input_tokens: numberOf(usage.inputTokens),
-    output_tokens: numberOf(usage.outputTokens),
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: numberOf(usage.cachedInputTokens),
-  };
 }
 
 /** The `session.error` type for a conclave error code; provider failures name their cause. */
@@ -317,131 +283,3 @@ export function toManagedEvents(events: readonly SessionEvent[], options: Manage
   return events.flatMap((event) => view.translate(event));
 }
 
-/** What `deltaEvents` remembers between calls: which commands have had their `event_start`. */
-export interface DeltaStreamState {
-  started: Set<string>;
-}
-
-/**
- * A fresh state for one stream connection's deltas.
- *
- * @example
- * const state = createDeltaStreamState();
- */
-export function createDeltaStreamState(): DeltaStreamState {
-  return { started: new Set() };
-}
-
-/**
- * The id of the in-progress message (or thinking) a command's deltas belong to: derived from the
- * command id, so it is the same on every connection and every call.
- *
- * @example
- * deltaEventId('debate/round:1/pro/generate:0', 'text') // → 'sevt_delta_…' (24 hex characters)
- */
-export function deltaEventId(commandId: string, kind: 'text' | 'reasoning'): string {
-  const hash = createHash('sha256').update(`${kind}\n${commandId}`).digest('hex').slice(0, 24);
-  return `sevt_delta_${hash}`;
-}
-
-/**
- * The stream-only events for one piece of streamed model output: an `event_start` on the first
- * delta of a command, then `event_delta`s with the text. Reasoning is only announced, as the start
- * of an `agent.thinking`, whose Managed Agents form has no content.
- *
- * @example
- * deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'text', delta: 'Hel' }, state)
- * // → [{ type: 'event_start', event: { id, type: 'agent.message' } }, { type: 'event_delta', event_id: id, delta: … }]
- */
-export function deltaEvents(delta: { commandId: string; agent: string; kind: 'text' | 'reasoning'; delta: string }, state: DeltaStreamState): ManagedDeltaEvent[] {
-  const id = deltaEventId(delta.commandId, delta.kind);
-  const out: ManagedDeltaEvent[] = [];
-  if (!state.started.has(id)) {
-    state.started.add(id);
-    out.push({ type: 'event_start', event: { id, type: delta.kind === 'text' ? 'agent.message' : 'agent.thinking' } });
-  }
-  if (delta.kind === 'text' && delta.delta !== '') {
-    out.push({ type: 'event_delta', event_id: id, delta: { type: 'content_delta', content: { type: 'text', text: delta.delta } } });
-  }
-  return out;
-}
-
-/** Dollars as a string of cents, to a millionth of a cent, without trailing zeros. */
-function centsOf(usd: number): string {
-  return String(Math.round(usd * 100 * 1_000_000) / 1_000_000);
-}
-
-/**
- * A session's Managed Agents `usage`: tokens and list cost summed over every completed model call.
- * `list_cost` is null when no call reported a cost.
- *
- * @example
- * sessionUsageFrom(events) // → { input_tokens: 1200, output_tokens: 340, …, list_cost: { amount: '1.52', currency: 'USD' } }
- */
-export function sessionUsageFrom(events: readonly SessionEvent[]): ManagedSessionUsage {
-  const usage: ManagedSessionUsage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, list_cost: null };
-  let usd: number | undefined;
-  for (const event of events) {
-    if (event.type !== 'command.completed') continue;
-    const call = modelUsageOf(event.data.usage);
-    usage.input_tokens += call.input_tokens;
-    usage.output_tokens += call.output_tokens;
-    usage.cache_read_input_tokens += call.cache_read_input_tokens;
-    const cost = recordOf(event.data.cost);
-    if (cost !== undefined) usd = (usd ?? 0) + numberOf(cost.usd);
-  }
-  if (usd !== undefined) usage.list_cost = { amount: centsOf(usd), currency: 'USD' };
-  return usage;
-}
-
-function secondsBetween(from: string, to: string): number {
-  const milliseconds = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(milliseconds) && milliseconds > 0 ? milliseconds / 1000 : 0;
-}
-
-/**
- * A session's Managed Agents `stats`: seconds since its first event, and seconds spent running
- * (from each `session.status_running` to the next idle or terminated). Both run to `now` — by
- * default the last event's time, so the result depends on the log alone; pass the current time
- * for a session that is still running.
- *
- * @example
- * sessionStatsFrom(events, { now: new Date() }) // → { active_seconds: 12.4, duration_seconds: 95.1 }
- */
-export function sessionStatsFrom(events: readonly SessionEvent[], options: { now?: string | Date } = {}): ManagedSessionStats {
-  const first = events[0];
-  const last = events[events.length - 1];
-  if (first === undefined || last === undefined) return { active_seconds: 0, duration_seconds: 0 };
-  const end = options.now === undefined ? last.at : new Date(options.now).toISOString();
-  let active = 0;
-  let runningSince: string | undefined;
-  for (const event of events) {
-    if (event.type === 'session.status_running') {
-      runningSince ??= event.at;
-    } else if ((event.type === 'session.status_idle' || event.type === 'session.status_terminated') && runningSince !== undefined) {
-      active += secondsBetween(runningSince, event.at);
-      runningSince = undefined;
-    }
-  }
-  if (runningSince !== undefined) active += secondsBetween(runningSince, end);
-  // Sums of milliseconds/1000 drift (0.1 + 0.2); the log's resolution is a millisecond.
-  return { active_seconds: Math.round(active * 1000) / 1000, duration_seconds: secondsBetween(first.at, end) };
-}
-
-/**
- * The Managed Agents status of a conclave session: a created session that has not run is idle.
- *
- * @example
- * managedStatusOf('created') // → 'idle'
- */
-export function managedStatusOf(status: SessionStatus): ManagedSessionStatus {
-  switch (status) {
-    case 'running':
-      return 'running';
-    case 'terminated':
-      return 'terminated';
-    case 'created':
-    case 'idle':
-      return 'idle';
-  }
-}
