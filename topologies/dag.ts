@@ -55,25 +55,31 @@ export function findCycle(ids: readonly string[], edges: ReadonlyArray<readonly 
   const children = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const [from, to] of edges) children.get(from)?.push(to);
   const state = new Map<string, 'open' | 'closed'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    state.set(id, 'open');
-    stack.push(id);
-    for (const child of children.get(id) ?? []) {
-      if (state.get(child) === 'open') return [...stack.slice(stack.indexOf(child)), child];
+  // Depth-first with an explicit stack (node and the index of its next child), so a long chain of
+  // nodes cannot overflow the call stack; the order of discovery is that of the recursive search.
+  for (const root of ids) {
+    if (state.get(root) !== undefined) continue;
+    const path: string[] = [root];
+    const next: number[] = [0];
+    state.set(root, 'open');
+    while (path.length > 0) {
+      const id = path[path.length - 1] as string;
+      const position = next[next.length - 1] as number;
+      const child = (children.get(id) ?? [])[position];
+      if (child === undefined) {
+        path.pop();
+        next.pop();
+        state.set(id, 'closed');
+        continue;
+      }
+      next[next.length - 1] = position + 1;
+      if (state.get(child) === 'open') return [...path.slice(path.indexOf(child)), child];
       if (state.get(child) === undefined && children.has(child)) {
-        const cycle = visit(child);
-        if (cycle !== undefined) return cycle;
+        state.set(child, 'open');
+        path.push(child);
+        next.push(0);
       }
     }
-    stack.pop();
-    state.set(id, 'closed');
-    return undefined;
-  };
-  for (const id of ids) {
-    if (state.get(id) !== undefined) continue;
-    const cycle = visit(id);
-    if (cycle !== undefined) return cycle;
   }
   return undefined;
 }

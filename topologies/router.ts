@@ -53,13 +53,19 @@ export function readRouteChoice(text: string, routes: readonly string[], k: numb
     const known = [...new Set(named.filter((name): name is string => typeof name === 'string' && routes.includes(name)))].slice(0, k);
     return { routes: known, method: known.length > 0 ? 'structured' : 'none' };
   }
+  // An escaped literal between one-character lookarounds: linear on JavaScript's RegExp too.
   const mentioned = routes
-    .map((name) => ({ name, at: text.search(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'i')) }))
+    .map((name) => ({ name, at: text.search(new RegExp(`(?<![\\w-])${escapeRegExp(name)}(?![\\w-])`, 'i')) }))
     .filter((entry) => entry.at >= 0)
     .sort((a, b) => a.at - b.at)
     .slice(0, k)
     .map((entry) => entry.name);
   return { routes: mentioned, method: mentioned.length > 0 ? 'mention' : 'none' };
+}
+
+/** `text` as a pattern that matches it literally (agent names are letters, digits, `-` and `_` already). */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -15,6 +15,7 @@ import { generateArithDataset, type ArithQuestion } from '../../providers/offlin
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { createMemoryStore } from '../../src/store/index.js';
+import { compileLinearRegex } from '../../src/protocol/index.js';
 
 export const solverModel = 'offline/arith?accuracy=0.6';
 
@@ -49,7 +50,7 @@ const definitions: Record<'single' | 'majority' | 'plurality', SessionDefinition
  * statedInteger('-7')                             // → -7
  */
 export function statedInteger(answer: string): number | undefined {
-  const stated = [...answer.matchAll(new RegExp(answerRegex, 'gi'))].pop()?.[1];
+  const stated = compileLinearRegex(answerRegex, { flags: 'i' }).last(answer)?.[1];
   const text = stated ?? answer.trim();
   return /^-?\d+$/.test(text) ? Number(text) : undefined;
 }

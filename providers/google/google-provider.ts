@@ -149,6 +149,7 @@ export const googleProvider: ProviderModule = {
   description: `Google Gemini models through the official @google/genai SDK (key in ${keyVariable} or ${alternativeKeyVariable}).`,
   simulated: false,
   keyVariable,
+  alternativeKeyVariables: [alternativeKeyVariable],
   missingCredentials: (env) =>
     nonEmpty(env[keyVariable]) ?? nonEmpty(env[alternativeKeyVariable]) ? undefined : `google needs an API key: set ${keyVariable} (or ${alternativeKeyVariable})`,
   defaultModels: pricedGoogleModels.map((model) => `google/${model}`),

@@ -25,6 +25,7 @@ import {
   type ModelPrice,
   type ProviderAdapter,
   type ProviderModule,
+  type ProviderSettings,
   type StreamPart,
   type FinishReason,
 } from '../../src/protocol/index.js';
@@ -36,6 +37,7 @@ import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from '
 import { streamText } from './offline-timing.js';
 import { writePersonaAnswer } from './persona-writer.js';
 import { scriptedReply, type ScriptedReply } from './scripted-replies.js';
+import { confinedScriptPath } from './confined-script-path.js';
 import { createSeededRandom } from './seeded-random.js';
 import { countTokens, splitTokens } from './token-estimate.js';
 
@@ -78,7 +80,7 @@ function limitText(text: string, request: GenerateRequest): { text: string; fini
   return { text: limited, finishReason: 'stop' };
 }
 
-async function* generate(request: GenerateRequest, generateOptions: GenerateOptions): AsyncGenerator<StreamPart> {
+async function* generate(request: GenerateRequest, generateOptions: GenerateOptions, confineFiles: string | null | undefined): AsyncGenerator<StreamPart> {
   const start = performance.now();
   const { signal, attempt } = generateOptions;
   yield { type: 'stream-start', model: request.model, simulated: true };
@@ -94,7 +96,11 @@ async function* generate(request: GenerateRequest, generateOptions: GenerateOpti
   }
 
   // The scripted model's reply (text and tool calls), chosen once per request.
-  const script = options.name === 'scripted' ? scriptedReply(options.script ?? '', request) : undefined;
+  let script: ScriptedReply | undefined;
+  if (options.name === 'scripted') {
+    const path = confinedScriptPath(options.script ?? '', confineFiles);
+    script = typeof path === 'string' ? scriptedReply(path, request) : { text: `(offline/scripted: ${path.refused})`, toolCalls: [] };
+  }
   let textSeed: number | undefined;
   const seedOfText = (): number => (textSeed ??= textSeedOf(options, request));
   const failure = options.failRate > 0 ? decideFailure(options, seedOfText(), attempt) : undefined;
@@ -138,6 +144,7 @@ function price(model: string): ModelPrice | undefined {
 
 /**
  * Creates the offline adapter. It holds no state: every call is a pure function of its request.
+ * `settings.confineFiles` keeps scripts inside one folder (documents from API callers).
  *
  * @example
  * const adapter = createOfflineAdapter();
@@ -145,12 +152,12 @@ function price(model: string): ModelPrice | undefined {
  *   console.log(part.type); // stream-start, text-delta, usage, finish
  * }
  */
-export function createOfflineAdapter(): ProviderAdapter {
+export function createOfflineAdapter(settings: ProviderSettings = {}): ProviderAdapter {
   return {
     specificationVersion: 'v1',
     provider: 'offline',
     simulated: true,
-    generate,
+    generate: (request, options) => generate(request, options, settings.confineFiles),
     price,
   };
 }

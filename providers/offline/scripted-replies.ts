@@ -3,7 +3,7 @@
  * (examples/coder.yaml) runs offline and deterministically. The script is a YAML list; for each
  * request the first entry that fits is the reply:
  *
- *   - when: 'Write'            # optional regular expression on the last user message
+ *   - when: 'Write'            # optional regular expression on the last user message (RE2 syntax, case-insensitive)
  *     round: 0                 # optional: tool rounds so far in this call (tool-call replies since the last user message)
  *     text: I will write it.   # optional text
  *     tool_calls:              # optional tool calls (`name`, `input`)
@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { GenerateRequest, ToolCall } from '../../src/protocol/index.js';
+import { compileLinearRegex, linearRegexProblem, type GenerateRequest, type LinearRegex, type ToolCall } from '../../src/protocol/index.js';
 
 const scriptEntrySchema = z.strictObject({
   when: z.string().optional(),
@@ -27,7 +27,8 @@ const scriptEntrySchema = z.strictObject({
 const scriptSchema = z.array(scriptEntrySchema).min(1, 'a script needs at least one reply');
 
 interface ScriptEntry {
-  when: RegExp | undefined;
+  /** Runs on the linear-time engine: a script is user data like a document. */
+  when: LinearRegex | undefined;
   round: number | undefined;
   text: string;
   toolCalls: Array<{ name: string; input: Record<string, unknown> }>;
@@ -56,12 +57,9 @@ function load(path: string): ScriptEntry[] | string {
   }
   const entries: ScriptEntry[] = [];
   for (const [index, entry] of parsed.data.entries()) {
-    let when: RegExp | undefined;
-    try {
-      when = entry.when === undefined ? undefined : new RegExp(entry.when, 'i');
-    } catch (error) {
-      return `script "${path}": [${index}.when] ${(error as Error).message}`;
-    }
+    const problem = entry.when === undefined ? undefined : linearRegexProblem(entry.when, 'i');
+    if (problem !== undefined) return `script "${path}": [${index}.when] ${problem}`;
+    const when = entry.when === undefined ? undefined : compileLinearRegex(entry.when, { flags: 'i' });
     entries.push({ when, round: entry.round, text: entry.text ?? '', toolCalls: entry.tool_calls ?? [] });
   }
   return entries;
@@ -71,7 +69,7 @@ function load(path: string): ScriptEntry[] | string {
  * The script at `path`, or why it cannot be used (read and checked once per path).
  *
  * @example
- * loadScript('examples/coder.script.yaml') // → [{ when: /write/i, round: 0, … }, …] or 'script "…" not found …'
+ * loadScript('examples/coder.script.yaml') // → [{ when: (linear regex for 'write', case-insensitive), round: 0, … }, …] or 'script "…" not found …'
  */
 export function loadScript(path: string): ScriptEntry[] | string {
   let script = scripts.get(path);

@@ -15,13 +15,14 @@
  * `value`. Every check is named after its type and scores 1 or 0, except `function`, which may
  * return a partial score. Static problems (a pattern that does not compile, a JSON schema that
  * cannot be converted or that zod would silently under-check) are reported by `assertionProblems`
- * when the suite loads, so that a run never starts with an assertion that cannot work.
+ * when the suite loads, so that a run never starts with an assertion that cannot work. A suite's
+ * patterns (`regex`, `extract`) run on the linear-time engine, in RE2 syntax.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConclaveError } from '../protocol/index.js';
+import { ConclaveError, compileLinearRegex, linearRegexProblem, type LinearRegex } from '../protocol/index.js';
 import type { QualityCheck, QualityResult } from './bench-types.js';
 import { checkJsonSchema, schemaGaps } from './assertion-json.js';
 
@@ -95,10 +96,10 @@ function runContains(assertion: AssertionOf<'contains'>, output: string, expecte
 }
 
 function runRegex(assertion: AssertionOf<'regex'>, output: string): QualityCheck {
-  let pattern: RegExp;
+  let pattern: LinearRegex;
   try {
-    // `g` and `y` would make `test` depend on the previous call; they mean nothing for one match.
-    pattern = new RegExp(assertion.pattern, (assertion.flags ?? '').replace(/[gy]/g, ''));
+    // `g` and `y` mean nothing for one match; the linear engine ignores them.
+    pattern = compileLinearRegex(assertion.pattern, { flags: assertion.flags ?? '' });
   } catch (error) {
     return check('regex', false, (error as Error).message);
   }
@@ -130,7 +131,7 @@ function numbersIn(text: string): number[] {
  */
 export function extractNumber(output: string, extract?: string): number | undefined {
   if (extract !== undefined) {
-    const last = [...output.matchAll(new RegExp(extract, 'g'))].pop();
+    const last = compileLinearRegex(extract, { path: 'extract' }).last(output);
     return last === undefined ? undefined : numbersIn(last[1] ?? last[0])[0];
   }
   const markers = [...output.matchAll(answerMarkerPattern)].reverse();
@@ -259,21 +260,18 @@ export async function runAssertion(assertion: Assertion, output: string, sample:
 }
 
 function regexProblem(field: string, pattern: string, flags: string): string | undefined {
-  try {
-    new RegExp(pattern, flags);
-    return undefined;
-  } catch (error) {
-    return `${field}: ${(error as Error).message}`;
-  }
+  const problem = linearRegexProblem(pattern, flags);
+  return problem === undefined ? undefined : `${field}: ${problem}`;
 }
 
 /**
  * Problems an assertion has before any answer is seen, each starting with the field it concerns:
- * a pattern or flags that do not compile, an `extract` without a capturing group, a JSON schema
- * that zod cannot convert or would check only in part. Empty when there are none.
+ * a pattern or flags that do not compile or that RE2 cannot run (lookaround, backreferences), an
+ * `extract` without a capturing group, a JSON schema that zod cannot convert or would check only in
+ * part. Empty when there are none.
  *
  * @example
- * assertionProblems({ type: 'regex', pattern: '(' }) // → ['pattern: Invalid regular expression: /(/: Unterminated group']
+ * assertionProblems({ type: 'regex', pattern: '(' }) // → ['pattern: invalid regular expression: missing closing ): `(`']
  */
 export function assertionProblems(assertion: Assertion): string[] {
   const problems: string[] = [];
@@ -284,8 +282,7 @@ export function assertionProblems(assertion: Assertion): string[] {
   if (assertion.type === 'numeric' && assertion.extract !== undefined) {
     const problem = regexProblem('extract', assertion.extract, '');
     if (problem !== undefined) problems.push(problem);
-    // Counts capturing groups: the alternative `|` always matches the empty string.
-    else if ((new RegExp(`${assertion.extract}|`).exec('')?.length ?? 1) < 2) {
+    else if (compileLinearRegex(assertion.extract).groupCount < 1) {
       problems.push('extract: needs a capturing group around the number, as in "Total: (\\S+)"');
     }
   }

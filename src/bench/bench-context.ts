@@ -2,11 +2,14 @@
  * What every part of a benchmark run shares: the suite, the provider access (one adapter and one
  * price table per provider, as a kernel would use), the response cache, a kernel for topology
  * contestants and tournaments (built on first use, over the run's own `sessions.db`, every adapter
- * wrapped by the cache), and the running total of what judging cost.
+ * wrapped by the cache), the running total of what judging cost, and the redactor every output of
+ * the run passes through: model contestants call adapters directly, not through a kernel, so the
+ * provider keys in the run's environment are redacted here, from the same list a kernel uses.
  */
 import { Kernel, ProviderAccess, modelCost, systemClock } from '../kernel/index.js';
 import { ConclaveError, parseModelRef, registryWithDocumentProviders, type GenerateRequest, type ProviderAdapter, type Registry, type SessionStore } from '../protocol/index.js';
 import { openStore } from '../store/index.js';
+import { createRedactor, knownSecretsFromEnvironment, type Redactor } from '../vault/index.js';
 import { cachingAdapter, type ResponseCache } from './response-cache.js';
 import type { BenchSuite } from './suite-schema.js';
 
@@ -22,6 +25,8 @@ export interface ResolvedModel {
 export class BenchContext {
   readonly registry: Registry;
   readonly judging = { calls: 0, costUsd: 0 };
+  /** Replaces the run's provider keys (and the vault passphrase) in anything written or shown. */
+  readonly redactor: Redactor;
   private readonly access: ProviderAccess;
   private store: SessionStore | undefined;
   private builtKernel: Kernel | undefined;
@@ -36,6 +41,7 @@ export class BenchContext {
   ) {
     this.registry = registryWithDocumentProviders(registry, suite.providers);
     this.access = new ProviderAccess(this.registry, env, systemClock);
+    this.redactor = createRedactor(knownSecretsFromEnvironment(this.registry, env, suite.providers));
   }
 
   /**
@@ -67,7 +73,7 @@ export class BenchContext {
   kernel(registry?: Registry): Kernel {
     this.store ??= openStore({ db: this.sessionsDb });
     // Recorded answers are already the benchmark's own data: caching them again would only copy them.
-    const wrapAdapter = (adapter: ProviderAdapter, provider: string): ProviderAdapter => (provider === 'recorded' ? adapter : cachingAdapter(adapter, provider, this.cache));
+    const wrapAdapter = (adapter: ProviderAdapter, provider: string): ProviderAdapter => (provider === 'recorded' ? adapter : cachingAdapter(adapter, provider, this.cache, this.redactor));
     if (registry !== undefined) return new Kernel({ store: this.store, registry, inputPollMs: 0, wrapAdapter, env: this.env });
     this.builtKernel ??= new Kernel({ store: this.store, registry: this.registry, inputPollMs: 0, wrapAdapter, env: this.env });
     return this.builtKernel;

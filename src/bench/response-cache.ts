@@ -8,12 +8,16 @@
  * Two kinds of entry: a measured sample (text plus the metrics taken when it was fetched, reused
  * as-is) and a recorded stream (every part with its time offset), which `cachingAdapter` replays on
  * the original schedule inside topology sessions so that a session's latency stays faithful.
+ *
+ * A cached response is an output like any other: recorded streams are stored redacted of every
+ * known secret (a provider key a model repeated), with secrets split across parts caught whole.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { abortableSleep } from '../kernel/index.js';
 import { ConclaveError, type GenerateOptions, type GenerateRequest, type ProviderAdapter, type StreamPart } from '../protocol/index.js';
+import { createStreamRedactor, type Redactor } from '../vault/index.js';
 import type { SampleMetrics } from './bench-types.js';
 
 export interface CachedSample {
@@ -117,7 +121,32 @@ async function* replay(entry: CachedStream, signal: AbortSignal): AsyncGenerator
   }
 }
 
-async function* recordThrough(inner: ProviderAdapter, provider: string, request: GenerateRequest, options: GenerateOptions, cache: ResponseCache): AsyncGenerator<StreamPart> {
+/**
+ * A recorded stream with every known secret redacted: text and reasoning deltas each go through a
+ * stream redactor (what it holds back at the end joins the kind's last part), so the parts of a kind
+ * still join into the redacted whole; tool-call inputs and errors are redacted as values.
+ *
+ * @example
+ * redactStreamParts([{ type: 'text-delta', delta: 'key sk-ab' }, { type: 'text-delta', delta: 'c123' }], redactor)
+ * // → [{ type: 'text-delta', delta: 'key ' }, { type: 'text-delta', delta: '[secret:KEY]' }]
+ */
+export function redactStreamParts(parts: readonly StreamPart[], redactor: Redactor): StreamPart[] {
+  const streams = { 'text-delta': createStreamRedactor(redactor), 'reasoning-delta': createStreamRedactor(redactor) };
+  const last: Partial<Record<keyof typeof streams, number>> = {};
+  const redacted = parts.map((part, index): StreamPart => {
+    if (part.type !== 'text-delta' && part.type !== 'reasoning-delta') return redactor.redactValue(part);
+    last[part.type] = index;
+    return { ...part, delta: streams[part.type].push(part.delta) };
+  });
+  for (const type of ['text-delta', 'reasoning-delta'] as const) {
+    const index = last[type];
+    const part = index === undefined ? undefined : redacted[index];
+    if (index !== undefined && part?.type === type) redacted[index] = { ...part, delta: part.delta + streams[type].flush() };
+  }
+  return redacted;
+}
+
+async function* recordThrough(inner: ProviderAdapter, provider: string, request: GenerateRequest, options: GenerateOptions, cache: ResponseCache, redactor: Redactor | undefined): AsyncGenerator<StreamPart> {
   const key = requestKey(provider, request);
   const hit = await cache.get(key);
   if (hit?.kind === 'stream') {
@@ -134,23 +163,26 @@ async function* recordThrough(inner: ProviderAdapter, provider: string, request:
     if (part.type === 'error') failed = true;
     yield part;
   }
-  if (!failed && !options.signal.aborted) await cache.put(key, { kind: 'stream', parts, offsetsMs, at: new Date().toISOString() });
+  if (!failed && !options.signal.aborted) {
+    await cache.put(key, { kind: 'stream', parts: redactor === undefined ? parts : redactStreamParts(parts, redactor), offsetsMs, at: new Date().toISOString() });
+  }
 }
 
 /**
- * Wraps an adapter so that every successful stream is recorded in `cache` and an identical request
- * later is replayed from it on the original schedule, without calling the provider.
+ * Wraps an adapter so that every successful stream is recorded in `cache` (redacted with
+ * `redactor`, when given) and an identical request later is replayed from it on the original
+ * schedule, without calling the provider.
  *
  * @example
- * new Kernel({ store, registry, wrapAdapter: (adapter, provider) => cachingAdapter(adapter, provider, cache) });
+ * new Kernel({ store, registry, wrapAdapter: (adapter, provider) => cachingAdapter(adapter, provider, cache, redactor) });
  */
-export function cachingAdapter(inner: ProviderAdapter, provider: string, cache: ResponseCache): ProviderAdapter {
+export function cachingAdapter(inner: ProviderAdapter, provider: string, cache: ResponseCache, redactor?: Redactor): ProviderAdapter {
   if (!cache.enabled) return inner;
   const wrapped: ProviderAdapter = {
     specificationVersion: 'v1',
     provider: inner.provider,
     simulated: inner.simulated,
-    generate: (request, options) => recordThrough(inner, provider, request, options, cache),
+    generate: (request, options) => recordThrough(inner, provider, request, options, cache, redactor),
   };
   if (inner.price !== undefined) wrapped.price = (model) => inner.price?.(model);
   return wrapped;

@@ -4,6 +4,9 @@
  * the same request was made before. A topology contestant is one whole session through the kernel:
  * its latency is the session's wall time, its tokens and cost the session's totals; it has no time
  * to first token. Scoring runs the suite's assertions and, when asked, the rubric judge.
+ *
+ * Every known secret (the run's provider keys) is redacted from a sample before it is scored, cached
+ * or written: a judge is another provider, and `samples.jsonl` and the reports are outputs too.
  */
 import { deriveSeed } from '../kernel/index.js';
 import type { GenerateRequest } from '../protocol/index.js';
@@ -67,9 +70,10 @@ async function runModel(context: BenchContext, contestant: Extract<BenchContesta
   const hit = await context.cache.get(key);
   if (hit?.kind === 'sample') return { text: hit.text, metrics: hit.metrics, cached: true };
   const measured = await measureStream(resolved.adapter, request, { signal: requestSignal(signal, context.suite.timeoutMs), cost: resolved.cost });
-  const metrics = timeoutAware(measured.metrics, signal, context.suite.timeoutMs);
-  if (metrics.error === null) await context.cache.put(key, { kind: 'sample', text: measured.text, metrics, at: new Date().toISOString() });
-  return { text: measured.text, metrics, cached: false };
+  const metrics = context.redactor.redactValue(timeoutAware(measured.metrics, signal, context.suite.timeoutMs));
+  const text = context.redactor.redact(measured.text);
+  if (metrics.error === null) await context.cache.put(key, { kind: 'sample', text, metrics, at: new Date().toISOString() });
+  return { text, metrics, cached: false };
 }
 
 async function runTopology(context: BenchContext, contestant: Extract<BenchContestant, { kind: 'topology' }>, task: SampleTask, signal: AbortSignal): Promise<{ text: string; metrics: SampleMetrics; cached: boolean; sessionId: string }> {
@@ -127,8 +131,9 @@ async function judgeRubric(context: BenchContext, task: SampleTask, answer: stri
   if (measured.metrics.error !== null) {
     return { name: 'rubric', passed: false, score: 0, detail: `the judge failed: ${measured.metrics.error.code}: ${measured.metrics.error.message}` };
   }
-  await context.cache.put(key, { kind: 'sample', text: measured.text, metrics: measured.metrics, at: new Date().toISOString() });
-  return rubricCheck(measured.text, rubric.scale);
+  const verdict = context.redactor.redact(measured.text);
+  await context.cache.put(key, { kind: 'sample', text: verdict, metrics: measured.metrics, at: new Date().toISOString() });
+  return rubricCheck(verdict, rubric.scale);
 }
 
 async function score(context: BenchContext, task: SampleTask, output: string, metrics: SampleMetrics, signal: AbortSignal): Promise<QualityResult | null> {
@@ -155,19 +160,22 @@ export async function runSample(context: BenchContext, task: SampleTask, signal:
   const { contestant } = task;
   const at = new Date().toISOString();
   const ran = contestant.kind === 'model' ? await runModel(context, contestant, task, signal) : await runTopology(context, contestant, task, signal);
-  const quality = await score(context, task, ran.text, ran.metrics, signal);
+  // Redacted again here: a cache entry written before keys were redacted may still hold one.
+  const output = context.redactor.redact(ran.text);
+  const metrics = context.redactor.redactValue(ran.metrics);
+  const quality = await score(context, task, output, metrics, signal);
   const sample: BenchSample = {
     contestant: contestant.name,
     promptId: task.prompt.id,
     repeat: task.repeat,
-    output: ran.text,
-    metrics: ran.metrics,
+    output,
+    metrics,
     quality,
     cached: ran.cached,
     at,
   };
   if ('sessionId' in ran && typeof ran.sessionId === 'string') sample.sessionId = ran.sessionId;
-  return sample;
+  return context.redactor.redactValue(sample);
 }
 
 /**

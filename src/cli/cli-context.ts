@@ -11,6 +11,7 @@ import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js
 import { ConclaveError } from '../protocol/errors.js';
 import { isPostgresUrl, openResourceStore, openStore, parsePostgresUrl, resolveDatabasePath } from '../store/index.js';
 import { openSessionQueue, type SessionQueue } from '../queue/session-queue.js';
+import type { ServerPolicy } from '../policy/server-policy.js';
 
 export interface GlobalOptions {
   /** `--store`: SQLite file, postgres:// URL or :memory:. */
@@ -77,6 +78,16 @@ export class CliContext {
   }
 
   private launch: ((sessionId: string) => Promise<void>) | undefined;
+  private policy: ServerPolicy | undefined;
+
+  /**
+   * Holds documents from API callers to `policy` (`conclave serve|worker --policy`). Call before
+   * the kernel is first used.
+   */
+  usePolicy(policy: ServerPolicy): void {
+    if (this.builtKernel !== undefined) throw new Error('usePolicy must be called before the kernel is built');
+    this.policy = policy;
+  }
 
   /** A kernel over the store and the default registry. */
   kernel(): Kernel {
@@ -86,7 +97,8 @@ export class CliContext {
       this.builtKernel = new Kernel({
         store: this.store(),
         registry: this.registry,
-        sessionTools: createSessionToolsFactory({ secrets }),
+        sessionTools: createSessionToolsFactory({ secrets, ...(this.policy !== undefined ? { operatorMcpServers: this.policy.mcpServers } : {}) }),
+        ...(this.policy !== undefined ? { policy: this.policy } : {}),
         onSessionDeleted: (sessionId) => removeSessionWorkspace(sessionId),
         secrets,
         ...(this.launch !== undefined ? { launch: this.launch } : {}),

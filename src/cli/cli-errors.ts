@@ -11,6 +11,7 @@ export const exitCodes = { success: 0, runFailed: 1, usage: 2, interrupted: 130 
 /** Codes that mean the user gave us something wrong: exit 2. */
 const usageCodes = new Set([
   'invalid_document',
+  'document_too_large',
   'document_not_found',
   'document_syntax',
   'invalid_argument',

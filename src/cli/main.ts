@@ -2,7 +2,7 @@
 /**
  * The `conclave` command. Thin: parses arguments, builds the context, calls one command function,
  * and turns errors into a clear message and an exit code (0 success, 1 run failed, 2 usage or
- * validation error, 130 interrupted).
+ * validation error, 130 interrupted, 141 output pipe closed by its reader).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,10 @@ import { interruptCommand, resumeCommand, runCommand, sendCommand } from './comm
 import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
 import { benchCommand } from './commands/bench.js';
 import { vaultListCommand, vaultRemoveCommand, vaultSetCommand } from './commands/vault.js';
-import { stylerFor } from './terminal.js';
+import { endQuietlyOnBrokenPipe, stylerFor } from './terminal.js';
+
+// `conclave … | head`: when the reader goes away, stop without a stack trace.
+endQuietlyOnBrokenPipe(process.stdout, process.stderr);
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
 function packageVersion(): string {
@@ -204,7 +207,11 @@ Examples:
   $ conclave vault set OPENAI_API_KEY                  prompts, input hidden (stays out of shell history)
   $ printf %s "$TOKEN" | conclave vault set GITHUB_TOKEN
   $ conclave vault list
-  $ conclave vault rm GITHUB_TOKEN`,
+  $ conclave vault rm GITHUB_TOKEN
+  $ conclave vault set OPENAI_API_KEY --workspace tenant-b   a key only tenant-b's API documents use
+
+Documents sent to \`conclave serve\` by an API key's holder read only their workspace's own secrets
+(entries set with --workspace), never the environment or the server's entries (see SECURITY.md).`,
   );
 vault
   .command('set')
@@ -212,21 +219,24 @@ vault
   .argument('<name>', 'secret name: upper-case letters, digits and "_"')
   .argument('[value]', 'the value; better omitted, since arguments end up in shell history and ps')
   .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
+  .option('--workspace <name>', "store it for one workspace's API documents only (they never read the server's own secrets)")
   .option('--json', 'print JSON')
-  .action(action((context, name: string, value: string | undefined, options: { vault?: string; json?: boolean }) => vaultSetCommand(context, name, value, options)));
+  .action(action((context, name: string, value: string | undefined, options: { vault?: string; json?: boolean; workspace?: string }) => vaultSetCommand(context, name, value, options)));
 vault
   .command('list')
   .description('list stored secrets: names and dates, never values')
   .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
+  .option('--workspace <name>', "only that workspace's secrets")
   .option('--json', 'print JSON')
-  .action(action((context, options: { vault?: string; json?: boolean }) => vaultListCommand(context, options)));
+  .action(action((context, options: { vault?: string; json?: boolean; workspace?: string }) => vaultListCommand(context, options)));
 vault
   .command('rm')
   .description('delete a stored secret')
   .argument('<name>', 'secret name (see `conclave vault list`)')
   .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
+  .option('--workspace <name>', "the secret of that workspace (see `vault set --workspace`)")
   .option('--json', 'print JSON')
-  .action(action((context, name: string, options: { vault?: string; json?: boolean }) => vaultRemoveCommand(context, name, options)));
+  .action(action((context, name: string, options: { vault?: string; json?: boolean; workspace?: string }) => vaultRemoveCommand(context, name, options)));
 
 program
   .command('bench')

@@ -24,11 +24,18 @@ export function registerServerCommands(program: Command, action: CommandAction):
     .option('--cors <origins>', 'browser origins allowed to call the API, comma-separated (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')])
     .option('--heartbeat <ms>', 'interval of SSE keep-alive comments', integer('--heartbeat', 1), 15_000)
     .option('--queue <redis-url>', 'enqueue sessions for `conclave worker`s instead of running them here (env CONCLAVE_QUEUE)')
+    .option('--policy <file>', 'the server policy: what documents from API callers may use (env CONCLAVE_POLICY; default: safe defaults)')
     .addHelpText(
       'after',
       `
 Every request but GET /healthz and GET /readyz needs an API key of this database (conclave keys create), sent as
 "Authorization: Bearer <key>" or "x-api-key: <key>". SIGINT or SIGTERM stops the server cleanly.
+
+Documents sent by API callers (inline in POST /v1/sessions, in a Managed Agents agent) are untrusted:
+without --policy they cannot start processes (MCP command, their own tools), reach URLs of their
+choosing, read server files or environment variables, or run tools outside the sandbox, and they
+read only their workspace's own secrets. Documents of --documents are the operator's own.
+The policy file (YAML) relaxes this per rule and per workspace; SECURITY.md lists every rule.
 
 Examples:
   $ conclave keys create --workspace default
@@ -36,6 +43,7 @@ Examples:
   $ conclave serve --port 0 --db /var/lib/conclave/conclave.db
   $ conclave serve --host 0.0.0.0 --cors http://localhost:5173
   $ conclave serve --store postgres://postgres@db/conclave --queue redis://cache:6379   sessions run on workers
+  $ conclave serve --policy /etc/conclave/policy.yaml
   $ curl -H "x-api-key: $KEY" http://127.0.0.1:8787/v1/documents
 
 With the Anthropic SDK:
@@ -43,8 +51,16 @@ With the Anthropic SDK:
   const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
     )
     .action(
-      action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string }) =>
-        serveCommand(context, { port: options.port, host: options.host, documents: options.documents, cors: options.cors ?? [], heartbeatMs: options.heartbeat, ...(options.queue !== undefined ? { queue: options.queue } : {}) }),
+      action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string }) =>
+        serveCommand(context, {
+          port: options.port,
+          host: options.host,
+          documents: options.documents,
+          cors: options.cors ?? [],
+          heartbeatMs: options.heartbeat,
+          ...(options.queue !== undefined ? { queue: options.queue } : {}),
+          ...(options.policy !== undefined ? { policy: options.policy } : {}),
+        }),
       ),
     );
 
@@ -58,6 +74,7 @@ With the Anthropic SDK:
     .option('--grace <ms>', 'on SIGTERM, how long running sessions may finish before they are handed back to the queue', integer('--grace', 0), defaultGraceMs)
     .option('--lock <ms>', 'job lock: a killed worker\'s sessions move to another worker within about this long', integer('--lock', 500), 10_000)
     .option('-q, --quiet', 'no line per session')
+    .option('--policy <file>', 'the server policy that documents from API callers are held to (env CONCLAVE_POLICY); give workers the same file as servers')
     .addHelpText(
       'after',
       `
@@ -74,8 +91,9 @@ Examples:
   $ CONCLAVE_STORE=postgres://… CONCLAVE_QUEUE=redis://… conclave worker --health-port 9464`,
     )
     .action(
-      action((context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean }) =>
+      action((context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean; policy?: string }) =>
         workerCommand(context, {
+          ...(options.policy !== undefined ? { policy: options.policy } : {}),
           ...(options.queue !== undefined ? { queue: options.queue } : {}),
           concurrency: options.concurrency,
           healthPort: options.healthPort,

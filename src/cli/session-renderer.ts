@@ -42,17 +42,20 @@ export class SessionRenderer {
     }
   }
 
+  private readonly toolInputs = new Map<string, { tool: string; summary: string }>();
+
   /**
    * Feeds one live item (event or delta) to the display.
    *
    * @example
    * kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
    */
-  private readonly toolInputs = new Map<string, { tool: string; summary: string }>();
-
   handle(item: LiveItem): void {
     if (item.type === 'delta') {
+      // Deltas only feed the status line's count; a retry starts its count afresh. Printed text
+      // comes from the journaled (redacted) `command.completed`, never from deltas.
       const flight = this.inFlight.get(item.commandId);
+      if (flight !== undefined && item.kind === 'reset') flight.deltas = 0;
       if (flight !== undefined && item.kind === 'text') flight.deltas += 1;
       return;
     }

@@ -1,7 +1,29 @@
 /**
  * Terminal facts and styling. Colour and live redraws only when the stream is a TTY and NO_COLOR is
- * unset; in a pipe the same output is plain text, so logs and scripts never see escape codes.
+ * unset; in a pipe the same output is plain text, so logs and scripts never see escape codes. A
+ * pipe whose reader has gone (`conclave sessions events ID | head`) ends the process quietly.
  */
+
+/** The exit code when the reader of our output went away: 128 + SIGPIPE (13), as shells report `yes | head`. */
+export const brokenPipeExitCode = 141;
+
+/**
+ * Ends the process quietly, with `brokenPipeExitCode`, when one of `streams` is a pipe whose reader
+ * has closed it. Node ignores SIGPIPE, so a write to such a pipe fails with `EPIPE`, which an
+ * unhandled stream emits as an uncaught exception: a stack trace after `| head`. Other write
+ * errors are rethrown as before.
+ *
+ * @example
+ * endQuietlyOnBrokenPipe(process.stdout, process.stderr);
+ */
+export function endQuietlyOnBrokenPipe(...streams: NodeJS.WritableStream[]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(brokenPipeExitCode);
+    });
+  }
+}
 
 export interface Styler {
   readonly enabled: boolean;

@@ -5,7 +5,7 @@
  */
 import { builtinToolNames, isNestedTopology, type AgentSlot } from '../protocol/index.js';
 import { didYouMeanHint } from './did-you-mean.js';
-import { documentProblem, type DocumentProblem } from './document-problem.js';
+import { appendProblems, documentProblem, type DocumentProblem } from './document-problem.js';
 import type { JsonPath } from './format-json-path.js';
 
 /**
@@ -20,7 +20,7 @@ export function checkAgentTools(agents: readonly AgentSlot[], path: JsonPath, cu
   const problems: DocumentProblem[] = [];
   for (const [index, slot] of agents.entries()) {
     if (isNestedTopology(slot)) {
-      problems.push(...checkAgentTools(slot.agents, [...path, index, 'agents'], customTools, mcpServers));
+      appendProblems(problems, checkAgentTools(slot.agents, [...path, index, 'agents'], customTools, mcpServers));
       continue;
     }
     for (const [toolIndex, tool] of (slot.tools ?? []).entries()) {

@@ -1,7 +1,7 @@
 /**
  * Messages for zod issues, written for people editing a YAML file: `expected number, received
- * string`, `must be at least 1`. Used as a per-parse error map, so a message a schema sets itself
- * (such as the agent-name rule) still wins over these.
+ * string`, `must be at least 1`, `expected a number, found NaN (.nan)`. Used as a per-parse error
+ * map, so a message a schema sets itself (such as the agent-name rule) still wins over these.
  */
 import type { z } from 'zod';
 import { describeValueType } from './document-problem.js';
@@ -14,6 +14,18 @@ export const expectedWords: Record<string, string> = {
   nonoptional: 'a value',
   record: 'object',
 };
+
+/** How many unknown keys a zod message names before it only counts them. */
+const namedKeyLimit = 10;
+
+/**
+ * YAML's `.nan`, `.inf` and `-.inf` are numbers to JavaScript, so zod's own wording would be
+ * "expected number, received number"; this names what was written instead.
+ */
+function describeNonFinite(input: number): string {
+  if (Number.isNaN(input)) return 'expected a number, found NaN (.nan)';
+  return input > 0 ? 'expected a finite number, found infinity (.inf)' : 'expected a finite number, found minus infinity (-.inf)';
+}
 
 function describeReceived(expected: string, input: unknown): string {
   if (expected === 'int' && typeof input === 'number') return String(input);
@@ -51,6 +63,7 @@ export function describeZodIssue(issue: RawIssue): string | undefined {
     case 'invalid_type': {
       const expected = expectedWords[issue.expected] ?? issue.expected;
       if (issue.input === undefined) return `required, expected ${expected}`;
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return describeNonFinite(issue.input);
       return `expected ${expected}, received ${describeReceived(issue.expected, issue.input)}`;
     }
     case 'too_small':
@@ -73,8 +86,12 @@ export function describeZodIssue(issue: RawIssue): string | undefined {
       return 'has an invalid key';
     case 'invalid_element':
       return 'has an invalid entry';
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+    case 'unrecognized_keys': {
+      // A document may have thousands of unknown keys; the message names a few and counts the rest.
+      const named = issue.keys.slice(0, namedKeyLimit).map((key) => `"${key}"`).join(', ');
+      const rest = issue.keys.length > namedKeyLimit ? `, … (${issue.keys.length.toLocaleString('en-US')} in all)` : '';
+      return `unknown key${issue.keys.length === 1 ? '' : 's'} ${named}${rest}`;
+    }
     case 'custom':
       return 'is not valid';
     default:

@@ -14,26 +14,24 @@
  * editDistance('modle', 'model')  // → 1
  */
 export function editDistance(left: string, right: string): number {
-  const rows = left.length + 1;
   const columns = right.length + 1;
-  const table: number[][] = Array.from({ length: rows }, (_, row) =>
-    Array.from({ length: columns }, (_, column) => (row === 0 ? column : column === 0 ? row : 0)),
-  );
-  for (let row = 1; row < rows; row += 1) {
+  // Three rows of the table are enough: the current one, the one above, and the one above that (for swaps).
+  let twoUp: number[] = [];
+  let above: number[] = Array.from({ length: columns }, (_, column) => column);
+  for (let row = 1; row <= left.length; row += 1) {
+    const current: number[] = [row];
     for (let column = 1; column < columns; column += 1) {
       const substitution = left[row - 1] === right[column - 1] ? 0 : 1;
-      let best = Math.min(
-        table[row - 1]![column]! + 1,
-        table[row]![column - 1]! + 1,
-        table[row - 1]![column - 1]! + substitution,
-      );
+      let best = Math.min(above[column]! + 1, current[column - 1]! + 1, above[column - 1]! + substitution);
       if (row > 1 && column > 1 && left[row - 1] === right[column - 2] && left[row - 2] === right[column - 1]) {
-        best = Math.min(best, table[row - 2]![column - 2]! + 1);
+        best = Math.min(best, twoUp[column - 2]! + 1);
       }
-      table[row]![column] = best;
+      current.push(best);
     }
+    twoUp = above;
+    above = current;
   }
-  return table[rows - 1]![columns - 1]!;
+  return above[columns - 1]!;
 }
 
 /** How many edits a word of this length may be away from a suggestion: none below 3 characters. */
@@ -57,7 +55,10 @@ export function suggestClosest(input: string, candidates: Iterable<string>): str
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const distance = editDistance(wanted, candidate.toLowerCase());
+    const lowered = candidate.toLowerCase();
+    // The distance is at least the difference in length: most candidates need no table at all.
+    if (Math.abs(lowered.length - wanted.length) > limit) continue;
+    const distance = editDistance(wanted, lowered);
     if (distance <= limit && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

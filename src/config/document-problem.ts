@@ -42,6 +42,17 @@ export function documentProblem(path: JsonPath, detail: string, extras: ProblemE
 }
 
 /**
+ * Appends problems one at a time. `target.push(...problems)` passes every problem as an argument,
+ * and a document with a few hundred thousand unknown keys overflows the stack that way.
+ *
+ * @example
+ * appendProblems(context.problems, parsed.problems);
+ */
+export function appendProblems(target: DocumentProblem[], problems: readonly DocumentProblem[]): void {
+  for (const problem of problems) target.push(problem);
+}
+
+/**
  * Names the kind of a value the way messages do: `string`, `number`, `array`, `null`, …
  *
  * @example

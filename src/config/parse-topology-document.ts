@@ -7,7 +7,7 @@
 import { ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ProvidersSection, type Registry } from '../protocol/index.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import { checkModelReferences } from './check-model-reference.js';
-import { documentProblem, isPlainObject } from './document-problem.js';
+import { appendProblems, documentProblem, isPlainObject } from './document-problem.js';
 import {
   defaultableAgentFields,
   documentDefaultsSchema,
@@ -16,24 +16,28 @@ import {
   type DocumentDefaults,
   type TopologyDocument,
 } from './document-schema.js';
-import { locatedProblemsError, readYamlSource } from './yaml-source.js';
+import { countAgentSlots } from './count-agent-slots.js';
+import { documentTooLargeError, isStackOverflow, resolveDocumentLimits, stackExhaustedError, type DocumentLimits } from './document-limits.js';
+import { formatJsonPath } from './format-json-path.js';
+import type { YamlLocator } from './locate-yaml-path.js';
+import { locatedProblemsError, readYamlSource, sourceLocation } from './yaml-source.js';
 import { checkAgentTools } from './check-agent-tools.js';
 import { parseToolSections } from './tool-sections.js';
 import { validateTopologyLevel, type ValidationContext } from './validate-topology-level.js';
 import { parseWithProblems } from './zod-problems.js';
 
-/** Where the text came from and what to validate it against. */
+/** Where the text came from, what to validate it against, and how large it may be. */
 export interface ParseDocumentContext {
   /** Shown in messages and locations (`examples/debate.yaml`). */
   file?: string;
   registry: Registry;
+  /** Limits on size, depth, entries and agents; those left out come from `defaultDocumentLimits`. */
+  limits?: Partial<DocumentLimits>;
+  /** Where a user changes the limits, named in `document_too_large` hints (e.g. "the policy's limits section"). */
+  limitsSource?: string;
 }
 
 const shapeHint = 'a topology document is a mapping such as "topology: debate" followed by "agents:" and its list of agents';
-
-
-
-/** Turns collected problems into the one error the caller sees; issues are sorted by position. */
 
 /** An empty mapping key (`options:` with nothing under it) reads as absent rather than as null. */
 function absentIfNull(value: unknown): unknown {
@@ -43,14 +47,14 @@ function absentIfNull(value: unknown): unknown {
 /** The valid fields of `defaults` (invalid ones are reported and not applied). */
 function usableDefaults(raw: unknown, context: ValidationContext): DocumentDefaults {
   const parsed = parseWithProblems(documentDefaultsSchema.optional(), raw, ['defaults']);
-  if (!parsed.ok) context.problems.push(...parsed.problems);
+  if (!parsed.ok) appendProblems(context.problems, parsed.problems);
   if (!isPlainObject(raw)) return {};
   const defaults: Record<string, unknown> = {};
   for (const field of defaultableAgentFields) {
     if (documentDefaultsSchema.shape[field].safeParse(raw[field]).success && raw[field] !== undefined) defaults[field] = raw[field];
   }
   if (defaults.model !== undefined) {
-    context.problems.push(...checkModelReferences(defaults.model, ['defaults', 'model'], context.registry));
+    appendProblems(context.problems, checkModelReferences(defaults.model, ['defaults', 'model'], context.registry));
   }
   return defaults as DocumentDefaults;
 }
@@ -59,7 +63,7 @@ function usableDefaults(raw: unknown, context: ValidationContext): DocumentDefau
 function providerSettings(raw: unknown, context: ValidationContext): ProvidersSection | undefined {
   const parsed = parseWithProblems(providersSectionSchema.optional(), raw, ['providers']);
   if (!parsed.ok) {
-    context.problems.push(...parsed.problems);
+    appendProblems(context.problems, parsed.problems);
     return undefined;
   }
   for (const [name, settings] of Object.entries(parsed.value ?? {})) {
@@ -89,7 +93,7 @@ function providerSettings(raw: unknown, context: ValidationContext): ProvidersSe
 function retryPolicy(raw: unknown, context: ValidationContext): TopologyDocument['retry'] | undefined {
   const parsed = parseWithProblems(documentRetrySchema.optional(), raw, ['retry']);
   if (!parsed.ok) {
-    context.problems.push(...parsed.problems);
+    appendProblems(context.problems, parsed.problems);
     return undefined;
   }
   const retry = parsed.value ?? documentRetrySchema.parse({});
@@ -100,35 +104,52 @@ function retryPolicy(raw: unknown, context: ValidationContext): TopologyDocument
 }
 
 /**
- * Parses and validates a topology document. Throws `ConclaveError` with code `document_syntax`
- * for unparsable text and `invalid_document` (with every problem in `issues`) otherwise.
+ * Parses and validates a topology document. Throws `ConclaveError` with code `document_too_large`
+ * for a document past one of the limits (bytes, depth, entries, agents), `document_syntax` for
+ * unparsable text and `invalid_document` otherwise, with the first 50 problems in `issues`.
  *
  * @example
  * const document = parseTopologyDocument('topology: debate\nagents: [...]\n', { file: 'debate.yaml', registry });
  * document.topology // → 'debate'
  */
 export function parseTopologyDocument(text: string, context: ParseDocumentContext): TopologyDocument {
-  const { file, registry } = context;
-  const { raw, locate } = readYamlSource(text, file, shapeHint);
+  const limitOptions = { limits: context.limits, limitsSource: context.limitsSource };
+  const { raw, locate } = readYamlSource(text, context.file, shapeHint, limitOptions);
+  const limits = resolveDocumentLimits(limitOptions);
+  const agents = countAgentSlots(raw.agents, ['agents'], limits.agents);
+  if (agents.exceededAt !== undefined) {
+    throw documentTooLargeError('agents', agents.count, limits, sourceLocation(context.file, locate(agents.exceededAt), formatJsonPath(agents.exceededAt)));
+  }
+  try {
+    return validateDocument(raw, locate, context);
+  } catch (error) {
+    // The limits keep nesting far from the stack's end, but a check may still recurse along a chain.
+    if (isStackOverflow(error)) throw stackExhaustedError('validate', limits, context.file === undefined ? undefined : { file: context.file }, error);
+    throw error;
+  }
+}
 
+/** Validates a document already read and measured, against the registry. */
+function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, context: ParseDocumentContext): TopologyDocument {
+  const { file, registry } = context;
   // Each part is checked even when another part failed, so that one pass reports everything.
   const validation: ValidationContext = { registry, defaults: {}, problems: [] };
   const top = parseWithProblems(documentTopLevelSchema, raw, []);
-  if (!top.ok) validation.problems.push(...top.problems);
+  if (!top.ok) appendProblems(validation.problems, top.problems);
   const retry = retryPolicy(absentIfNull(raw.retry), validation);
   const providers = providerSettings(absentIfNull(raw.providers), validation);
   // Providers the document declares (`compatible: openai`) are usable by its agents and defaults.
   validation.registry = registryWithDocumentProviders(registry, providers);
   validation.defaults = usableDefaults(absentIfNull(raw.defaults), validation);
   const timeouts = parseWithProblems(timeoutsSchema.optional(), absentIfNull(raw.timeouts), ['timeouts']);
-  if (!timeouts.ok) validation.problems.push(...timeouts.problems);
+  if (!timeouts.ok) appendProblems(validation.problems, timeouts.problems);
   const level = validateTopologyLevel(
     { topology: raw.topology, agents: raw.agents, options: absentIfNull(raw.options), path: [] },
     validation,
   );
   const toolSections = parseToolSections(raw, file, validation.problems);
   if (level !== undefined) {
-    validation.problems.push(...checkAgentTools(level.agents, ['agents'], (toolSections.tools ?? []).map((tool) => tool.name), (toolSections.mcpServers ?? []).map((server) => server.name)));
+    appendProblems(validation.problems, checkAgentTools(level.agents, ['agents'], (toolSections.tools ?? []).map((tool) => tool.name), (toolSections.mcpServers ?? []).map((server) => server.name)));
   }
   if (validation.problems.length > 0) throw locatedProblemsError(validation.problems, locate, file);
   if (!top.ok || retry === undefined || level === undefined) {

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { builtinToolNames, customToolSchema, environmentSchema, type CustomToolSettings, type EnvironmentSettings } from '../protocol/index.js';
 import { mcpServersSchema } from '../mcp/mcp-server-config.js';
-import { documentProblem, type DocumentProblem } from './document-problem.js';
+import { appendProblems, documentProblem, type DocumentProblem } from './document-problem.js';
 import { parseWithProblems } from './zod-problems.js';
 
 
@@ -28,7 +28,7 @@ export interface ToolSections {
 export function parseToolSections(raw: Record<string, unknown>, file: string | undefined, problems: DocumentProblem[]): ToolSections {
   const sections: ToolSections = {};
   const environment = parseWithProblems(environmentSchema.optional(), raw['environment'] ?? undefined, ['environment']);
-  if (!environment.ok) problems.push(...environment.problems);
+  if (!environment.ok) appendProblems(problems, environment.problems);
   else if (environment.value !== undefined) {
     const settings = { ...environment.value };
     if (settings.seed !== undefined) {
@@ -41,7 +41,7 @@ export function parseToolSections(raw: Record<string, unknown>, file: string | u
     sections.environment = settings;
   }
   const tools = parseWithProblems(z.array(customToolSchema).optional(), raw['tools'] ?? undefined, ['tools']);
-  if (!tools.ok) problems.push(...tools.problems);
+  if (!tools.ok) appendProblems(problems, tools.problems);
   else if (tools.value !== undefined) {
     const seen = new Set<string>();
     for (const [index, tool] of tools.value.entries()) {
@@ -52,7 +52,7 @@ export function parseToolSections(raw: Record<string, unknown>, file: string | u
     sections.tools = tools.value;
   }
   const servers = parseWithProblems(mcpServersSchema.optional(), raw['mcp_servers'] ?? undefined, ['mcp_servers']);
-  if (!servers.ok) problems.push(...servers.problems);
+  if (!servers.ok) appendProblems(problems, servers.problems);
   else if (servers.value !== undefined) sections.mcpServers = servers.value as Array<Record<string, unknown> & { name: string }>;
   return sections;
 }

@@ -15,7 +15,7 @@ import {
   documentNestedTopologySchema,
   type DocumentDefaults,
 } from './document-schema.js';
-import { describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
+import { appendProblems, describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
 import { formatJsonPath, type JsonPath } from './format-json-path.js';
 import { resolveTopologyName } from './resolve-topology-name.js';
 import { parseWithProblems } from './zod-problems.js';
@@ -65,11 +65,11 @@ function validateModelAgent(raw: Record<string, unknown>, path: JsonPath, contex
     context.problems.push(documentProblem(modelPath, 'required, set model on the agent or defaults.model', { hint }));
   } else if (raw.model !== undefined) {
     // A model that came from `defaults` was checked once, at defaults.model.
-    context.problems.push(...checkModelReferences(filled.model, modelPath, context.registry));
+    appendProblems(context.problems, checkModelReferences(filled.model, modelPath, context.registry));
   }
   const parsed = parseWithProblems(documentModelAgentSchema, filled, path);
   if (!parsed.ok) {
-    context.problems.push(...parsed.problems);
+    appendProblems(context.problems, parsed.problems);
     return undefined;
   }
   return filled.model === undefined ? undefined : (parsed.value as ModelAgent);
@@ -77,7 +77,7 @@ function validateModelAgent(raw: Record<string, unknown>, path: JsonPath, contex
 
 function validateNestedSlot(raw: Record<string, unknown>, path: JsonPath, context: ValidationContext): AgentSlot | undefined {
   const parsed = parseWithProblems(documentNestedTopologySchema, raw, path);
-  if (!parsed.ok) context.problems.push(...parsed.problems);
+  if (!parsed.ok) appendProblems(context.problems, parsed.problems);
   const options = raw.options === null ? undefined : raw.options;
   const level = validateTopologyLevel({ topology: raw.topology, agents: raw.agents, options, path }, context);
   if (!parsed.ok || level === undefined) return undefined;
@@ -167,7 +167,7 @@ export function validateTopologyLevel(input: TopologyLevelInput, context: Valida
   }
   const merged = mergeUnder(resolved.presetOptions, input.options ?? {});
   const options = parseWithProblems(resolved.definition.options, merged, optionsPath);
-  if (!options.ok) context.problems.push(...options.problems);
+  if (!options.ok) appendProblems(context.problems, options.problems);
   if (!options.ok || agents === undefined) return undefined;
 
   const parsedOptions = options.value as Record<string, unknown>;

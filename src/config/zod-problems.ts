@@ -1,7 +1,8 @@
 /**
  * Runs a zod schema over part of a document and turns its issues into `DocumentProblem`s with
  * paths from the document root. Unknown keys become one problem each, pointed at the key and
- * answered with "did you mean …?"; a failed union reports the branch that came closest.
+ * answered with "did you mean …?" (worked out only when the hint is read); a failed union reports
+ * the branch that came closest.
  */
 import type { z } from 'zod';
 import { describeZodIssue, expectedWords } from './describe-zod-issue.js';
@@ -26,17 +27,48 @@ interface IssueScope {
 function unknownKeyProblems(issue: Issue & { code: 'unrecognized_keys' }, scope: IssueScope): DocumentProblem[] {
   const schemaPath = [...scope.prefix, ...(issue.path as Array<string | number>)];
   const objectPath = [...scope.basePath, ...schemaPath];
-  const present = new Set(isPlainObject(issue.input) ? Object.keys(issue.input) : []);
-  const allowed = shapeKeysAt(scope.schema, schemaPath);
-  const absent = allowed.filter((key) => !present.has(key));
+  const keys: KeyChoices = { input: issue.input, allowed: shapeKeysAt(scope.schema, schemaPath), absent: undefined };
   const where = objectPath.length === 0 ? 'unknown top-level key' : `${formatJsonPath(objectPath)}: unknown key`;
-  return issue.keys.map((key) => ({
-    code: 'invalid_document',
-    path: [...objectPath, key],
-    message: `${where} "${key}"`,
-    target: 'key',
-    ...withHint(unknownKeyHint(key, absent, allowed)),
-  }));
+  return issue.keys.map((key) => new UnknownKeyProblem([...objectPath, key], where, key, keys));
+}
+
+/** The keys an object may have, and (worked out once, when a hint is first read) those it lacks. */
+interface KeyChoices {
+  input: unknown;
+  allowed: string[];
+  absent: string[] | undefined;
+}
+
+/**
+ * An unknown key. Its message and hint are worked out when first read: a document can have
+ * hundreds of thousands of unknown keys, of which only the first 50 are reported, and their
+ * suggestions would otherwise cost more than the rest of validation together.
+ */
+class UnknownKeyProblem implements DocumentProblem {
+  readonly code = 'invalid_document';
+  readonly target = 'key';
+  #hint: string | undefined | null = null;
+
+  constructor(
+    readonly path: JsonPath,
+    /** `unknown top-level key` or `<path>: unknown key`. */
+    private readonly where: string,
+    private readonly key: string,
+    private readonly keys: KeyChoices,
+  ) {}
+
+  get message(): string {
+    return `${this.where} "${this.key}"`;
+  }
+
+  get hint(): string | undefined {
+    if (this.#hint === null) {
+      const input = this.keys.input;
+      this.keys.absent ??= this.keys.allowed.filter((key) => !isPlainObject(input) || !Object.hasOwn(input, key));
+      this.#hint = unknownKeyHint(this.key, this.keys.absent, this.keys.allowed);
+    }
+    return this.#hint;
+  }
 }
 
 /** Suggests only keys not already written (`agents` next to `agent` is no typo); lists them all otherwise. */
@@ -44,10 +76,6 @@ function unknownKeyHint(key: string, absent: string[], allowed: string[]): strin
   const suggestion = didYouMeanHint(key, absent);
   if (suggestion !== undefined || allowed.length === 0) return suggestion;
   return `allowed keys: ${allowed.join(', ')}`;
-}
-
-function withHint(hint: string | undefined): { hint?: string } {
-  return hint === undefined ? {} : { hint };
 }
 
 /** The branch of a failed union most worth reporting: the value got past its type check, fewest problems. */

@@ -29,11 +29,13 @@ import {
 import { createAttemptSignal, type AttemptSignal } from './attempt-signal.js';
 import { abortedError, type Clock } from './clock.js';
 import type { ProviderAccess } from './provider-access.js';
+import type { SessionTrust } from './kernel-options.js';
 import type { Journal } from './journal.js';
 import type { LiveEvents } from './live-events.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
 import { modelCost } from './model-cost.js';
 import type { SessionWriter } from './session-writer.js';
+import type { StreamRedactor } from '../vault/index.js';
 
 export interface ModelCall {
   commandId: string;
@@ -64,6 +66,8 @@ export interface DispatcherContext {
   clock: Clock;
   retry: RetryPolicy;
   access: ProviderAccess;
+  /** Whether the session's document came from an API caller (its keys and files are confined). */
+  trust?: SessionTrust;
   /** The document's `providers:` section (base URLs, key variables, limits, prices). */
   providers?: ProvidersSection;
   timeouts?: CallTimeouts;
@@ -71,6 +75,11 @@ export interface DispatcherContext {
   random(): number;
   /** Replaces secret values in a model's output (text and tool-call inputs) before anyone sees it. */
   redact?: <T>(value: T) => T;
+  /**
+   * A fresh redactor for one stream of live deltas, which holds back a tail that could begin a
+   * secret (`createStreamRedactor`); absent, each delta is redacted alone with `redact`.
+   */
+  streamRedactor?: () => StreamRedactor;
 }
 
 const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -120,7 +129,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
     throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${model}" is not provider/model`);
   }
   const settings = context.providers?.[reference.provider];
-  const adapter = context.access.adapter(reference.provider, settings);
+  const adapter = context.access.adapter(reference.provider, settings, context.trust);
   const limiter = context.access.limiter(reference.provider, settings);
   const input: ModelCommandInput = { agent: call.agent.name, model, messages: call.messages, seed: call.seed };
   if (call.agent.system !== undefined) input.system = call.agent.system;
@@ -149,11 +158,13 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
     }
     drafts.push({ type: 'command.started', data: started });
     await context.writer.append(drafts);
+    // Counted over the whole log, so a fallback model or a resumed run never repeats a number live clients saw.
+    const live = openLiveOutput(context, call, Math.max(attempt, context.journal.startedCount.get(call.commandId) ?? 0));
 
     const startedAt = context.clock.monotonic();
     const attemptSignal = createAttemptSignal(signal, context.timeouts);
     try {
-      const streamed = await consumeStream(context, adapter, request, call, attempt, attemptSignal, startedAt);
+      const streamed = await consumeStream(context, adapter, request, attempt, attemptSignal, startedAt, live);
       // A model that repeats a secret passes it on to nobody: not the next agent, not a tool, not the log.
       const outcome = context.redact === undefined ? streamed : { ...streamed, text: context.redact(streamed.text), toolCalls: context.redact(streamed.toolCalls) };
       tokens = outcome.usage.inputTokens + outcome.usage.outputTokens;
@@ -216,24 +227,23 @@ async function consumeStream(
   context: DispatcherContext,
   adapter: ProviderAdapter,
   request: GenerateRequest,
-  call: ModelCall,
   attempt: number,
   attemptSignal: AttemptSignal,
   startedAt: number,
+  live: LiveOutput | undefined,
 ): Promise<StreamOutcome> {
   const outcome: StreamOutcome = { text: '', usage: zeroUsage, finishReason: 'stop', toolCalls: [] };
-  const streaming = context.live.hasListeners(context.sessionId);
   const signal = attemptSignal.signal;
   for await (const part of adapter.generate(request, { signal, attempt })) {
-    if (part.type === 'text-delta' || part.type === 'tool-call' || part.type === 'reasoning-delta') attemptSignal.firstOutput();
+    attemptSignal.observe(part.type);
     switch (part.type) {
       case 'text-delta':
         if (outcome.timeToFirstTokenMs === undefined) outcome.timeToFirstTokenMs = round(context.clock.monotonic() - startedAt);
         outcome.text += part.delta;
-        if (streaming) publishDelta(context, call, 'text', part.delta);
+        live?.publish('text', part.delta);
         break;
       case 'reasoning-delta':
-        if (streaming) publishDelta(context, call, 'reasoning', part.delta);
+        live?.publish('reasoning', part.delta);
         break;
       case 'tool-call':
         outcome.toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
@@ -251,13 +261,39 @@ async function consumeStream(
     }
   }
   if (signal.aborted) throw attemptSignal.timeoutError() ?? abortedError(signal);
+  // Only a stream that ended well releases what its redactors held back; a failed attempt's held
+  // tail (possibly the first half of a secret) is dropped with it, its text superseded anyway.
+  live?.end();
   return outcome;
 }
 
-function publishDelta(context: DispatcherContext, call: ModelCall, kind: 'text' | 'reasoning', given: string): void {
-  // Best effort for live subscribers: a secret split across two deltas is caught only in the journal.
-  const delta = context.redact === undefined ? given : context.redact(given);
-  context.live.publish(context.sessionId, { type: 'delta', sessionId: context.sessionId, commandId: call.commandId, agent: call.agent.name, kind, delta });
+/** One attempt's output on its way to live subscribers. */
+interface LiveOutput {
+  publish(kind: 'text' | 'reasoning', delta: string): void;
+  /** The stream ended well: releases the text the redactors held back. */
+  end(): void;
+}
+
+/**
+ * Live output for one attempt, or undefined when nobody listens. An attempt after the first opens
+ * with a `reset`, so subscribers drop the command's earlier text; each kind of output goes through
+ * its own stream redactor, so the published pieces join into exactly the redacted, journaled text.
+ */
+function openLiveOutput(context: DispatcherContext, call: ModelCall, attempt: number): LiveOutput | undefined {
+  if (!context.live.hasListeners(context.sessionId)) return undefined;
+  const base = { type: 'delta', sessionId: context.sessionId, commandId: call.commandId, agent: call.agent.name, attempt } as const;
+  if (attempt > 1) context.live.publish(context.sessionId, { ...base, kind: 'reset', delta: '' });
+  const redactors = { text: context.streamRedactor?.(), reasoning: context.streamRedactor?.() };
+  const send = (kind: 'text' | 'reasoning', delta: string): void => {
+    if (delta !== '') context.live.publish(context.sessionId, { ...base, kind, delta });
+  };
+  return {
+    publish: (kind, given) => send(kind, redactors[kind]?.push(given) ?? (context.redact === undefined ? given : context.redact(given))),
+    end: () => {
+      send('text', redactors.text?.flush() ?? '');
+      send('reasoning', redactors.reasoning?.flush() ?? '');
+    },
+  };
 }
 
 function fromJournal(done: CommandCompletedData, completedSeq: number): ModelCallResult {

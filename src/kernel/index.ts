@@ -1,6 +1,6 @@
 /** The kernel's public surface: sessions, their results, and the live event feed. */
 export { Kernel } from './kernel.js';
-export type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
+export type { CreateSessionOptions, KernelOptions, RunOptions, SecretScope, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
 export { summarizeSession, type SessionResult, type SpendLine } from './session-result.js';
 export { LiveEvents, type LiveItem, type LiveListener, type StreamDelta, type SubscriptionObserver } from './live-events.js';
 export { systemClock, abortableSleep, type Clock } from './clock.js';

@@ -13,6 +13,7 @@ import type {
   Registry,
   SessionStore,
 } from '../protocol/index.js';
+import type { ServerPolicy } from '../policy/server-policy.js';
 import type { Clock } from './clock.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { SessionTools } from './tool-loop.js';
@@ -49,6 +50,12 @@ export interface CreateSessionOptions {
   title?: string;
   /** Workspace the session belongs to. Default `default`. */
   workspace?: string;
+  /**
+   * The document came from an API caller: it is checked against the kernel's `policy` (refused
+   * with `policy_denied` before anything is written), and it runs with its workspace's own secrets
+   * only. Default false: the local user's or operator's own document.
+   */
+  untrusted?: boolean;
   metadata?: Record<string, string>;
   /** Extra data an API keeps with the session (journaled in `session.created`). */
   attributes?: Record<string, unknown>;
@@ -86,12 +93,17 @@ export interface KernelOptions {
    * The tools of a session, for agents that list `tools` (built on first use per session run; see
    * `tool-loop.ts`). Without it, an agent with tools fails with `sandbox_unavailable`.
    */
-  sessionTools?: (sessionId: string, definition: SessionDefinition) => SessionTools;
+  sessionTools?: (sessionId: string, definition: SessionDefinition, trust: SessionTrust) => SessionTools;
   /**
    * Resolves `${secret:NAME}` references (provider `api_key`, MCP servers) before a session runs:
    * the environment, then the vault. Resolved values are redacted from every event.
    */
-  secrets?: (name: string) => Promise<string>;
+  secrets?: (name: string, scope?: SecretScope) => Promise<string>;
+  /**
+   * What documents from API callers may use (`conclave serve|worker --policy`). Default: every
+   * rule at its safe default (see `src/policy` and SECURITY.md).
+   */
+  policy?: ServerPolicy;
   /** Told when a session is deleted, after its tombstone is journaled (removes its workspace). */
   onSessionDeleted?: (sessionId: string) => Promise<void>;
   /** Wraps every adapter once it is built with its settings (the benchmark's response cache). */
@@ -105,10 +117,32 @@ export interface KernelOptions {
    */
   inputPollMs?: number;
   /**
+   * Changes the provider-call timeouts that apply where a document's `timeouts:` is silent (each
+   * field on its own); the rest keep `defaultCallTimeouts` (first token 60 s, idle 60 s, total
+   * 10 min). An operator can tighten them; a test sets them small.
+   */
+  defaultTimeouts?: Partial<CallTimeouts>;
+  /**
    * Hands a session that should run to someone else — a queue of workers — instead of running it
    * in this process (`launch`, and `send` to an idle session). Default: run here.
    */
   launch?: (sessionId: string) => Promise<void>;
+}
+
+/** Where a session's document came from, as its tools and secrets need to know. */
+export interface SessionTrust {
+  /** True for a document from an API caller (see `CreateSessionOptions.untrusted`). */
+  untrusted: boolean;
+  /** The session's workspace. */
+  workspace: string;
+  /** The folder `offline/scripted?script=` paths are confined to, for an untrusted document. */
+  scriptsDirectory?: string;
+}
+
+/** Whose secrets a `${secret:NAME}` reference reads: absent, the server's (environment, then vault). */
+export interface SecretScope {
+  /** Only this workspace's own vault entries (`conclave vault set NAME --workspace W`). */
+  workspace: string;
 }
 
 export interface RunOptions {

@@ -26,7 +26,9 @@ import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
-import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
+import { knownSecretsFromEnvironment } from '../vault/index.js';
+import { assertDocumentAllowed, defaultServerPolicy, rulesFor, type ServerPolicy } from '../policy/index.js';
+import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
 import { interruptReason, runTurn, watchForInput, type ActiveRun } from './session-turn.js';
 
 export class Kernel {
@@ -37,6 +39,8 @@ export class Kernel {
   private readonly clock: Clock;
   private readonly access: ProviderAccess;
   private readonly options: KernelOptions;
+  /** What documents from API callers may use. */
+  readonly policy: ServerPolicy;
   private readonly active = new Map<string, ActiveRun>();
   /** Runs between `runSession` and their registration in `active` (claiming, reading the log). */
   private readonly opening = new Map<string, Promise<SessionResult>>();
@@ -46,8 +50,11 @@ export class Kernel {
     this.store = options.store;
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
+    this.policy = options.policy ?? defaultServerPolicy();
     this.secrets = new SessionSecrets(options.secrets);
-    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (reference) => this.secrets.valueOf(reference));
+    // Provider keys in the environment and the vault passphrase are secrets from the start, reference or not.
+    for (const { name, value } of knownSecretsFromEnvironment(options.registry, options.env ?? process.env)) this.secrets.addKnown(name, value);
+    this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (reference, scope) => this.secrets.valueOf(reference, scope));
   }
 
   /**
@@ -65,7 +72,12 @@ export class Kernel {
     if (!this.registry.topologies.has(resolved.topology)) {
       throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
     }
+    // The policy is checked before anything is written: a refused document leaves no trace.
+    const trust = this.trustOf(options.workspace ?? 'default', options.untrusted === true);
+    assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted, ...(options.source !== undefined ? { origin: options.source } : {}) });
     assertCredentials(definition.agents, registryWithDocumentProviders(this.registry, definition.providers), this.options.env ?? process.env, definition.providers);
+    // A workspace's secrets are looked up now, so a missing one is the caller's 400, not a failed run.
+    if (trust.untrusted) await this.secrets.prepare(definition, { workspace: trust.workspace });
     const seed = options.seed ?? definition.seed ?? 0;
     const sessionId = createId('session');
     const document = { ...definition, ...resolved, task, seed };
@@ -74,9 +86,10 @@ export class Kernel {
     const title = options.title ?? definition.name;
     if (title !== undefined) data.title = title;
     if (options.workspace !== undefined) data.workspace = options.workspace;
+    if (trust.untrusted) data.trust = 'untrusted';
     if (options.metadata !== undefined) data.metadata = options.metadata;
     if (options.attributes !== undefined) data.attributes = options.attributes;
-    await this.store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at: this.now(), data }]);
+    await this.store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at: this.now(), data: this.secrets.redact(data) }]);
     return sessionId;
   }
 
@@ -94,7 +107,8 @@ export class Kernel {
   runSession(sessionId: string, options: RunOptions = {}): Promise<SessionResult> {
     const running = this.active.get(sessionId)?.done ?? this.opening.get(sessionId);
     if (running !== undefined) return running;
-    const done = this.openRun(sessionId, options);
+    // Errors leave the kernel redacted too: the CLI prints them, workers log them, queues store them.
+    const done = this.openRun(sessionId, options).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
     this.opening.set(sessionId, done);
     done.catch(() => undefined).finally(() => {
       if (this.opening.get(sessionId) === done) this.opening.delete(sessionId);
@@ -114,7 +128,11 @@ export class Kernel {
       throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and cannot be resumed`);
     }
     const definition = journal.created.document as unknown as SessionDefinition;
-    await this.secrets.prepare(definition);
+    const trust = this.trustOf(journal.created.workspace ?? 'default', journal.created.trust === 'untrusted');
+    // Checked again on every run: a worker holds the document to its own, possibly newer, policy.
+    assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted });
+    await this.secrets.prepare(definition, trust.untrusted ? { workspace: trust.workspace } : undefined);
+    for (const { name, value } of knownSecretsFromEnvironment(this.registry, this.options.env ?? process.env, definition.providers)) this.secrets.addKnown(name, value);
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
     writer.fence = fence;
     if (this.secrets.active) writer.redact = (drafts) => this.secrets.redactDrafts(drafts);
@@ -129,9 +147,10 @@ export class Kernel {
         clock: this.clock,
         retry: { ...defaultRetryPolicy, ...definition.retry },
         access: this.access,
+        trust,
         ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
-        ...(definition.timeouts !== undefined ? { timeouts: definition.timeouts } : {}),
-        ...(this.secrets.active ? { redact: <T>(value: T): T => this.secrets.redact(value) } : {}),
+        timeouts: { ...this.options.defaultTimeouts, ...definition.timeouts },
+        ...(this.secrets.active ? { redact: <T>(value: T): T => this.secrets.redact(value), streamRedactor: () => this.secrets.streamRedactor() } : {}),
         random: this.options.random ?? Math.random,
       },
       controller: undefined,
@@ -142,11 +161,21 @@ export class Kernel {
     writer.onExternal = (event) => {
       if (event.type === 'user.interrupt' || event.type === 'session.deleted') run.controller?.abort(interruptReason(event));
     };
-    run.done = this.driveTurns(sessionId, run, options.signal);
+    run.done = this.driveTurns(sessionId, run, options.signal).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
     this.active.set(sessionId, run);
     // From here `active` answers for the session; a run after this one opens afresh.
     this.opening.delete(sessionId);
     return run.done;
+  }
+
+  /**
+   * How a session's document is trusted: an API caller's document is untrusted unless the policy
+   * trusts its workspace; then its scripts are confined to the policy's folder.
+   */
+  private trustOf(workspace: string, fromApi: boolean): SessionTrust {
+    const rules = rulesFor(this.policy, workspace);
+    const untrusted = fromApi && rules.trust !== 'trusted';
+    return { untrusted, workspace, ...(untrusted && rules.scripts_dir !== undefined ? { scriptsDirectory: rules.scripts_dir } : {}) };
   }
 
   /**
@@ -350,7 +379,7 @@ export class Kernel {
     for (let attempt = 0; ; attempt += 1) {
       const head = await this.store.head(sessionId);
       try {
-        const [event] = await this.store.append(sessionId, head + 1, [{ id: createId('event'), type: draft.type, at: this.now(), data: draft.data }]);
+        const [event] = await this.store.append(sessionId, head + 1, [{ id: createId('event'), type: draft.type, at: this.now(), data: this.secrets.redact(draft.data) }]);
         return event as SessionEvent;
       } catch (error) {
         if (!(error instanceof ConclaveError && error.code === 'store_conflict') || attempt >= 50) throw error;

@@ -6,13 +6,30 @@
  */
 import type { SessionEvent } from '../protocol/index.js';
 
-/** A piece of model output as it streams; never journaled. */
+/**
+ * A piece of model output as it streams; never journaled, and redacted of every known secret even
+ * when one is split across pieces.
+ *
+ * A command may be attempted more than once (a stream cut and retried, a fallback model, a resume
+ * in another process); the text of an earlier attempt is not part of the answer. So every delta
+ * names its `attempt`, and each attempt after the first begins with a `reset` (empty `delta`). A
+ * subscriber keeps, per command, only the text of the highest attempt it has seen: joined, it
+ * equals the text the command's `agent.message` journals.
+ */
 export interface StreamDelta {
   type: 'delta';
   sessionId: string;
   commandId: string;
   agent: string;
-  kind: 'text' | 'reasoning';
+  /**
+   * Which start of the command this output belongs to: 1 for the first, then counting every
+   * `command.started` of the command in the log (so it keeps growing across fallback models and
+   * resumes, where `command.started.attempt` begins again at 1).
+   */
+  attempt: number;
+  /** `text` / `reasoning`: output. `reset`: attempt `attempt` begins; drop the command's text of earlier attempts. */
+  kind: 'text' | 'reasoning' | 'reset';
+  /** The piece of output; '' for `reset`. */
   delta: string;
 }
 

@@ -13,6 +13,7 @@ import {
   type Registry,
 } from '../protocol/index.js';
 import type { Clock } from './clock.js';
+import type { SecretScope, SessionTrust } from './kernel-options.js';
 import { ProviderLimiter } from './provider-limiter.js';
 
 export class ProviderAccess {
@@ -26,25 +27,37 @@ export class ProviderAccess {
     private readonly createAdapter?: (module: ProviderModule) => ProviderAdapter,
     private readonly wrapAdapter?: (adapter: ProviderAdapter, provider: string) => ProviderAdapter,
     /** The value of a `${secret:NAME}` reference, resolved before the session runs. */
-    private readonly secretValue?: (reference: string) => string | undefined,
+    private readonly secretValue?: (reference: string, scope?: SecretScope) => string | undefined,
   ) {}
 
   /**
-   * The adapter for a provider under a document's settings for it.
+   * The adapter for a provider under a document's settings for it. For an untrusted document, a
+   * `${secret:NAME}` key is the workspace's own, a provider at the document's own `base_url` is built
+   * without the server's environment (so no server key can travel there), and model file
+   * parameters are confined to the policy's scripts folder.
    *
    * @example
    * access.adapter('openai', { base_url: 'http://127.0.0.1:8080/v1' })
    */
-  adapter(provider: string, settings: ProviderDocumentSettings | undefined): ProviderAdapter {
-    const key = `${provider}|${settings?.base_url ?? ''}|${settings?.api_key_env ?? ''}|${settings?.api_key ?? ''}`;
+  adapter(provider: string, settings: ProviderDocumentSettings | undefined, trust?: SessionTrust): ProviderAdapter {
+    const untrusted = trust?.untrusted === true ? trust : undefined;
+    const scope = untrusted === undefined ? '' : `|${untrusted.workspace}|${untrusted.scriptsDirectory ?? ''}`;
+    const key = `${provider}|${settings?.base_url ?? ''}|${settings?.api_key_env ?? ''}|${settings?.api_key ?? ''}${scope}`;
     let adapter = this.adapters.get(key);
     if (adapter === undefined) {
       const module = this.registry.providers.get(provider) ?? registryWithDocumentProviders(this.registry, settings !== undefined ? { [provider]: settings } : undefined).providers.get(provider);
       if (module === undefined) throw new ConclaveError('unknown_provider', `unknown provider "${provider}"`);
-      const apiKey = settings?.api_key !== undefined ? this.secretValue?.(settings.api_key) : settings?.api_key_env !== undefined ? this.env[settings.api_key_env] : undefined;
+      const secretScope = untrusted === undefined ? undefined : { workspace: untrusted.workspace };
+      const apiKey = settings?.api_key !== undefined ? this.secretValue?.(settings.api_key, secretScope) : settings?.api_key_env !== undefined && untrusted === undefined ? this.env[settings.api_key_env] : undefined;
+      const env = untrusted !== undefined && settings?.base_url !== undefined ? {} : this.env;
       adapter =
         this.createAdapter?.(module) ??
-        module.create({ env: this.env, ...(settings?.base_url !== undefined ? { baseUrl: settings.base_url } : {}), ...(apiKey !== undefined ? { apiKey } : {}) });
+        module.create({
+          env,
+          ...(settings?.base_url !== undefined ? { baseUrl: settings.base_url } : {}),
+          ...(apiKey !== undefined ? { apiKey } : {}),
+          ...(untrusted !== undefined ? { confineFiles: untrusted.scriptsDirectory ?? null } : {}),
+        });
       if (this.wrapAdapter !== undefined) adapter = this.wrapAdapter(adapter, provider);
       this.adapters.set(key, adapter);
     }

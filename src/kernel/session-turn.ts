@@ -57,7 +57,7 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   run.controller = controller;
   await writer.append([{ type: 'session.status_running', data: {} }]);
-  const tools = context.sessionTools?.(run.dispatcher.sessionId, definition);
+  const tools = context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' });
   try {
     if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
     const { result } = await runTopology(

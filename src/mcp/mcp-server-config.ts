@@ -48,8 +48,10 @@ export const mcpServerConfigSchema = z
     headers: z.record(z.string().regex(headerName, 'not an HTTP header name'), z.string()).optional(),
   })
   .superRefine((config, context) => {
-    if ((config.command === undefined) === (config.url === undefined)) {
-      context.addIssue({ code: 'custom', message: 'an MCP server has exactly one of `command` (stdio) or `url` (streamable HTTP)', path: [] });
+    // `{ name }` alone refers to a server the operator declared in the server policy.
+    const reference = Object.entries(config).every(([key, value]) => key === 'name' || value === undefined);
+    if (!reference && (config.command === undefined) === (config.url === undefined)) {
+      context.addIssue({ code: 'custom', message: 'an MCP server has exactly one of `command` (stdio) or `url` (streamable HTTP), or only a `name` to use a server the operator declared', path: [] });
     }
     if (config.url !== undefined) {
       for (const field of stdioOnlyFields) {
@@ -112,6 +114,15 @@ export function parseMcpServers(value: unknown): McpEndpoint[] {
     throw new ConclaveError('invalid_argument', `invalid MCP server configuration: ${issues.map((issue) => issue.message).join('; ')}`, {
       ...(first?.location !== undefined ? { location: first.location } : {}),
       issues,
+    });
+  }
+  const references = parsed.data.flatMap((config, index) => (config.command === undefined && config.url === undefined ? [{ config, index }] : []));
+  if (references.length > 0) {
+    const [{ config, index }] = references as [{ config: McpServerConfig; index: number }];
+    const path = formatJsonPath(['mcp_servers', index]);
+    throw new ConclaveError('invalid_argument', `${path}: MCP server "${config.name}" has neither \`command\` nor \`url\`: an MCP server has exactly one of \`command\` (stdio) or \`url\` (streamable HTTP)`, {
+      location: { path },
+      hint: 'a name alone refers to a server the operator declared in the server policy (`conclave serve --policy`)',
     });
   }
   return parsed.data.map((config): McpEndpoint => {

@@ -5,7 +5,7 @@
  * `.conclave/workspaces/<session id>` and are kept between turns and across a resume in another
  * process, so an agent finds its files where it left them.
  */
-import { createSandboxTools, type DisposableSessionTools, type SessionDefinition, type SessionTools } from '../kernel/index.js';
+import { createSandboxTools, type DisposableSessionTools, type SecretScope, type SessionDefinition, type SessionTools, type SessionTrust } from '../kernel/index.js';
 import { connectMcpServers, type McpServerConfig, type McpTools } from '../mcp/index.js';
 import { createSecretResolver, substituteSecrets } from '../vault/index.js';
 import { isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
@@ -15,7 +15,12 @@ export interface SessionToolsOptions {
   /** Directory of per-session workspaces (default: CONCLAVE_WORKSPACES, else `.conclave/workspaces`). */
   workspaceRoot?: string;
   /** Resolves `${secret:NAME}` in MCP server settings (default: the environment only). */
-  secrets?: (name: string) => Promise<string>;
+  secrets?: (name: string, scope?: SecretScope) => Promise<string>;
+  /**
+   * MCP servers the operator declares (the server policy's `mcp_servers`): a document's
+   * `{ name }` entry connects to one of these, with its secrets resolved from the server.
+   */
+  operatorMcpServers?: readonly McpServerConfig[];
 }
 
 function anyAgentHasTools(agents: readonly AgentSlot[]): boolean {
@@ -93,16 +98,18 @@ function workspaceRootOf(options: SessionToolsOptions): string {
  * @example
  * new Kernel({ store, registry, sessionTools: createSessionToolsFactory() });
  */
-export function createSessionToolsFactory(options: SessionToolsOptions = {}): (sessionId: string, definition: SessionDefinition) => SessionTools {
+export function createSessionToolsFactory(options: SessionToolsOptions = {}): (sessionId: string, definition: SessionDefinition, trust?: SessionTrust) => SessionTools {
   const workspaceRoot = workspaceRootOf(options);
   const resolveSecret = options.secrets ?? createSecretResolver({ env: process.env });
-  return (sessionId, definition) => {
+  const operatorServers = new Map((options.operatorMcpServers ?? []).map((server) => [server.name, server]));
+  return (sessionId, definition, trust) => {
     if (!anyAgentHasTools(definition.agents)) return noTools;
     const commandTools: SandboxCommandTool[] = (definition.tools ?? []).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.input_schema, command: tool.command }));
     const environment = definition.environment;
     const limits = limitsOf(definition);
     const tools = createSandboxTools({
-      driver: createSandboxDriver(environment?.driver ?? 'bubblewrap', { workspaceRoot }),
+      // An API caller's tools are always isolated, whatever its document says (the policy refuses it anyway).
+      driver: createSandboxDriver(trust?.untrusted === true ? 'bubblewrap' : (environment?.driver ?? 'bubblewrap'), { workspaceRoot }),
       spec: {
         sessionId,
         network: environment?.network ?? false,
@@ -114,6 +121,14 @@ export function createSessionToolsFactory(options: SessionToolsOptions = {}): (s
       definitions: sandboxToolDefinitions(commandTools),
     });
     const servers = (definition.mcp_servers ?? []) as unknown as McpServerConfig[];
-    return servers.length === 0 ? tools : withMcpTools(tools, servers, (value) => substituteSecrets(value, resolveSecret));
+    // `{ name }` entries are the operator's servers and use the server's secrets; the document's
+    // own servers use the document's: for an API caller, only its workspace's.
+    const declared = servers.flatMap((server) => (server.command === undefined && server.url === undefined ? [operatorServers.get(server.name) ?? server] : []));
+    const own = servers.filter((server) => server.command !== undefined || server.url !== undefined);
+    const scope = trust?.untrusted === true ? { workspace: trust.workspace } : undefined;
+    let result: DisposableSessionTools = tools;
+    if (own.length > 0) result = withMcpTools(result, own, (value) => substituteSecrets(value, (name) => resolveSecret(name, scope)));
+    if (declared.length > 0) result = withMcpTools(result, declared, (value) => substituteSecrets(value, (name) => resolveSecret(name)));
+    return result;
   };
 }

@@ -40,6 +40,8 @@ export type ErrorCode =
   | 'sandbox_failed'
   | 'tool_failed'
   | 'secret_not_found'
+  | 'policy_denied'
+  | 'document_too_large'
   | 'internal';
 
 /** Whose fault an error is: the user's input, an upstream provider, or conclave itself. */
@@ -82,6 +84,8 @@ export interface ConclaveErrorJSON {
 const defaultCategory: Partial<Record<ErrorCode, ErrorCategory>> = {
   sandbox_unavailable: 'user',
   secret_not_found: 'user',
+  policy_denied: 'user',
+  document_too_large: 'user',
   invalid_document: 'user',
   document_not_found: 'user',
   document_syntax: 'user',

@@ -71,6 +71,11 @@ export interface SessionCreatedData {
   title?: string;
   /** Workspace of the API key that created it; absent means `default`. */
   workspace?: string;
+  /**
+   * `untrusted`: the document came from an API caller and runs under the server policy with its
+   * workspace's own secrets (see `src/policy`); absent means the local user's or operator's own.
+   */
+  trust?: 'untrusted';
   /** Caller's key-value labels. */
   metadata?: Record<string, string>;
   /** What an API needs to show the session its way (the Managed Agents agent snapshot, …). */

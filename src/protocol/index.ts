@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './environment.js';
 export * from './events.js';
 export * from './ids.js';
+export * from './linear-regex.js';
 export * from './messages.js';
 export * from './model-ref.js';
 export * from './provider.js';

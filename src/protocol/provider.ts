@@ -79,6 +79,8 @@ export interface ProviderModule {
   readonly simulated: boolean;
   /** Environment variable holding the key, if the provider needs one. */
   readonly keyVariable?: string;
+  /** Other variables the provider also reads its key from (redacted like `keyVariable`). */
+  readonly alternativeKeyVariables?: readonly string[];
   readonly defaultModels: readonly string[];
   /**
    * What is missing for this provider to be called with `env`, as a message naming the variable to
@@ -98,4 +100,10 @@ export interface ProviderSettings {
   apiKey?: string;
   /** Environment to read keys and base URLs from; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Confines files that model parameters name (the offline `script=`): a folder that relative paths
+   * resolve inside and no path may leave, or `null` for no file access at all. Absent: any path,
+   * relative to the working directory (the local user's own documents).
+   */
+  confineFiles?: string | null;
 }

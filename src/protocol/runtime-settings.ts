@@ -1,8 +1,8 @@
 /**
  * Per-document runtime settings shared by the document loader (which validates them) and the kernel
  * (which applies them): how to reach each provider — base URL, which environment variable holds its
- * key, concurrency and per-minute limits, price overrides — and call timeouts. Keys themselves are
- * never written in a document; `api_key_env` only names the variable.
+ * key, concurrency and per-minute limits, price overrides — and call timeouts, which have defaults.
+ * Keys themselves are never written in a document; `api_key_env` only names the variable.
  */
 import { z } from 'zod';
 
@@ -39,7 +39,29 @@ export const providersSectionSchema = z.record(z.string(), providerSettingsSchem
 export type ProvidersSection = z.infer<typeof providersSectionSchema>;
 
 export const timeoutsSchema = z.strictObject({
-  first_token_ms: z.number().int().positive().optional().describe('Give up an attempt when no output has arrived after this long (covers connecting).'),
-  total_ms: z.number().int().positive().optional().describe('Give up an attempt that has not finished after this long.'),
+  first_token_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Give up an attempt when no output has arrived after this long (covers connecting). Default 60000.'),
+  idle_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Give up an attempt whose stream, once output has started, stays silent this long between two parts. Default 60000.'),
+  total_ms: z.number().int().positive().optional().describe('Give up an attempt that has not finished after this long. Default 600000.'),
 });
 export type CallTimeouts = z.infer<typeof timeoutsSchema>;
+
+/**
+ * The limits every provider call runs under when the document's `timeouts:` does not set them: a
+ * provider that accepts a request and never answers would otherwise hold an attempt for the
+ * socket's own default (about five minutes), for every attempt. The document overrides per field.
+ */
+export const defaultCallTimeouts: Readonly<Required<CallTimeouts>> = Object.freeze({
+  first_token_ms: 60_000,
+  idle_ms: 60_000,
+  total_ms: 600_000,
+});

@@ -5,6 +5,10 @@
  * turn) on `<prefix>:live:<session id>`, and the server side subscribes to a session's channel only
  * while one of its SSE clients asks for that session's deltas, feeding them into the server's own
  * live feed, so the SSE code does not know where a session runs. Best effort, like deltas themselves.
+ *
+ * Deltas cross the relay as the worker's kernel published them — already redacted (the worker knows
+ * its own keys and vault secrets), with their `attempt`, and in order, `reset`s included — so a
+ * server's client applies the same keep-the-last-attempt rule as a client of the worker itself.
  */
 import { Redis } from 'ioredis';
 import type { LiveEvents, StreamDelta } from '../kernel/index.js';
@@ -71,7 +75,11 @@ export function receiveLiveDeltas(live: LiveEvents, target: QueueTarget): StopRe
     } catch {
       return;
     }
-    for (const delta of deltas) live.publish(sessionId, delta);
+    if (!Array.isArray(deltas)) return;
+    for (const delta of deltas) {
+      // A worker of an older release sends no attempt: its deltas all belong to the first.
+      if (delta?.type === 'delta') live.publish(sessionId, typeof delta.attempt === 'number' ? delta : { ...delta, attempt: 1 });
+    }
   });
   const stopObserving = live.observeSubscriptions({
     first: (sessionId) => void redis.subscribe(liveChannel(target, sessionId)).catch(() => undefined),

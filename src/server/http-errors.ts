@@ -92,6 +92,7 @@ export function httpErrorMapping(code: ErrorCode): HttpErrorMapping {
     return { status: 400, type: 'invalid_request_error', noRetry: false };
   }
   if (code === 'unauthenticated') return { status: 401, type: 'authentication_error', noRetry: false };
+  if (code === 'policy_denied') return { status: 403, type: 'permission_error', noRetry: true };
   if (code === 'not_found' || code === 'session_not_found') return { status: 404, type: 'not_found_error', noRetry: false };
   if (conflictCodes.has(code)) return { status: 409, type: 'invalid_request_error', noRetry: true };
   if (code === 'payload_too_large') return { status: 413, type: 'request_too_large', noRetry: false };

@@ -113,9 +113,19 @@ const schemas: Record<string, JsonObject> = {
   },
   Delta: {
     type: 'object',
-    description: 'Model output as it streams (the data of `event: delta` frames, which have no `id:`); never stored.',
-    required: ['type', 'commandId', 'agent', 'kind', 'delta'],
-    properties: { type: { const: 'delta' }, commandId: string, agent: string, kind: { enum: ['text', 'reasoning'] }, delta: string },
+    description:
+      'Model output as it streams (the data of `event: delta` frames, which have no `id:`); never stored, redacted of every known secret. ' +
+      '`attempt` counts the starts of the command; each attempt after the first begins with a `reset` (empty `delta`): keep, per command, only the text of the highest attempt seen.',
+    required: ['type', 'sessionId', 'commandId', 'agent', 'attempt', 'kind', 'delta'],
+    properties: {
+      type: { const: 'delta' },
+      sessionId: string,
+      commandId: string,
+      agent: string,
+      attempt: { type: 'integer', minimum: 1 },
+      kind: { enum: ['text', 'reasoning', 'reset'] },
+      delta: string,
+    },
   },
   SessionPage: { type: 'object', required: ['data', 'next_page'], properties: { data: { type: 'array', items: ref('SessionView') }, next_page: nullable(string) } },
   EventPage: { type: 'object', required: ['data', 'next_page'], properties: { data: { type: 'array', items: ref('Event') }, next_page: nullable(string) } },
@@ -154,7 +164,7 @@ const jsonBody = (name: string, required = true): JsonObject => ({ required, con
 const streamDescription = [
   'Server-sent events: the log from `after` (or the `Last-Event-ID` header) onwards, then new events as they are stored.',
   'Each frame is `id: <seq>`, `event: <type>`, `data: <Event as JSON>`. `: ping` comments are heartbeats.',
-  'With `deltas=true`, `event: delta` frames (no `id:`) carry model output as it streams.',
+  'With `deltas=true`, `event: delta` frames (no `id:`) carry model output as it streams; a `reset` frame starts a retried command over.',
   'The stream stays open when the session goes idle and ends when the session is deleted.',
 ].join(' ');
 

@@ -2,7 +2,7 @@
  * The credential vault: secrets by name (`${secret:NAME}`), resolved from the environment or the
  * encrypted vault file only where a provider or connection needs them, and redacted everywhere else.
  */
-export { assertSecretName, secretNamePattern } from './secret-name.js';
+export { assertSecretName, assertVaultEntryName, secretNamePattern, vaultEntryNamePattern, workspaceSecretEntry } from './secret-name.js';
 export {
   defaultVaultPath,
   minimumPassphraseLength,
@@ -21,6 +21,9 @@ export {
   substituteSecrets,
   type SecretLookup,
   type SecretReference,
+  type SecretScopeOption,
   type SecretSources,
 } from './secret-resolver.js';
 export { createRedactor, minimumRedactedLength, redactionMarker, type NamedSecret, type Redactor } from './redactor.js';
+export { createStreamRedactor, type StreamRedactor } from './stream-redactor.js';
+export { knownSecretsFromEnvironment, providerKeyVariables } from './environment-secrets.js';

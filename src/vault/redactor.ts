@@ -35,6 +35,13 @@ export interface Redactor {
   redactError(error: unknown): ConclaveError;
   /** Adds a secret (a bare value, or a value with a name); later calls see it. */
   add(secret: string | NamedSecret): void;
+  /**
+   * Where text that arrives in pieces can be cut now: everything before the result can be redacted
+   * and released, because no secret can straddle that point whatever text follows. It is the start
+   * of the longest tail that is a proper prefix of a secret (the tail could grow into one), moved
+   * back to the start of any occurrence crossing it; `text.length` when nothing needs holding back.
+   */
+  safeCut(text: string): number;
 }
 
 /**
@@ -59,6 +66,8 @@ export function createRedactor(secrets: Iterable<string | NamedSecret> = []): Re
   /** Spelling to match → name for the marker (`undefined` for a bare value). */
   const names = new Map<string, string | undefined>();
   let pattern: RegExp | undefined;
+  /** Every spelling, longest first, as in the pattern. */
+  let spellings: string[] = [];
   let stale = false;
 
   function add(secret: string | NamedSecret): void {
@@ -75,7 +84,7 @@ export function createRedactor(secrets: Iterable<string | NamedSecret> = []): Re
 
   function currentPattern(): RegExp | undefined {
     if (stale) {
-      const spellings = [...names.keys()].sort((left, right) => right.length - left.length);
+      spellings = [...names.keys()].sort((left, right) => right.length - left.length);
       // A lookahead matches at every position without consuming, so overlapping occurrences are all seen.
       pattern = spellings.length === 0 ? undefined : new RegExp(`(?=(${spellings.map(escapeRegExp).join('|')}))`, 'g');
       stale = false;
@@ -111,6 +120,28 @@ export function createRedactor(secrets: Iterable<string | NamedSecret> = []): Re
     return copiedUpTo === 0 ? text : output + text.slice(copiedUpTo);
   }
 
+  function safeCut(text: string): number {
+    const regex = currentPattern();
+    if (regex === undefined || typeof text !== 'string') return text.length;
+    let cut = text.length;
+    // Only the last (longest − 1) characters can begin a secret that the next piece completes.
+    for (let start = Math.max(0, text.length - (spellings[0] ?? '').length + 1); start < text.length; start += 1) {
+      const tail = text.slice(start);
+      if (spellings.some((spelling) => spelling.length > tail.length && spelling.startsWith(tail))) {
+        cut = start;
+        break;
+      }
+    }
+    // Occurrences starting before the cut lie wholly inside `text` (one running past its end would
+    // start a longer tail); walking them backwards moves the cut before every one that crosses it.
+    const occurrences = [...text.matchAll(regex)];
+    for (let index = occurrences.length - 1; index >= 0; index -= 1) {
+      const match = occurrences[index] as RegExpExecArray;
+      if (match.index < cut && match.index + (match[1] ?? '').length > cut) cut = match.index;
+    }
+    return cut;
+  }
+
   function redactValue<T>(value: T): T {
     return redactDeep(value, redact, new WeakMap()) as T;
   }
@@ -121,6 +152,7 @@ export function createRedactor(secrets: Iterable<string | NamedSecret> = []): Re
     redactValue,
     redactError: (error) => ConclaveError.fromJSON(redactValue(toConclaveError(error).toJSON())),
     add,
+    safeCut,
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { formatJsonPath, type JsonPath } from '../config/format-json-path.js';
 import { ConclaveError, isConclaveError } from '../protocol/index.js';
-import { assertSecretName } from './secret-name.js';
+import { assertSecretName, workspaceSecretEntry } from './secret-name.js';
 import type { VaultFile } from './vault-file.js';
 
 /** Where secrets come from, in order. Both are optional: no vault means environment only. */
@@ -30,16 +30,36 @@ export type SecretLookup = (name: string) => string | Promise<string>;
 
 const referencePattern = /\$\{secret:([^}]*)\}/g;
 
+/** Whose secret is asked for: absent, the server's; with a workspace, only that workspace's own. */
+export interface SecretScopeOption {
+  workspace: string;
+}
+
+/**
+ * A workspace's own secret: its vault entry `workspace/NAME`, never the environment or the server's
+ * entries. The error names neither the vault file nor any server path (the caller is a tenant).
+ */
+async function resolveWorkspaceSecret(name: string, workspace: string, sources: SecretSources): Promise<string> {
+  const entry = workspaceSecretEntry(workspace, name);
+  const value = sources.vault === undefined ? undefined : await sources.vault.get(entry);
+  if (value !== undefined) return value;
+  throw new ConclaveError('secret_not_found', `secret ${name} is not set for workspace ${workspace}`, {
+    hint: `the operator stores it with \`conclave vault set ${name} --workspace ${workspace}\`; documents from the API read only their workspace's own secrets`,
+  });
+}
+
 /**
  * The value of a secret: the environment variable of the same name if set and non-empty, else
  * the vault. Throws `secret_not_found` (naming the secret and the vault file, with a hint) when
- * neither has it, and `invalid_argument` for a malformed name.
+ * neither has it, and `invalid_argument` for a malformed name. With a `scope`, only that
+ * workspace's own vault entry is read.
  *
  * @example
  * const key = await resolveSecret('OPENAI_API_KEY', { env: process.env, vault: openVaultFile() });
  */
-export async function resolveSecret(name: string, sources: SecretSources = {}): Promise<string> {
+export async function resolveSecret(name: string, sources: SecretSources = {}, scope?: SecretScopeOption): Promise<string> {
   assertSecretName(name);
+  if (scope !== undefined) return resolveWorkspaceSecret(name, scope.workspace, sources);
   const fromEnvironment = (sources.env ?? process.env)[name];
   if (fromEnvironment !== undefined && fromEnvironment !== '') return fromEnvironment;
   const fromVault = sources.vault === undefined ? undefined : await sources.vault.get(name);
@@ -57,8 +77,8 @@ export async function resolveSecret(name: string, sources: SecretSources = {}): 
  * @example
  * const settings = await substituteSecrets(raw, createSecretResolver({ env: process.env, vault }));
  */
-export function createSecretResolver(sources: SecretSources = {}): (name: string) => Promise<string> {
-  return (name) => resolveSecret(name, sources);
+export function createSecretResolver(sources: SecretSources = {}): (name: string, scope?: SecretScopeOption) => Promise<string> {
+  return (name, scope) => resolveSecret(name, sources, scope);
 }
 
 /**

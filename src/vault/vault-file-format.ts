@@ -11,7 +11,7 @@
  * ```
  */
 import { z } from 'zod';
-import { secretNamePattern } from './secret-name.js';
+import { vaultEntryNamePattern } from './secret-name.js';
 
 const sealedValueSchema = z.object({ iv: z.string().min(1), data: z.string(), tag: z.string().min(1) });
 
@@ -35,7 +35,7 @@ export const vaultDocumentSchema = z.object({
   }),
   /** A known plaintext sealed with the key: tells a wrong passphrase from a tampered entry. */
   check: sealedValueSchema,
-  secrets: z.record(z.string().regex(secretNamePattern), sealedValueSchema.extend({ updatedAt: z.string().min(1) })),
+  secrets: z.record(z.string().regex(vaultEntryNamePattern), sealedValueSchema.extend({ updatedAt: z.string().min(1) })),
 });
 
 export type VaultDocument = z.infer<typeof vaultDocumentSchema>;

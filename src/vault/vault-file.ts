@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConclaveError } from '../protocol/index.js';
-import { assertSecretName } from './secret-name.js';
+import { assertVaultEntryName } from './secret-name.js';
 import { defaultScryptParameters, deriveVaultKey, openSealedValue, randomSalt, sealValue } from './vault-crypto.js';
 import { checkAssociatedData, checkPlaintext, secretAssociatedData, vaultDocumentSchema, type VaultDocument } from './vault-file-format.js';
 import { writeFileAtomically } from './write-file-atomically.js';
@@ -197,7 +197,7 @@ export function openVaultFile(options: OpenVaultFileOptions = {}): VaultFile {
     path,
     set: (name, value) =>
       serialised(async () => {
-        assertSecretName(name);
+        assertVaultEntryName(name);
         if (typeof value !== 'string' || value === '') {
           throw new ConclaveError('invalid_argument', `cannot store secret ${name}: the value is empty`, { hint: 'to delete a secret use: conclave vault rm NAME' });
         }
@@ -212,7 +212,7 @@ export function openVaultFile(options: OpenVaultFileOptions = {}): VaultFile {
       }),
     get: (name) =>
       serialised(async () => {
-        assertSecretName(name);
+        assertVaultEntryName(name);
         const document = await readDocument();
         if (document === undefined) return undefined;
         return openEntry(document, await unlock(document, `read secret ${name}`), name);
@@ -228,7 +228,7 @@ export function openVaultFile(options: OpenVaultFileOptions = {}): VaultFile {
       }),
     remove: (name) =>
       serialised(async () => {
-        assertSecretName(name);
+        assertVaultEntryName(name);
         const document = await readDocument();
         if (document === undefined) return false;
         await unlock(document, `remove secret ${name}`);

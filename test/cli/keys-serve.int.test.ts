@@ -1,59 +1,22 @@
 // `conclave keys` and `conclave serve` as a user runs them (the built CLI, real processes, one
 // database file): a key created by one process authenticates requests to the server in another,
 // a revoked key stops working at once, and SIGTERM shuts the server down with exit code 0.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, type CliResult } from '../support/cli.js';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { collect, runCli, startCli } from '../support/cli.js';
+import { createKey, killServers, serve as serveProcess, type ServingCli } from '../support/serve-process.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'conclave-serve-'));
-const running = new Set<ChildProcess>();
-
 afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
+  killServers();
   rmSync(directory, { recursive: true, force: true });
 });
 
-interface ServingCli {
-  child: ChildProcess;
-  url: string;
-  banner: string;
-  done: Promise<CliResult>;
-}
-
-/** Starts `conclave serve --port 0` and waits for the line with the URL it bound. */
-async function serve(database: string, ...args: string[]): Promise<ServingCli> {
-  const child = startCli(['--db', database, 'serve', '--port', '0', ...args]);
-  running.add(child);
-  const done = collect(child);
-  void done.then(() => running.delete(child));
-  let stdout = '';
-  const banner = await new Promise<string>((resolveBanner, rejectBanner) => {
-    const timer = setTimeout(() => rejectBanner(new Error(`no banner within 15 s; stdout so far: ${stdout}`)), 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('Ctrl-C')) {
-        clearTimeout(timer);
-        resolveBanner(stdout);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      rejectBanner(new Error(`serve exited early with code ${code}: ${stdout}`));
-    });
-  });
-  const match = /^conclave serving on (http:\/\/\S+) \(sessions: (.+)\)$/m.exec(banner);
-  if (match === null) throw new Error(`unexpected banner: ${banner}`);
-  return { child, url: match[1] as string, banner, done };
-}
-
-async function createKey(database: string, workspace: string): Promise<{ id: string; key: string }> {
-  const result = await runCli(['--db', database, 'keys', 'create', '--workspace', workspace, '--name', 'int-test', '--json']);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as { id: string; key: string };
+function serve(database: string, ...args: string[]): Promise<ServingCli> {
+  return serveProcess(database, args);
 }
 
 describe('conclave keys', () => {
@@ -147,7 +110,7 @@ describe('watching a session another process runs', () => {
       `topology: pipeline\ntask: Explain gossip protocols.\nagents:\n${[1, 2, 3].map((index) => `  - name: stage${index}\n    model: offline/echo?ttft_ms=400\n`).join('')}`,
     );
     const runner = startCli(['--db', database, 'run', document, '--json']);
-    running.add(runner);
+    onTestFinished(() => void runner.kill('SIGKILL'));
     let runnerExitedAt = 0;
     const finished = collect(runner).then((result) => {
       runnerExitedAt = performance.now();

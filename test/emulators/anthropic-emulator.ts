@@ -8,7 +8,7 @@
  *
  * Replies follow the shared `EmulatorReply` script: time to first token, tokens per second, and
  * every failure kind (an HTTP status with Anthropic's error body and `retry-after`, a reset socket,
- * a stream cut after some events, a malformed event). Every request is recorded before any failure.
+ * a stream cut after some events, a malformed event, silence before the headers or after some events). Every request is recorded before any failure.
  * Pacing follows `emulator-pacing.ts`: the events that carry no content (`message_start`,
  * `content_block_start`, `ping`) go out at once, delta `i` at arrival + `ttftMs` + `i / tokensPerSecond`,
  * and the closing events right after the last delta.
@@ -118,10 +118,15 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let failuresSent = 0;
+  let openResponses = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // The reply's clock starts when the request arrives, before its body is read.
     const receivedAt = performance.now();
+    openResponses += 1;
+    response.on('close', () => {
+      openResponses -= 1;
+    });
     const raw = await readBody(request);
     const body = parseJson(raw);
     requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', headers: { ...request.headers }, body });
@@ -135,6 +140,11 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     if (fail?.kind === 'reset') {
       failuresSent += 1;
       request.socket.destroy();
+      return;
+    }
+    if (fail?.kind === 'stall' && fail.afterChunks === undefined) {
+      // No headers, ever: the connection stays open until the client gives up or the emulator closes.
+      failuresSent += 1;
       return;
     }
     if (fail?.kind === 'status') {
@@ -182,6 +192,13 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     /** Writes one frame, or fails as scripted; false when the stream must stop. */
     const send = (type: string, data: Record<string, unknown>): boolean => {
       if (closed) return false;
+      if (fail?.kind === 'stall' && framesSent >= (fail.afterChunks ?? 0)) {
+        // Silence with the connection open (the headers go out even when no frame has).
+        failuresSent += 1;
+        closed = true;
+        response.flushHeaders();
+        return false;
+      }
       if ((fail?.kind === 'cut' || fail?.kind === 'malformed') && framesSent >= fail.afterChunks) {
         failuresSent += 1;
         closed = true;
@@ -248,6 +265,9 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     requests,
     get failuresSent() {
       return failuresSent;
+    },
+    get openResponses() {
+      return openResponses;
     },
     enqueue(...replies: EmulatorReply[]) {
       queue.push(...replies);

@@ -6,7 +6,10 @@ export type EmulatorFailure =
   | { kind: 'status'; status: 400 | 401 | 429 | 500 | 503 | 529; retryAfterSeconds?: number; message?: string }
   | { kind: 'reset' } // close the socket before any response
   | { kind: 'cut'; afterChunks: number } // stream some chunks, then destroy the connection
-  | { kind: 'malformed'; afterChunks: number }; // stream some chunks, then one that is not valid JSON
+  | { kind: 'malformed'; afterChunks: number } // stream some chunks, then one that is not valid JSON
+  // Accept the request and go silent, keeping the connection open: without `afterChunks`, before
+  // any header; with it, after the headers and that many chunks (streaming replies).
+  | { kind: 'stall'; afterChunks?: number };
 
 export interface EmulatorReply {
   text?: string;
@@ -33,5 +36,7 @@ export interface WireEmulator {
   /** Replies for the next requests, in order; when empty, a default text reply. */
   enqueue(...replies: EmulatorReply[]): void;
   readonly requests: RecordedRequest[];
+  /** Responses whose connection is still open (a client that gives up on a silent server closes its own). */
+  readonly openResponses: number;
   close(): Promise<void>;
 }

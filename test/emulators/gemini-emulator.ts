@@ -4,8 +4,8 @@
 // text token per frame, then the function calls; the last frame carries `finishReason` and
 // `usageMetadata`, as Gemini sends them). Each request takes the next scripted `EmulatorReply`:
 // pacing (`ttftMs`, `tokensPerSecond`) and every failure kind — HTTP errors with Google's
-// `{ error: { code, message, status } }` body and `retry-after`, a reset socket, a cut stream and a
-// frame that is not JSON. Requests are recorded (path with model and query, headers, parsed body).
+// `{ error: { code, message, status } }` body and `retry-after`, a reset socket, a cut stream, a
+// frame that is not JSON, and silence before the headers or after some frames. Requests are recorded (path with model and query, headers, parsed body).
 // Pacing follows `emulator-pacing.ts`: headers go out at once and frame `i` (every frame carries a
 // token or the function calls) at arrival + `ttftMs` + `i / tokensPerSecond`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -107,8 +107,6 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
 export interface GeminiEmulator extends WireEmulator {
   /** Replies still waiting for a request. */
   readonly pending: number;
-  /** Responses whose connection is still open (a client that stops reading should close its own). */
-  readonly openResponses: number;
 }
 
 /**
@@ -149,6 +147,8 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
       request.socket.destroy();
       return;
     }
+    // No headers, ever: the connection stays open until the client gives up or the emulator closes.
+    if (failure?.kind === 'stall' && failure.afterChunks === undefined) return;
 
     let closed = false;
     response.on('close', () => {
@@ -179,6 +179,7 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
     for (let index = 0; index < frames.length; index += 1) {
       if (closed) return;
       if ((failure?.kind === 'cut' || failure?.kind === 'malformed') && index === failure.afterChunks) break;
+      if (failure?.kind === 'stall' && index === failure.afterChunks) return; // silence, the connection open
       await schedule.untilToken(index);
       if (closed) return;
       response.write(`data: ${JSON.stringify(frames[index])}\r\n\r\n`);

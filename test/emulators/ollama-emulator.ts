@@ -2,7 +2,8 @@
 // then a `done: true` line with `done_reason` and token counts) and the non-streamed JSON answer,
 // driven by the shared `EmulatorReply` script — time to first token, tokens per second, tool calls,
 // and every failure kind: status errors with Ollama's `{ "error": … }` body and `retry-after`, a
-// reset socket, a stream cut after some lines, and a line that is not JSON. Requests are recorded.
+// reset socket, a stream cut after some lines, a line that is not JSON, and silence before the
+// headers or after some lines. Requests are recorded.
 // Pacing follows `emulator-pacing.ts`: headers go out at once, content line `i` (a token or the tool
 // calls) at arrival + `ttftMs` + `i / tokensPerSecond`, and the `done` line right after the last one.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -103,7 +104,7 @@ async function sendStream(response: ServerResponse, plan: ChatPlan, schedule: To
   // Every line but the last (`done`) carries a token or the tool calls, and is paced.
   const contentLines = lines.length - 1;
   const fail = plan.reply.fail;
-  const stopAt = fail?.kind === 'cut' || fail?.kind === 'malformed' ? Math.min(fail.afterChunks, lines.length) : lines.length;
+  const stopAt = fail?.kind === 'cut' || fail?.kind === 'malformed' || fail?.kind === 'stall' ? Math.min(fail.afterChunks ?? 0, lines.length) : lines.length;
   response.writeHead(200, { 'content-type': 'application/x-ndjson' });
   response.flushHeaders();
   for (let index = 0; index < stopAt; index += 1) {
@@ -111,6 +112,7 @@ async function sendStream(response: ServerResponse, plan: ChatPlan, schedule: To
     if (response.destroyed) return;
     await write(response, `${lines[index]}\n`);
   }
+  if (fail?.kind === 'stall') return; // silence, the connection open
   if (fail?.kind === 'cut') {
     response.socket?.destroy();
   } else if (fail?.kind === 'malformed') {
@@ -142,6 +144,8 @@ async function handleChat(request: IncomingMessage, response: ServerResponse, bo
     request.socket.destroy();
     return;
   }
+  // No headers, ever: the connection stays open until the client gives up or the emulator closes.
+  if (fail?.kind === 'stall' && fail.afterChunks === undefined) return;
   if (fail?.kind === 'status') {
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (fail.retryAfterSeconds !== undefined) headers['retry-after'] = String(fail.retryAfterSeconds);
@@ -173,9 +177,14 @@ async function handleChat(request: IncomingMessage, response: ServerResponse, bo
 export async function createOllamaEmulator(): Promise<WireEmulator> {
   const queue: EmulatorReply[] = [];
   const requests: RecordedRequest[] = [];
+  let openResponses = 0;
   const server = createServer((request, response) => {
     // The reply's clock starts when the request arrives, before its body is read.
     const receivedAt = performance.now();
+    openResponses += 1;
+    response.on('close', () => {
+      openResponses -= 1;
+    });
     void (async () => {
       const body = await readBody(request);
       const path = request.url ?? '/';
@@ -196,6 +205,9 @@ export async function createOllamaEmulator(): Promise<WireEmulator> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    get openResponses() {
+      return openResponses;
+    },
     enqueue(...replies: EmulatorReply[]): void {
       queue.push(...replies);
     },

@@ -4,7 +4,8 @@
  * ending in `data: [DONE]`, the `stream_options.include_usage` usage chunk, tool call deltas split
  * into `index` / `id` / `function.name` / `arguments` fragments, and every scripted failure of
  * `emulator-script.ts` (error bodies in OpenAI's `{ error: { message, type, code } }` shape, with a
- * `retry-after` header). Every request is recorded before its reply is decided.
+ * `retry-after` header; silence before the headers or after some chunks). Every request is recorded
+ * before its reply is decided.
  *
  * Pacing follows `emulator-pacing.ts`: headers and the opening `role` chunk go out at once, content
  * chunk `i` at arrival + `ttftMs` + `i / tokensPerSecond`, the finish and usage chunks right after
@@ -157,6 +158,7 @@ async function streamReply(
   for (const [index, chunk] of chunks.entries()) {
     if (closed) return;
     if ((fail?.kind === 'cut' || fail?.kind === 'malformed') && index === fail.afterChunks) break;
+    if (fail?.kind === 'stall' && index === fail.afterChunks) return; // silence, the connection open
     if (chunk.token) {
       await schedule.untilToken(tokensSent);
       tokensSent += 1;
@@ -195,10 +197,15 @@ async function streamReply(
 export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
   const queue: OpenAIEmulatorReply[] = [];
   const requests: RecordedRequest[] = [];
+  let openResponses = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // The reply's clock starts when the request arrives, before its body is read.
     const receivedAt = performance.now();
+    openResponses += 1;
+    response.on('close', () => {
+      openResponses -= 1;
+    });
     const text = await readBody(request);
     let body: unknown = text;
     try {
@@ -224,6 +231,8 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
       request.socket.destroy();
       return;
     }
+    // No headers, ever: the connection stays open until the client gives up or the emulator closes.
+    if (fail?.kind === 'stall' && fail.afterChunks === undefined) return;
     if (fail?.kind === 'status') {
       await sleepUntil(schedule.firstTokenAt);
       sendError(response, fail);
@@ -252,6 +261,9 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    get openResponses() {
+      return openResponses;
+    },
     enqueue(...replies: OpenAIEmulatorReply[]): void {
       queue.push(...replies);
     },

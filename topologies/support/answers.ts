@@ -1,13 +1,15 @@
 /**
  * Answer extraction and comparison for topologies that need to know whether agents agree:
- * pull the final answer out of free text, normalise it, and tally.
+ * pull the final answer out of free text, normalise it, and tally. Answer patterns come from
+ * documents, so they run on the linear-time engine (`compileLinearRegex`), in RE2 syntax.
  */
+import { compileLinearRegex, linearRegexProblem } from '../../src/protocol/index.js';
 
 /**
  * Matches `Final answer: X` and `The answer is X` on one line; group 1 is the answer. A dash counts
  * as a separator only when a space follows it, so `The answer is -5` keeps its sign.
  */
-export const defaultAnswerPattern = '(?:final answer|the answer is)\\s*(?:[:：]|-(?=\\s))?\\s*(.+)';
+export const defaultAnswerPattern = '(?:final answer|the answer is)\\s*(?:[:：]|-\\s)?\\s*(.+)';
 
 /**
  * The last answer in `text` matched by `pattern` (case-insensitive; group 1 if present), or
@@ -17,9 +19,8 @@ export const defaultAnswerPattern = '(?:final answer|the answer is)\\s*(?:[:：]
  * extractAnswer('…\nFinal answer: Yes.', defaultAnswerPattern) // → 'Yes'
  */
 export function extractAnswer(text: string, pattern: string): string | undefined {
-  const expression = new RegExp(pattern, 'gi');
-  let found: string | undefined;
-  for (const match of text.matchAll(expression)) found = match[1] ?? match[0];
+  const last = compileLinearRegex(pattern, { flags: 'i' }).last(text);
+  const found = last === undefined ? undefined : (last[1] ?? last[0]);
   if (found === undefined) return undefined;
   const cleaned = found.trim().replace(/^\*+|\*+$/g, '').replace(/[.!。]+$/, '').trim();
   return cleaned === '' ? undefined : cleaned;
@@ -70,16 +71,13 @@ export function tallyAnswers(answers: ReadonlyArray<string | undefined>): Tally 
 }
 
 /**
- * Whether a regular expression compiles, for option validation.
+ * Why an answer pattern cannot run (it does not compile, or uses what RE2 lacks: lookaround,
+ * backreferences), for option validation; undefined when it can.
  *
  * @example
- * regexError('(') // → 'Invalid regular expression: /(/: Unterminated group'
+ * regexError('(') // → 'invalid regular expression: missing closing ): `(`'
+ * regexError('(?<=: )\\w+') // → 'lookbehind (?<=…) is not supported: conclave runs document patterns in linear time (RE2 syntax)'
  */
 export function regexError(pattern: string): string | undefined {
-  try {
-    new RegExp(pattern, 'gi');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
+  return linearRegexProblem(pattern, 'i');
 }

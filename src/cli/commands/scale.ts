@@ -3,6 +3,7 @@
  * migrate` brings a PostgreSQL schema up to date, and `conclave status` shows where sessions live,
  * how many run, and how deep the queue is.
  */
+import { loadServerPolicy } from '../../policy/load-server-policy.js';
 import { hostname } from 'node:os';
 import { ConclaveError } from '../../protocol/errors.js';
 import type { SessionStatus } from '../../protocol/events.js';
@@ -31,6 +32,8 @@ export interface WorkerOptions {
   lockMs?: number;
   /** No line per session. */
   quiet?: boolean;
+  /** The server policy file (else CONCLAVE_POLICY, else the safe defaults); the same as the servers'. */
+  policy?: string;
 }
 
 /** Default grace period of a worker's shutdown. */
@@ -43,6 +46,8 @@ export const defaultGraceMs = 30_000;
  * await workerCommand(context, { queue: 'redis://127.0.0.1:6379', concurrency: 8 });
  */
 export async function workerCommand(context: CliContext, options: WorkerOptions): Promise<number> {
+  // Documents from API callers are held to the policy again here, before each run.
+  context.usePolicy(loadServerPolicy(options.policy, process.env));
   const queue = context.queue(options.queue);
   if (queue === undefined) throw new ConclaveError('invalid_argument', 'a worker needs a queue: give --queue redis://host:6379 or set CONCLAVE_QUEUE');
   const store = context.store();

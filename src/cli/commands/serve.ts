@@ -5,6 +5,7 @@
  * URL, so scripts and tests can read it.
  */
 import { createDocumentCatalog } from '../../server/document-catalog.js';
+import { loadServerPolicy } from '../../policy/load-server-policy.js';
 import { defaultServerHost, defaultServerPort, startServer } from '../../server/serve.js';
 import { ConclaveError } from '../../protocol/errors.js';
 import type { CliContext } from '../cli-context.js';
@@ -25,6 +26,8 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Redis URL of a worker queue (else CONCLAVE_QUEUE): sessions are enqueued, not run here. */
   queue?: string;
+  /** The server policy file (else CONCLAVE_POLICY, else the safe defaults). */
+  policy?: string;
 }
 
 /** Default SSE heartbeat interval of `conclave serve`. */
@@ -37,6 +40,8 @@ export const defaultHeartbeatMs = 15_000;
  * await serveCommand(context, { port: 8787, documents: 'examples' });
  */
 export async function serveCommand(context: CliContext, options: ServeOptions = {}): Promise<number> {
+  const policy = loadServerPolicy(options.policy, process.env);
+  context.usePolicy(policy);
   const queue = context.queue(options.queue);
   let stopRelay: (() => Promise<void>) | undefined;
   if (queue !== undefined) {
@@ -48,7 +53,12 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     stopRelay = receiveLiveDeltas(context.kernel().live, queue.target);
   }
   const resources = context.resources();
-  const documents = createDocumentCatalog({ directory: options.documents ?? 'examples', registry: context.registry });
+  const documents = createDocumentCatalog({
+    directory: options.documents ?? 'examples',
+    registry: context.registry,
+    limits: policy.limits,
+    limitsSource: policy.source === 'defaults' ? 'the `limits:` section of a server policy (--policy FILE)' : `the \`limits:\` section of ${policy.source}`,
+  });
   const stopped = untilSignal();
   const server = await startServer({
     deps: {
@@ -70,6 +80,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     `  Managed Agents API  ${server.url}/anthropic/v1   (Anthropic SDK: baseURL '${server.url}/anthropic')`,
   ];
   if (options.cors !== undefined && options.cors.length > 0) lines.push(`  CORS origins        ${options.cors.join(', ')}`);
+  lines.push(`  policy              ${policy.source === 'defaults' ? 'safe defaults (see SECURITY.md; --policy FILE to change)' : policy.source}`);
   if ((await resources.listKeys()).every((key) => key.revokedAt !== null)) {
     lines.push(style.yellow('no API keys yet — create one in another terminal with: conclave keys create --workspace default'));
   }

@@ -6,7 +6,8 @@
  * CONCLAVE_VAULT_KEY (see src/vault/vault-file.ts).
  */
 import { ConclaveError } from '../../protocol/index.js';
-import { assertSecretName, openVaultFile, type VaultFile } from '../../vault/index.js';
+import { assertSecretName, openVaultFile, workspaceSecretEntry, type VaultFile } from '../../vault/index.js';
+import { assertWorkspaceName } from '../../server/api-keys.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
 import { stylerFor } from '../terminal.js';
@@ -23,6 +24,16 @@ export interface VaultCommandOptions {
   /** The vault file (`--vault`); else CONCLAVE_VAULT, else ./.conclave/vault.json. */
   vault?: string;
   json?: boolean;
+  /** `--workspace`: the secret belongs to this workspace's API documents only. */
+  workspace?: string;
+}
+
+/** The vault entry a command names: `NAME`, or `workspace/NAME` with `--workspace`. */
+function entryOf(name: string, options: VaultCommandOptions): string {
+  assertSecretName(name);
+  if (options.workspace === undefined) return name;
+  assertWorkspaceName(options.workspace);
+  return workspaceSecretEntry(options.workspace, name);
 }
 
 function processIo(): VaultCommandIo {
@@ -47,18 +58,19 @@ function shadowNote(name: string, io: VaultCommandIo): void {
  * await vaultSetCommand(context, 'OPENAI_API_KEY', undefined, {}); // value from stdin
  */
 export async function vaultSetCommand(_context: CliContext, name: string, value: string | undefined, options: VaultCommandOptions, io: VaultCommandIo = processIo()): Promise<number> {
-  assertSecretName(name);
+  const entry = entryOf(name, options);
   const vault = open(options, io);
   // Before prompting: a missing or wrong CONCLAVE_VAULT_KEY should not cost the user a typed secret.
   await vault.verifyKey();
   const secret = value ?? (await readSecretInput(name, io));
-  const { replaced, updatedAt } = await vault.set(name, secret);
+  const { replaced, updatedAt } = await vault.set(entry, secret);
+  const workspace = options.workspace === undefined ? {} : { workspace: options.workspace };
   if (options.json === true) {
-    io.stdout.write(`${JSON.stringify({ name, path: vault.path, replaced, updatedAt }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ name, ...workspace, path: vault.path, replaced, updatedAt }, null, 2)}\n`);
   } else {
-    io.stdout.write(`${replaced ? 'replaced' : 'stored'} secret ${name} in ${vault.path}\n`);
+    io.stdout.write(`${replaced ? 'replaced' : 'stored'} secret ${name}${options.workspace === undefined ? '' : ` of workspace ${options.workspace}`} in ${vault.path}\n`);
   }
-  shadowNote(name, io);
+  if (options.workspace === undefined) shadowNote(name, io);
   return exitCodes.success;
 }
 
@@ -70,7 +82,8 @@ export async function vaultSetCommand(_context: CliContext, name: string, value:
  */
 export async function vaultListCommand(_context: CliContext, options: VaultCommandOptions, io: VaultCommandIo = processIo()): Promise<number> {
   const vault = open(options, io);
-  const entries = await vault.list();
+  const all = await vault.list();
+  const entries = options.workspace === undefined ? all : all.filter((entry) => entry.name.startsWith(`${options.workspace}/`));
   const shadowed = (name: string): boolean => io.env[name] !== undefined && io.env[name] !== '';
   if (options.json === true) {
     io.stdout.write(`${JSON.stringify(entries.map((entry) => ({ ...entry, shadowedByEnvironment: shadowed(entry.name) })), null, 2)}\n`);
@@ -94,10 +107,10 @@ export async function vaultListCommand(_context: CliContext, options: VaultComma
  * await vaultRemoveCommand(context, 'OPENAI_API_KEY', {});
  */
 export async function vaultRemoveCommand(_context: CliContext, name: string, options: VaultCommandOptions, io: VaultCommandIo = processIo()): Promise<number> {
-  assertSecretName(name);
+  const entry = entryOf(name, options);
   const vault = open(options, io);
-  if (!(await vault.remove(name))) {
-    throw new ConclaveError('secret_not_found', `no secret ${name} in the vault ${vault.path}`, { location: { file: vault.path }, hint: 'list them with: conclave vault list' });
+  if (!(await vault.remove(entry))) {
+    throw new ConclaveError('secret_not_found', `no secret ${entry} in the vault ${vault.path}`, { location: { file: vault.path }, hint: 'list them with: conclave vault list' });
   }
   if (options.json === true) io.stdout.write(`${JSON.stringify({ name, path: vault.path, removed: true }, null, 2)}\n`);
   else io.stdout.write(`removed secret ${name} from ${vault.path}\n`);

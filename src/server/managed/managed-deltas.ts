@@ -1,6 +1,13 @@
 /**
- * Stream-only Managed Agents events for model output as it streams: an `event_start` per command,
- * then `event_delta`s, with ids derived from the command so every connection agrees on them.
+ * Stream-only Managed Agents events for model output as it streams: an `event_start` per command
+ * attempt, then `event_delta`s, with ids derived from the command and attempt so every connection
+ * agrees on them.
+ *
+ * A retried attempt (see `StreamDelta`) opens a new preview: an `event_start` with a new id, sent as
+ * soon as the attempt begins. That is the wire's own way to start over — the official SDK's
+ * accumulator replaces its snapshot on every `event_start` — and the failed attempt's preview is
+ * simply never concluded, as the protocol allows for a request that ends early. The Managed Agents
+ * delta shape has no field for an attempt number; the `agent.message` that follows is authoritative.
  */
 import { createHash } from 'node:crypto';
 import type { ManagedDeltaEvent } from './event-view.js';
@@ -21,32 +28,46 @@ export function createDeltaStreamState(): DeltaStreamState {
 }
 
 /**
- * The id of the in-progress message (or thinking) a command's deltas belong to: derived from the
- * command id, so it is the same on every connection and every call.
+ * The id of the in-progress message (or thinking) an attempt's deltas belong to: derived from the
+ * command id and the attempt, so it is the same on every connection and every call.
  *
  * @example
- * deltaEventId('debate/round:1/pro/generate:0', 'text') // → 'sevt_delta_…' (24 hex characters)
+ * deltaEventId('debate/round:1/pro/generate:0', 'text')    // → 'sevt_delta_…' (24 hex characters)
+ * deltaEventId('debate/round:1/pro/generate:0', 'text', 2) // → another id: the retry's preview
  */
-export function deltaEventId(commandId: string, kind: 'text' | 'reasoning'): string {
-  const hash = createHash('sha256').update(`${kind}\n${commandId}`).digest('hex').slice(0, 24);
+export function deltaEventId(commandId: string, kind: 'text' | 'reasoning', attempt = 1): string {
+  const source = attempt <= 1 ? `${kind}\n${commandId}` : `${kind}\n${commandId}\n${attempt}`;
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 24);
   return `sevt_delta_${hash}`;
+}
+
+/** A live delta as `deltaEvents` reads it (`StreamDelta` without the session). */
+export interface LiveDelta {
+  commandId: string;
+  agent: string;
+  kind: 'text' | 'reasoning' | 'reset';
+  delta: string;
+  /** Which attempt of the command; 1 when absent. */
+  attempt?: number;
 }
 
 /**
  * The stream-only events for one piece of streamed model output: an `event_start` on the first
- * delta of a command, then `event_delta`s with the text. Reasoning is only announced, as the start
- * of an `agent.thinking`, whose Managed Agents form has no content.
+ * delta of a command attempt, then `event_delta`s with the text. Reasoning is only announced, as the
+ * start of an `agent.thinking`, whose Managed Agents form has no content. A `reset` (a retry
+ * begins) opens the new attempt's `agent.message` preview at once.
  *
  * @example
  * deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'text', delta: 'Hel' }, state)
  * // → [{ type: 'event_start', event: { id, type: 'agent.message' } }, { type: 'event_delta', event_id: id, delta: … }]
  */
-export function deltaEvents(delta: { commandId: string; agent: string; kind: 'text' | 'reasoning'; delta: string }, state: DeltaStreamState): ManagedDeltaEvent[] {
-  const id = deltaEventId(delta.commandId, delta.kind);
+export function deltaEvents(delta: LiveDelta, state: DeltaStreamState): ManagedDeltaEvent[] {
+  const kind = delta.kind === 'reasoning' ? 'reasoning' : 'text';
+  const id = deltaEventId(delta.commandId, kind, delta.attempt ?? 1);
   const out: ManagedDeltaEvent[] = [];
   if (!state.started.has(id)) {
     state.started.add(id);
-    out.push({ type: 'event_start', event: { id, type: delta.kind === 'text' ? 'agent.message' : 'agent.thinking' } });
+    out.push({ type: 'event_start', event: { id, type: kind === 'text' ? 'agent.message' : 'agent.thinking' } });
   }
   if (delta.kind === 'text' && delta.delta !== '') {
     out.push({ type: 'event_delta', event_id: id, delta: { type: 'content_delta', content: { type: 'text', text: delta.delta } } });

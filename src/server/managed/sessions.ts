@@ -94,16 +94,20 @@ function conclaveModel(id: string): string {
   return id.includes('/') ? id : `anthropic/${id}`;
 }
 
-async function definitionFor(deps: ServerDeps, agent: AgentSnapshot, metadata: Record<string, string>): Promise<{ definition: SessionDefinition; topologyAgent: boolean }> {
+/**
+ * What an agent runs, and whether the caller wrote it: a catalog document named in the metadata is
+ * the operator's; an inline document, or a plain agent's model, is the caller's (untrusted).
+ */
+async function definitionFor(deps: ServerDeps, agent: AgentSnapshot, metadata: Record<string, string>): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean }> {
   const topology = metadata[topologyMetadataKey];
   if (topology !== undefined && topology.trim() !== '') {
     const inline = /[\n{:]/.test(topology);
     const definition = inline ? deps.documents.parse(topology, `agent ${agent.id} metadata["${topologyMetadataKey}"]`) : await deps.documents.load(topology.trim());
-    return { definition, topologyAgent: true };
+    return { definition, topologyAgent: true, untrusted: inline };
   }
   const modelAgent: Record<string, unknown> = { name: 'agent', model: conclaveModel(agent.model.id) };
   if (typeof agent.system === 'string' && agent.system !== '') modelAgent['system'] = agent.system;
-  return { definition: { topology: 'pipeline', agents: [modelAgent as never], options: { passes: 1 } }, topologyAgent: false };
+  return { definition: { topology: 'pipeline', agents: [modelAgent as never], options: { passes: 1 } }, topologyAgent: false, untrusted: true };
 }
 
 function attributesOf(events: readonly SessionEvent[]): ManagedAttributes | undefined {
@@ -232,7 +236,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       if (body.agent.system !== undefined) agent.system = body.agent.system;
     }
     const agentMetadata = (record.body['metadata'] as Record<string, string> | undefined) ?? {};
-    const { definition, topologyAgent } = await definitionFor(deps, agent, agentMetadata);
+    const { definition, topologyAgent, untrusted } = await definitionFor(deps, agent, agentMetadata);
     const managed: ManagedAttributes = {
       agent,
       environment_id: body.environment_id,
@@ -244,6 +248,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
     const sessionId = await kernel.createSession(definition, {
       awaitInput: true,
       workspace,
+      untrusted,
       source: topologyAgent ? `agent ${agent.id}` : agent.model.id,
       attributes: { managed },
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),

@@ -112,7 +112,9 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
     const document =
       body.name !== undefined
         ? await deps.documents.load(body.name)
-        : deps.documents.parse(typeof body.document === 'string' ? body.document : JSON.stringify(body.document), 'body.document');
+        : typeof body.document === 'string'
+          ? deps.documents.parse(body.document, 'body.document')
+          : deps.documents.fromObject(body.document, 'body.document');
     const task = body.task ?? document.task;
     const hasTask = task !== undefined && task.trim() !== '';
     const sessionId = await kernel.createSession(document, {
@@ -122,6 +124,8 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
       workspace: c.get('workspace'),
       source: body.name ?? 'inline',
+      // A document of the catalog is the operator's; one in the body is the caller's own.
+      untrusted: body.name === undefined,
     });
     if (body.run && hasTask) await kernel.launch(sessionId);
     const summary = await ownedSession(deps, c.get('workspace'), sessionId);
