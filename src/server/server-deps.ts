@@ -6,6 +6,7 @@
 import type { Kernel } from '../kernel/index.js';
 import type { ResourceStore } from '../protocol/resources.js';
 import type { DocumentCatalog } from './document-catalog.js';
+import type { DocumentParser } from './document-parser-thread.js';
 import type { ReadinessCheck } from './health.js';
 
 /** Hono variables set by the auth middleware for every authenticated request. */
@@ -24,6 +25,11 @@ export interface ServerDeps {
   kernel: Kernel;
   resources: ResourceStore;
   documents: DocumentCatalog;
+  /**
+   * Parses the bodies of `POST /v1/sessions` with their inline documents; `conclave serve` does it
+   * in a worker thread (`startDocumentParserThread`). Default: in the request's thread, with `documents`.
+   */
+  documentParser?: DocumentParser;
   /** Interval of SSE heartbeats (`: ping` comments). */
   heartbeatMs: number;
   /** What `/readyz` checks besides the session store (the queue, when sessions go to workers). */

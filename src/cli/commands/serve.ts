@@ -5,6 +5,7 @@
  * URL, so scripts and tests can read it.
  */
 import { createDocumentCatalog } from '../../server/document-catalog.js';
+import { startDocumentParserThread } from '../../server/document-parser-thread.js';
 import { loadServerPolicy } from '../../policy/load-server-policy.js';
 import { defaultServerHost, defaultServerPort, startServer } from '../../server/serve.js';
 import { ConclaveError } from '../../protocol/errors.js';
@@ -53,18 +54,17 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     stopRelay = receiveLiveDeltas(context.kernel().live, queue.target);
   }
   const resources = context.resources();
-  const documents = createDocumentCatalog({
-    directory: options.documents ?? 'examples',
-    registry: context.registry,
-    limits: policy.limits,
-    limitsSource: policy.source === 'defaults' ? 'the `limits:` section of a server policy (--policy FILE)' : `the \`limits:\` section of ${policy.source}`,
-  });
+  const limitsSource = policy.source === 'defaults' ? 'the `limits:` section of a server policy (--policy FILE)' : `the \`limits:\` section of ${policy.source}`;
+  const documents = createDocumentCatalog({ directory: options.documents ?? 'examples', registry: context.registry, limits: policy.limits, limitsSource });
+  // Callers' documents are parsed in a thread of their own: a large one never stalls other requests.
+  const documentParser = startDocumentParserThread({ limits: policy.limits, limitsSource });
   const stopped = untilSignal();
   const server = await startServer({
     deps: {
       kernel: context.kernel(),
       resources,
       documents,
+      documentParser,
       heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs,
       ...(queue !== undefined ? { readiness: { queue: () => queue.ping() } } : {}),
     },
@@ -90,6 +90,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
   const signal = await stopped;
   process.stderr.write(`${signal}: shutting down\n`);
   await server.close();
+  await documentParser.close();
   await stopRelay?.();
   // Running sessions are interrupted, not cut: each idles with its finished calls journaled.
   const interrupted = await context.kernel().stopAll(`server shut down (${signal})`);

@@ -8,7 +8,8 @@ import { Hono, type Context } from 'hono';
 import type { SessionResult } from '../../kernel/index.js';
 import { summarizeSession } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
-import { validateJson } from '../http-errors.js';
+import { validateJson, validateValue } from '../http-errors.js';
+import { inThreadDocumentParser } from '../document-parser-thread.js';
 import { openApiDocument } from '../openapi.js';
 import { decodeSessionCursor, encodeSessionCursor } from '../paging.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
@@ -104,17 +105,17 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   const { kernel } = deps;
   const store = kernel.store;
+  const parser = deps.documentParser ?? inThreadDocumentParser(deps.documents);
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
   app.post('/sessions', async (c) => {
-    const body = await validateJson(createSessionBody, c);
-    const document =
-      body.name !== undefined
-        ? await deps.documents.load(body.name)
-        : typeof body.document === 'string'
-          ? deps.documents.parse(body.document, 'body.document')
-          : deps.documents.fromObject(body.document, 'body.document');
+    // The body and its inline document are parsed off the event loop when the server has a parser thread.
+    const request = await parser.read(await c.req.text());
+    const body = validateValue(createSessionBody, request.body, 'body');
+    if (request.documentError !== undefined) throw ConclaveError.fromJSON(request.documentError);
+    const document = body.name !== undefined ? await deps.documents.load(body.name) : request.document;
+    if (document === undefined) throw new ConclaveError('internal', 'the inline document was not parsed');
     const task = body.task ?? document.task;
     const hasTask = task !== undefined && task.trim() !== '';
     const sessionId = await kernel.createSession(document, {
