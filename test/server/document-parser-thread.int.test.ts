@@ -3,13 +3,12 @@
 // document, a located validation error, or a refusal by the limits.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DocumentParser } from '../../src/server/document-parser-thread.js';
 import { createDocumentCatalog } from '../../src/server/document-catalog.js';
-import { inThreadDocumentParser } from '../../src/server/document-parser-thread.js';
+import { inThreadDocumentParser, type DocumentParser, type startDocumentParserThread } from '../../src/server/document-parser-thread.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { projectRoot } from '../support/cli.js';
 
-const built = (await import(join(projectRoot, 'dist', 'src', 'server', 'document-parser-thread.js'))) as typeof import('../../src/server/document-parser-thread.js');
+const built = (await import(join(projectRoot, 'dist', 'src', 'server', 'document-parser-thread.js'))) as { startDocumentParserThread: typeof startDocumentParserThread };
 const thread: DocumentParser = built.startDocumentParserThread({ limits: { keys: 500 } });
 const local = inThreadDocumentParser(createDocumentCatalog({ directory: 'examples', registry: createDefaultRegistry(), limits: { keys: 500 } }));
 afterAll(() => thread.close());
