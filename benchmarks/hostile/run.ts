@@ -23,6 +23,7 @@ import { runMeasurement } from '../run-measurement.js';
 import { hostileKinds, type HostileKind } from './hostile-documents.js';
 import { probeHealth, send, sendHostileLoad, type LoadTally } from './http-load.js';
 import { startServeProcess, createKey, type ServerProcess } from './serve-process.js';
+import { argument, percentile, wholeNumber } from '../benchmark-arguments.js';
 
 /** Longest wait, after a phase, for the sessions it started to stop running. */
 const drainLimitMs = 60_000;
@@ -57,25 +58,6 @@ interface PhaseResult {
   lastSession?: { id: string; status: string; stop_reason: string | null; answer_chars: number | null; error: unknown };
   /** Why the phase could not be measured, if it could not. */
   error?: string;
-}
-
-function argument(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index === -1 ? undefined : args[index + 1];
-}
-
-function wholeNumber(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} expects a whole number ≥ 1, got "${value}"`);
-  return number;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
-  return sorted[rank - 1] as number;
 }
 
 function stats(values: readonly number[]): Stats {

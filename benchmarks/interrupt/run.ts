@@ -24,6 +24,7 @@ import { createDocumentCatalog } from '../../src/server/document-catalog.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { createMemoryResourceStore, createMemoryStore, createSqliteResourceStore, createSqliteStore } from '../../src/store/index.js';
 import { runMeasurement } from '../run-measurement.js';
+import { argument, percentile, wholeNumber } from '../benchmark-arguments.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The issue's target: an interrupt idles the session in under 100 ms. */
@@ -63,25 +64,6 @@ interface Harness {
   server: RunningServer;
   key: string;
   close(): Promise<void>;
-}
-
-function argument(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index === -1 ? undefined : args[index + 1];
-}
-
-function positiveInteger(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new Error(`${name} expects a whole number, got "${value}"`);
-  return number;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
-  return sorted[rank - 1] as number;
 }
 
 function stats(values: readonly number[]): Stats {
@@ -340,8 +322,8 @@ function table(results: readonly ScenarioResult[]): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const iterations = positiveInteger(argument(args, '--iterations'), 50, '--iterations');
-  const warmup = positiveInteger(argument(args, '--warmup'), 5, '--warmup');
+  const iterations = wholeNumber(argument(args, '--iterations'), 50, '--iterations', 0);
+  const warmup = wholeNumber(argument(args, '--warmup'), 5, '--warmup', 0);
   const out = argument(args, '--out');
   const scenarios: Array<[Api, StoreKind]> = [
     ['native', 'sqlite'],

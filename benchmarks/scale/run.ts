@@ -25,6 +25,7 @@ import { machineBusyCores, readMachineCpu, readProcessCpuSeconds } from './cpu-u
 import { counterDelta, createThrowawayDatabase, readPostgresCounters, type PostgresCounters } from './postgres-counters.js';
 import { scaleSessions } from './scale-sessions.js';
 import { runMeasurement } from '../run-measurement.js';
+import { argument, wholeNumber } from '../benchmark-arguments.js';
 
 /** The server (any database on it): the benchmark creates and drops a database of its own there. */
 const serverUrl = process.env.CONCLAVE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -57,18 +58,6 @@ interface RunResult {
 function workersCpuSeconds(fleet: WorkerFleet): number | undefined {
   const readings = fleet.workers.map((worker) => readProcessCpuSeconds(worker.child.pid ?? 0));
   return readings.some((reading) => reading === undefined) ? undefined : (readings as number[]).reduce((sum, value) => sum + value, 0);
-}
-
-function argument(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index === -1 ? undefined : args[index + 1];
-}
-
-function wholeNumber(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} expects a whole number ≥ 1, got "${value}"`);
-  return number;
 }
 
 /** One measurement: a fresh schema and key prefix, `workers` processes, the whole batch. */

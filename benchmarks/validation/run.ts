@@ -17,6 +17,7 @@ import { parseTopologyDocument, type DocumentLimits } from '../../src/config/ind
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { isConclaveError } from '../../src/protocol/index.js';
 import { runMeasurement } from '../run-measurement.js';
+import { argument } from '../benchmark-arguments.js';
 
 /** The issue's target: 200,000 unknown keys validated in under a second. */
 const targetMs = 1000;
@@ -75,11 +76,6 @@ function scenarios(): Scenario[] {
   list.push({ name: '5,000 levels, block sequences', format: 'yaml', text: `${head}options:\n  x:\n    ${'- '.repeat(5_000)}1\n`, expectedCode: 'document_too_large', target: false });
   list.push({ name: '5,000 levels', format: 'json', text: `{"topology": "pipeline", "agents": [], "options": ${'{"a": '.repeat(5_000)}1${'}'.repeat(5_000)}}\n`, expectedCode: 'document_too_large', target: false });
   return list;
-}
-
-function argument(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index === -1 ? undefined : args[index + 1];
 }
 
 function median(values: number[]): number {
