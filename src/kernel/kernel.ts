@@ -26,10 +26,10 @@ import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
-import { knownSecretsFromEnvironment } from '../vault/index.js';
-import { assertDocumentAllowed, defaultServerPolicy, rulesFor, type ServerPolicy } from '../policy/index.js';
-import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
+import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type ServerPolicy } from '../policy/index.js';
+import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
 import { interruptReason, runTurn, watchForInput, type ActiveRun } from './session-turn.js';
+import { appendAfterHead, assertWritable } from './session-input.js';
 
 export class Kernel {
   readonly store: SessionStore;
@@ -53,7 +53,7 @@ export class Kernel {
     this.policy = options.policy ?? defaultServerPolicy();
     this.secrets = new SessionSecrets(options.secrets);
     // Provider keys in the environment and the vault passphrase are secrets from the start, reference or not.
-    for (const { name, value } of knownSecretsFromEnvironment(options.registry, options.env ?? process.env)) this.secrets.addKnown(name, value);
+    this.secrets.addFromEnvironment(options.registry, options.env ?? process.env);
     this.access = new ProviderAccess(options.registry, options.env ?? process.env, this.clock, options.createAdapter, options.wrapAdapter, (reference, scope) => this.secrets.valueOf(reference, scope));
   }
 
@@ -73,7 +73,7 @@ export class Kernel {
       throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
     }
     // The policy is checked before anything is written: a refused document leaves no trace.
-    const trust = this.trustOf(options.workspace ?? 'default', options.untrusted === true);
+    const trust = sessionTrustFor(this.policy, options.workspace ?? 'default', options.untrusted === true);
     assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted, ...(options.source !== undefined ? { origin: options.source } : {}) });
     assertCredentials(definition.agents, registryWithDocumentProviders(this.registry, definition.providers), this.options.env ?? process.env, definition.providers);
     // A workspace's secrets are looked up now, so a missing one is the caller's 400, not a failed run.
@@ -128,11 +128,11 @@ export class Kernel {
       throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and cannot be resumed`);
     }
     const definition = journal.created.document as unknown as SessionDefinition;
-    const trust = this.trustOf(journal.created.workspace ?? 'default', journal.created.trust === 'untrusted');
+    const trust = sessionTrustFor(this.policy, journal.created.workspace ?? 'default', journal.created.trust === 'untrusted');
     // Checked again on every run: a worker holds the document to its own, possibly newer, policy.
     assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted });
     await this.secrets.prepare(definition, trust.untrusted ? { workspace: trust.workspace } : undefined);
-    for (const { name, value } of knownSecretsFromEnvironment(this.registry, this.options.env ?? process.env, definition.providers)) this.secrets.addKnown(name, value);
+    this.secrets.addFromEnvironment(this.registry, this.options.env ?? process.env, definition.providers);
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
     writer.fence = fence;
     if (this.secrets.active) writer.redact = (drafts) => this.secrets.redactDrafts(drafts);
@@ -166,16 +166,6 @@ export class Kernel {
     // From here `active` answers for the session; a run after this one opens afresh.
     this.opening.delete(sessionId);
     return run.done;
-  }
-
-  /**
-   * How a session's document is trusted: an API caller's document is untrusted unless the policy
-   * trusts its workspace; then its scripts are confined to the policy's folder.
-   */
-  private trustOf(workspace: string, fromApi: boolean): SessionTrust {
-    const rules = rulesFor(this.policy, workspace);
-    const untrusted = fromApi && rules.trust !== 'trusted';
-    return { untrusted, workspace, ...(untrusted && rules.scripts_dir !== undefined ? { scriptsDirectory: rules.scripts_dir } : {}) };
   }
 
   /**
@@ -253,7 +243,7 @@ export class Kernel {
    */
   async send(sessionId: string, message: UserMessage, options: SendOptions = {}): Promise<SessionEvent> {
     if (message.text.trim() === '') throw new ConclaveError('invalid_argument', 'a user message needs some text');
-    await this.assertWritable(sessionId);
+    await assertWritable(this.store, sessionId);
     const data: UserMessageData = { text: message.text };
     if (message.content !== undefined) data.content = message.content;
     const event = await this.journalInput(sessionId, { type: 'user.message', data });
@@ -275,7 +265,7 @@ export class Kernel {
    * await kernel.interrupt(sessionId, 'wrong direction');
    */
   async interrupt(sessionId: string, reason = 'interrupted by the user'): Promise<SessionEvent> {
-    await this.assertWritable(sessionId);
+    await assertWritable(this.store, sessionId);
     const data: UserInterruptData = { reason };
     const run = this.active.get(sessionId);
     if (run === undefined) return this.journalInput(sessionId, { type: 'user.interrupt', data });
@@ -293,7 +283,7 @@ export class Kernel {
    * await kernel.archive(sessionId);
    */
   async archive(sessionId: string): Promise<SessionEvent> {
-    await this.assertWritable(sessionId, { allowTerminated: true });
+    await assertWritable(this.store, sessionId, { allowTerminated: true });
     return this.journalInput(sessionId, { type: 'session.archived', data: {} });
   }
 
@@ -305,7 +295,7 @@ export class Kernel {
    * await kernel.update(sessionId, { title: 'Pricing debate', metadata: { team: 'growth' } });
    */
   async update(sessionId: string, change: { title?: string | null; metadata?: Record<string, string | null> }): Promise<SessionEvent> {
-    await this.assertWritable(sessionId, { allowTerminated: true });
+    await assertWritable(this.store, sessionId, { allowTerminated: true });
     const data: Record<string, unknown> = {};
     if (change.title !== undefined) data['title'] = change.title;
     if (change.metadata !== undefined) data['metadata'] = change.metadata;
@@ -320,7 +310,7 @@ export class Kernel {
    * await kernel.delete(sessionId);
    */
   async delete(sessionId: string): Promise<SessionEvent> {
-    await this.assertWritable(sessionId, { allowTerminated: true });
+    await assertWritable(this.store, sessionId, { allowTerminated: true });
     const run = this.active.get(sessionId);
     if (run !== undefined) {
       run.controller?.abort('session deleted');
@@ -358,14 +348,6 @@ export class Kernel {
     return new Date(this.clock.now()).toISOString();
   }
 
-  private async assertWritable(sessionId: string, options: { allowTerminated?: boolean } = {}): Promise<void> {
-    const summary = await this.store.getSession(sessionId);
-    if (summary === undefined || summary.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
-    if (summary.status === 'terminated' && options.allowTerminated !== true) {
-      throw new ConclaveError('session_not_resumable', `session ${sessionId} is terminated and takes no more input`);
-    }
-  }
-
   /**
    * Appends one input event: through the session's writer when it runs here (no conflict with
    * its own appends), else straight to the store after its head, retrying if the head moves.
@@ -376,15 +358,7 @@ export class Kernel {
       const [event] = await run.writer.append([draft]);
       return event as SessionEvent;
     }
-    for (let attempt = 0; ; attempt += 1) {
-      const head = await this.store.head(sessionId);
-      try {
-        const [event] = await this.store.append(sessionId, head + 1, [{ id: createId('event'), type: draft.type, at: this.now(), data: this.secrets.redact(draft.data) }]);
-        return event as SessionEvent;
-      } catch (error) {
-        if (!(error instanceof ConclaveError && error.code === 'store_conflict') || attempt >= 50) throw error;
-      }
-    }
+    return appendAfterHead(this.store, sessionId, { type: draft.type, data: this.secrets.redact(draft.data) }, this.now());
   }
 
   /**
@@ -421,6 +395,4 @@ export class Kernel {
     await writer.drain();
     return summarizeSession(writer.events);
   }
-
-
 }

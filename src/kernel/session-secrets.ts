@@ -5,8 +5,8 @@
  * anyone else sees it. Secrets the process holds without a reference (provider keys from the
  * environment, the vault passphrase) are registered with `addKnown` and redacted the same way.
  */
-import { ConclaveError, toConclaveError } from '../protocol/index.js';
-import { createRedactor, createStreamRedactor, findSecretReferences, type StreamRedactor } from '../vault/index.js';
+import { ConclaveError, toConclaveError, type ProvidersSection, type Registry } from '../protocol/index.js';
+import { createRedactor, createStreamRedactor, findSecretReferences, knownSecretsFromEnvironment, type StreamRedactor } from '../vault/index.js';
 import type { SecretScope } from './kernel-options.js';
 import type { EventDraft } from './session-writer.js';
 
@@ -84,6 +84,17 @@ export class SessionSecrets {
     if (value === undefined || value.trim() === '') return;
     this.redactor.add({ name, value });
     this.knownOutsideDocuments = true;
+  }
+
+  /**
+   * Registers (with `addKnown`) the provider keys `env` holds for `registry` and the document's
+   * `providers` (their `api_key_env` variables), and the vault passphrase.
+   *
+   * @example
+   * secrets.addFromEnvironment(registry, process.env, definition.providers);
+   */
+  addFromEnvironment(registry: Registry, env: Record<string, string | undefined>, providers?: ProvidersSection): void {
+    for (const { name, value } of knownSecretsFromEnvironment(registry, env, providers)) this.addKnown(name, value);
   }
 
   /**

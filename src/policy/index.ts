@@ -6,3 +6,4 @@ export { assertDocumentAllowed, checkDocumentPolicy, isMcpServerReference, type 
 export { isHostAllowed, urlHost } from './host-allow-list.js';
 export { loadServerPolicy, parseServerPolicy, policyFileVariable } from './load-server-policy.js';
 export { defaultServerPolicy, rulesFor, serverPolicySchema, type ServerPolicy, type WorkspaceRules } from './server-policy.js';
+export { sessionTrustFor } from './session-trust.js';

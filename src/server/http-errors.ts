@@ -7,6 +7,7 @@
  * `x-should-retry: false`, because the SDK would otherwise silently repeat the request, and a 500
  * never carries a stack or the text of an unexpected exception.
  */
+import { parseJsonBody } from './inline-document-request.js';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -199,19 +200,7 @@ function failWith(first: ConclaveErrorJSON, issues: ConclaveErrorJSON[]): never 
  * });
  */
 export async function validateJson<T>(schema: z.ZodType<T>, c: Context<ServerEnv>): Promise<T> {
-  const text = await c.req.text();
-  let value: unknown;
-  if (text.trim() !== '') {
-    try {
-      value = JSON.parse(text) as unknown;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConclaveError('invalid_argument', `the request body is not valid JSON: ${reason}`, {
-        hint: 'send a JSON object with content-type: application/json',
-      });
-    }
-  }
-  return validateValue(schema, value, 'body');
+  return validateValue(schema, parseJsonBody(await c.req.text()), 'body');
 }
 
 /**

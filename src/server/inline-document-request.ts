@@ -23,6 +23,22 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * A request body's JSON (undefined for an empty body); `invalid_argument` for text that is not JSON.
+ *
+ * @example
+ * parseJsonBody('{"text":"hi"}') // → { text: 'hi' }
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConclaveError('invalid_argument', `the request body is not valid JSON: ${reason}`, { hint: 'send a JSON object with content-type: application/json' });
+  }
+}
+
+/**
  * Parses a request body and the inline document in its `document` field. Throws `invalid_argument`
  * for a body that is not JSON; a bad document is returned as `documentError`, not thrown.
  *
@@ -31,15 +47,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * request.document?.topology // → 'debate'
  */
 export function readInlineDocumentRequest(text: string, catalog: Pick<DocumentCatalog, 'parse' | 'fromObject'>, origin = 'body.document'): InlineDocumentRequest {
-  let body: unknown;
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConclaveError('invalid_argument', `the request body is not valid JSON: ${reason}`, { hint: 'send a JSON object with content-type: application/json' });
-    }
-  }
+  const body = parseJsonBody(text);
   if (!isPlainObject(body)) return { body };
   const given = body['document'];
   if (typeof given !== 'string' && !isPlainObject(given)) return { body };

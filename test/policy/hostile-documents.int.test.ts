@@ -69,6 +69,16 @@ async function sessionCount(): Promise<number> {
   return (JSON.parse(listed.stdout) as unknown[]).length;
 }
 
+/** The session once it has gone idle (polled: it runs in the server process). */
+async function settled(base: string, key: string, sessionId: string | undefined): Promise<ApiReply['json']> {
+  let session: ApiReply['json'] = {};
+  for (let tries = 0; session.status !== 'idle' && tries < 1_000; tries += 1) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    session = (await api(base, `/v1/sessions/${sessionId}`, key)).json;
+  }
+  return session;
+}
+
 function issuePaths(reply: ApiReply): string[] {
   return (reply.json.error?.details?.issues ?? []).map((issue) => issue.location?.path ?? '');
 }
@@ -137,11 +147,7 @@ describe('documents from another workspace\'s API key', () => {
     expect(created.status, created.text).toBe(201);
     // The server keeps answering while the voters' answers are matched.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    let session = created.json;
-    for (let tries = 0; session.status !== 'idle' && tries < 400; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      session = (await api(server.url, `/v1/sessions/${created.json.id}`, tenant)).json;
-    }
+    const session = await settled(server.url, tenant, created.json.id);
     expect(session.status).toBe('idle');
   });
 
@@ -220,11 +226,7 @@ describe('a policy that lets tenants bring their own provider', () => {
       },
     });
     expect(created.status, created.text).toBe(201);
-    let session = created.json;
-    for (let tries = 0; session.status !== 'idle' && tries < 400; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      session = (await api(lenient.url, `/v1/sessions/${created.json.id}`, tenant)).json;
-    }
+    const session = await settled(lenient.url, tenant, created.json.id);
     expect(session.answer).toBe('answer from the tenant endpoint');
     expect(emulator.requests.map((request) => request.headers['authorization'])).toEqual([`Bearer ${tenantKey}`]);
     expect(JSON.stringify(emulator.requests)).not.toContain(serverKey);
@@ -233,11 +235,7 @@ describe('a policy that lets tenants bring their own provider', () => {
   it('reads scripts from the operator\'s folder only', async () => {
     const inside = await api(lenient.url, '/v1/sessions', tenant, { method: 'POST', body: { task: 'hi', document: { topology: 'pipeline', agents: [{ name: 'a', model: 'offline/scripted?script=hello.yaml' }] } } });
     expect(inside.status, inside.text).toBe(201);
-    let session = inside.json;
-    for (let tries = 0; session.status !== 'idle' && tries < 400; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      session = (await api(lenient.url, `/v1/sessions/${inside.json.id}`, tenant)).json;
-    }
+    const session = await settled(lenient.url, tenant, inside.json.id);
     expect(session.answer).toBe('hello from the operator script');
     const outside = await api(lenient.url, '/v1/sessions', tenant, { method: 'POST', body: { task: 'hi', document: { topology: 'pipeline', agents: [{ name: 'a', model: 'offline/scripted?script=../conclave.db' }] } } });
     expect(outside.status).toBe(403);

@@ -10,6 +10,7 @@ import { summarizeSession } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { validateJson, validateValue } from '../http-errors.js';
 import { inThreadDocumentParser } from '../document-parser-thread.js';
+import { parseJsonBody } from '../inline-document-request.js';
 import { openApiDocument } from '../openapi.js';
 import { decodeSessionCursor, encodeSessionCursor } from '../paging.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
@@ -86,13 +87,7 @@ export async function ownedSession(deps: ServerDeps, workspace: string, sessionI
 
 
 async function optionalJson(c: Context<ServerEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ConclaveError('invalid_argument', 'the request body is not valid JSON');
-  }
+  return parseJsonBody(await c.req.text()) ?? {};
 }
 
 /**
