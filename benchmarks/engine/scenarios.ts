@@ -1,6 +1,6 @@
 /**
  * The engine benchmark's scenarios. Each runs in its own process (so peak RSS is its own) and
- * returns figures: the raw floor (a bare XState transition, a bare SQLite append), engine overhead
+ * returns figures: the raw floor (a bare XState transition, a bare SQLite append, one step's commit through the store), engine overhead
  * per agent step with an instant offline model and the SQLite journal on, and 1,000 concurrent
  * pipeline sessions whose model takes 50 ms per call.
  */
@@ -123,6 +123,36 @@ async function bareSqlite(): Promise<ScenarioResult> {
   });
 }
 
+/**
+ * One step's journal commit through the SQLite session store: four events (`command.completed`,
+ * `topology.step`, `command.started`, `agent.message`) appended to one session and awaited, 20,000
+ * in a row — group commit, summary patch and WAL checkpoints included, no engine.
+ */
+async function stepCommit(): Promise<ScenarioResult> {
+  return withTempDatabase(async (path) => {
+    const store = createSqliteStore({ path });
+    const sessionId = 'sesn_bench';
+    let counter = 0;
+    const event = (type: string, data: Record<string, unknown>) => ({ id: `evnt_${(counter += 1)}`, type, at: new Date().toISOString(), data });
+    await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task: 'commit' })]);
+    let seq = 2;
+    const text = 'hello '.repeat(20);
+    const step = async (): Promise<void> => {
+      const commandId = `pipeline/pass:1/stage:${seq}/generate:0`;
+      const events = [event('command.completed', { commandId, text }), event('topology.step', { round: seq }), event('command.started', { commandId, model: instant }), event('agent.message', { text })];
+      await store.append(sessionId, seq, events);
+      seq += events.length;
+    };
+    for (let warm = 0; warm < 3_000; warm += 1) await step();
+    const count = 20_000;
+    const started = process.hrtime.bigint();
+    for (let index = 0; index < count; index += 1) await step();
+    const us = Number(process.hrtime.bigint() - started) / 1000 / count;
+    await store.close();
+    return { name: 'SQLite step commit', value: Math.round(us * 10) / 10, unit: 'µs', notes: { commits: count, events: 4 }, peakRssMb: peakRssMb() };
+  });
+}
+
 /** 1,000 pipeline-12 sessions at once, model latency 50 ms per call (ideal: 12 × 50 ms = 0.6 s). */
 async function concurrentSessions(sessions: number): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
@@ -157,6 +187,8 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
       return bareXState();
     case 'bare-sqlite':
       return bareSqlite();
+    case 'step-commit':
+      return stepCommit();
     case 'concurrent-1000':
       return concurrentSessions(1000);
     default:
@@ -164,4 +196,4 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
   }
 }
 
-export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];
+export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-commit', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];

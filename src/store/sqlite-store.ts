@@ -3,6 +3,7 @@
  * processes on one machine may share. The database does the hard parts — `append` checks the head
  * inside a `BEGIN IMMEDIATE` transaction, so two processes can never interleave a session's log, and
  * WAL with `synchronous = NORMAL` keeps every committed append across a crash of the process.
+ * WAL checkpoints run from a second connection once commits pause, never inside a commit (sqlite-checkpointer.ts).
  * Followers are woken at once by appends of this instance and find other processes' appends by polling.
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
 import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
+import { createSqliteCheckpointer, type SqliteCheckpointOptions } from './sqlite-checkpointer.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
 import { countsByStatus, rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
@@ -21,6 +23,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** How long a writer waits for another process's transaction before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** When WAL checkpoints run (off the commit path); see sqlite-checkpointer.ts. */
+  checkpoint?: SqliteCheckpointOptions;
 }
 
 /** A SQLite session store, which also tells where its data lives. */
@@ -87,6 +91,7 @@ interface PendingAppend {
 export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionStore {
   const path = options.path === ':memory:' ? options.path : resolve(options.path);
   const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
+  const checkpointer = path === ':memory:' ? undefined : createSqliteCheckpointer(path, options.checkpoint);
 
   const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`);
   const selectHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
@@ -100,7 +105,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   const insertSession = db.prepare<[string, string, string, string, string, string, number, string, string | null, number]>(
     `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // Applies a SummaryChange without reading the row first: NULL means "unchanged".
+  // What most appends change: only these columns, so the `sessions_by_workspace` index is left alone.
+  const patchSessionHead = db.prepare<[string, number, string | null, string]>(
+    'UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status) WHERE id = ?',
+  );
+  // Applies any SummaryChange without reading the row first: NULL means "unchanged".
   const patchSession = db.prepare<[string, number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string]>(
     `UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status),
        topology = coalesce(?, topology), title = coalesce(?, title), created_at = coalesce(?, created_at),
@@ -160,6 +169,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       if (head === undefined) {
         const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
         insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0);
+      } else if (change.created === undefined && change.title === undefined && change.archivedAt === undefined && change.deleted === undefined) {
+        patchSessionHead.run(change.updatedAt, change.lastSeq, change.status ?? null, sessionId);
       } else {
         const { created } = change;
         patchSession.run(
@@ -186,6 +197,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       for (const pending of batch) pending.reject(fail(error, `cannot append to session ${pending.sessionId}`));
       return;
     }
+    checkpointer?.committed(batch.length);
     for (let position = 0; position < batch.length; position += 1) {
       const pending = batch[position] as PendingAppend;
       const outcome = outcomes[position];
@@ -266,6 +278,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       let epoch: number | undefined;
       try {
         epoch = raiseEpoch.get(sessionId);
+        checkpointer?.committed();
       } catch (error) {
         throw fail(error, `cannot claim session ${sessionId}`);
       }
@@ -344,6 +357,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       flushAppends();
       closed = true;
       waiters.wakeAll();
+      // The checkpoint connection goes first; the writer, closing last, checkpoints the rest and removes the WAL.
+      checkpointer?.close();
       db.close();
     },
   };
@@ -357,6 +372,8 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Checkpoints are the checkpointer's job, never a commit's (see sqlite-checkpointer.ts).
+    db.pragma('wal_autocheckpoint = 0');
     migrate(db, path);
     return db;
   } catch (error) {
