@@ -10,8 +10,12 @@
  * `aborted` when the signal aborts, otherwise the classification in `anthropic-failure.ts`. The
  * adapter never throws. Request mapping (and the structured-output approach) is described in
  * `map-anthropic-request.ts`; stream mapping in `map-anthropic-stream.ts`.
+ *
+ * The SDK (and the modules that need its classes) is imported on the first call, not with this
+ * module: the registry lists and validates Anthropic models in every `conclave` command, and only
+ * a session that calls one should pay for loading the SDK.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import {
   ConclaveError,
   type GenerateOptions,
@@ -21,16 +25,37 @@ import {
   type ProviderSettings,
   type StreamPart,
 } from '../../src/protocol/index.js';
-import { anthropicAborted, classifyAnthropicFailure } from './anthropic-failure.js';
+import type { classifyAnthropicFailure } from './anthropic-failure.js';
 import { anthropicPrice } from './anthropic-prices.js';
-import { mapAnthropicRequest } from './map-anthropic-request.js';
+import type { mapAnthropicRequest } from './map-anthropic-request.js';
 import { mapAnthropicStream } from './map-anthropic-stream.js';
-import { nonEmpty } from '../support/provider-errors.js';
+import { abortedFailure, nonEmpty } from '../support/provider-errors.js';
 
 /** Environment variable holding the key. */
 export const anthropicKeyVariable = 'ANTHROPIC_API_KEY';
 /** Environment variable that may point the SDK at another host (a proxy, an emulator). */
 export const anthropicBaseUrlVariable = 'ANTHROPIC_BASE_URL';
+
+/** What a call needs from the SDK, loaded once on the first call. */
+interface AnthropicRuntime {
+  Anthropic: typeof Anthropic;
+  classifyAnthropicFailure: typeof classifyAnthropicFailure;
+  mapAnthropicRequest: typeof mapAnthropicRequest;
+}
+
+let runtime: Promise<AnthropicRuntime> | undefined;
+
+function loadAnthropicRuntime(): Promise<AnthropicRuntime> {
+  runtime ??= Promise.all([import('@anthropic-ai/sdk'), import('./anthropic-failure.js'), import('./map-anthropic-request.js')]).then(
+    ([sdk, failure, request]) => ({ Anthropic: sdk.default, classifyAnthropicFailure: failure.classifyAnthropicFailure, mapAnthropicRequest: request.mapAnthropicRequest }),
+  );
+  return runtime;
+}
+
+/** The same error part as `anthropicAborted` (anthropic-failure.ts), without loading the SDK. */
+function abortedPart(model: string): StreamPart {
+  return { type: 'error', error: abortedFailure(`anthropic/${model}`).toJSON() };
+}
 
 /** Models listed by `conclave providers`; any other Claude model id is accepted too. */
 export const anthropicDefaultModels = ['claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-opus-4-6'] as const;
@@ -64,13 +89,12 @@ export function createAnthropicAdapter(settings: ProviderSettings = {}): Provide
   const env = settings.env ?? process.env;
   const apiKey = nonEmpty(settings.apiKey) ?? nonEmpty(env[anthropicKeyVariable]);
   const baseURL = nonEmpty(settings.baseUrl) ?? nonEmpty(env[anthropicBaseUrlVariable]) ?? 'https://api.anthropic.com';
-  const client =
-    apiKey === undefined ? undefined : new Anthropic({ apiKey, baseURL, maxRetries: 0, logLevel: 'off', openTelemetry: false });
+  let client: Anthropic | undefined;
 
   async function* generate(request: GenerateRequest, options: GenerateOptions): AsyncGenerator<StreamPart> {
     const { signal } = options;
     yield { type: 'stream-start', model: request.model };
-    if (client === undefined) {
+    if (apiKey === undefined) {
       const error = new ConclaveError('missing_credentials', `anthropic/${request.model} needs an API key: set ${anthropicKeyVariable}`, {
         hint: `export ${anthropicKeyVariable}=… or give the agent credentials`,
       });
@@ -82,8 +106,10 @@ export function createAnthropicAdapter(settings: ProviderSettings = {}): Provide
       yield { type: 'error', error: new ConclaveError('unknown_model', invalid).toJSON() };
       return;
     }
+    const { Anthropic, classifyAnthropicFailure, mapAnthropicRequest } = await loadAnthropicRuntime();
+    client ??= new Anthropic({ apiKey, baseURL, maxRetries: 0, logLevel: 'off', openTelemetry: false });
     if (signal.aborted) {
-      yield { type: 'error', error: anthropicAborted(request.model) };
+      yield abortedPart(request.model);
       return;
     }
     let responseStarted = false;
@@ -95,7 +121,7 @@ export function createAnthropicAdapter(settings: ProviderSettings = {}): Provide
         if (signal.aborted) break;
         yield part;
       }
-      if (signal.aborted) yield { type: 'error', error: anthropicAborted(request.model) };
+      if (signal.aborted) yield abortedPart(request.model);
     } catch (thrown) {
       yield { type: 'error', error: classifyAnthropicFailure(thrown, { signal, responseStarted, keyVariable: anthropicKeyVariable }, request.model) };
     }

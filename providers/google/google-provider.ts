@@ -10,8 +10,12 @@
  * ends with `usage` and `finish` — or with exactly one `error` part: `missing_credentials` (no key),
  * `unknown_model`, `aborted` when `options.signal` aborts, or the classified provider failure
  * (`map-google-error.ts`). The adapter never throws and never retries; the dispatcher does.
+ *
+ * The SDK is imported on the first call, not with this module, so that listing and validating
+ * Gemini models (every `conclave` command does) never loads it.
  */
-import { GoogleGenAI } from '@google/genai';
+import type * as GoogleSdk from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import {
   ConclaveError,
   type GenerateOptions,
@@ -34,6 +38,9 @@ const keyVariable = 'GEMINI_API_KEY';
 const alternativeKeyVariable = 'GOOGLE_API_KEY';
 const baseUrlVariable = 'GOOGLE_GEMINI_BASE_URL';
 const modelPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The SDK, imported on the first call: listing or validating Gemini models never loads it. */
+let sdk: Promise<typeof GoogleSdk> | undefined;
 
 /**
  * Checks a Gemini model id without calling anything; returns a message when it is not valid.
@@ -86,12 +93,16 @@ export function createGoogleAdapter(settings: ProviderSettings = {}): ProviderAd
       yield errorPart(new ConclaveError('unknown_model', invalid));
       return;
     }
+    if (client === undefined) {
+      sdk ??= import('@google/genai');
+      const { GoogleGenAI } = await sdk;
+      client ??= new GoogleGenAI({ apiKey, vertexai: false, httpOptions: { baseUrl } });
+    }
     if (signal.aborted) {
       yield errorPart(abortedFailure(`google/${request.model}`));
       return;
     }
 
-    client ??= new GoogleGenAI({ apiKey, vertexai: false, httpOptions: { baseUrl } });
     // Our own controller, so that the connection is torn down however the stream ends: a caller that
     // stops reading, a malformed chunk, or the caller's signal.
     const controller = new AbortController();

@@ -12,8 +12,10 @@
  * `error` part — for HTTP errors, connection failures, cut or malformed streams and aborts alike;
  * the adapter never throws. The SDK can only abort every stream of a client at once, so each call
  * gets its own client whose `fetch` carries the call's AbortSignal (see `ollama-fetch.ts`).
+ * The SDK is imported on the first call, not with this module, so that listing and validating
+ * Ollama models (every `conclave` command does) never loads it.
  */
-import { Ollama } from 'ollama';
+import type * as OllamaSdk from 'ollama';
 import {
   ConclaveError,
   type GenerateOptions,
@@ -69,6 +71,9 @@ function resolveSettings(settings: ProviderSettings): ResolvedSettings {
   return { host, headers: apiKey === undefined ? {} : { Authorization: `Bearer ${apiKey}` } };
 }
 
+/** The SDK, imported on the first call: listing or validating Ollama models never loads it. */
+let sdk: Promise<typeof OllamaSdk> | undefined;
+
 async function* generate(settings: ResolvedSettings, request: GenerateRequest, options: GenerateOptions): AsyncGenerator<StreamPart> {
   const { signal } = options;
   const qualified = `ollama/${request.model}`;
@@ -78,6 +83,8 @@ async function* generate(settings: ResolvedSettings, request: GenerateRequest, o
     yield errorPart(new ConclaveError('unknown_model', invalid));
     return;
   }
+  sdk ??= import('ollama');
+  const { Ollama } = await sdk;
   if (signal.aborted) {
     yield errorPart(abortedFailure(qualified));
     return;

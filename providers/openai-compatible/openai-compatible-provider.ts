@@ -4,7 +4,11 @@
  * user can add a service conclave does not list, without writing an adapter.
  */
 import type { ProviderAdapter, ProviderModule, ProviderSettings } from '../../src/protocol/index.js';
-import { createOpenAIAdapter, openAIWireOptions, parseOpenAIModel, settingOrEnvironment } from '../openai/index.js';
+// Straight from the modules, not from '../openai/index.js': the index also exports the mappers
+// that import the OpenAI SDK, which the adapter loads only on its first call.
+import { createOpenAIAdapter, settingOrEnvironment } from '../openai/openai-provider.js';
+import { openAIWireOptions } from '../openai/map-openai-messages.js';
+import { parseOpenAIModel } from '../openai/openai-model-options.js';
 import { openAICompatiblePresetTable, type OpenAICompatiblePreset } from './openai-compatible-presets.js';
 
 /**

@@ -10,8 +10,12 @@
  *
  * Base URL: `settings.baseUrl`, else the `OPENAI_BASE_URL` variable, else `https://api.openai.com/v1`.
  * Key: `settings.apiKey`, else `OPENAI_API_KEY`.
+ *
+ * The SDK (and the mappers that need its classes) is imported on the first call, not with this
+ * module: the registry lists and validates OpenAI models in every `conclave` command, and only a
+ * session that calls one should pay for loading the SDK.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import {
   ConclaveError,
   type GenerateOptions,
@@ -22,9 +26,9 @@ import {
   type ProviderSettings,
   type StreamPart,
 } from '../../src/protocol/index.js';
-import { mapOpenAIError } from './map-openai-error.js';
+import type { mapOpenAIError } from './map-openai-error.js';
 import { mapOpenAIRequest, openAIWireOptions, type OpenAIWireOptions } from './map-openai-messages.js';
-import { mapOpenAIStream } from './map-openai-stream.js';
+import type { mapOpenAIStream } from './map-openai-stream.js';
 import { parseOpenAIModel } from './openai-model-options.js';
 import { lookupModelPrice, openAIPrices } from './openai-prices.js';
 
@@ -40,6 +44,24 @@ export interface OpenAIAdapterConfig {
   prices?: Readonly<Record<string, ModelPrice>>;
   /** Extra headers on every request (OpenRouter's `HTTP-Referer`, an organization id, …). */
   headers?: Record<string, string>;
+}
+
+/** What a call needs from the SDK, loaded once on the first call. */
+interface OpenAIRuntime {
+  OpenAI: typeof OpenAI;
+  mapOpenAIError: typeof mapOpenAIError;
+  mapOpenAIStream: typeof mapOpenAIStream;
+}
+
+let runtime: Promise<OpenAIRuntime> | undefined;
+
+function loadOpenAIRuntime(): Promise<OpenAIRuntime> {
+  runtime ??= Promise.all([import('openai'), import('./map-openai-error.js'), import('./map-openai-stream.js')]).then(([sdk, error, stream]) => ({
+    OpenAI: sdk.default,
+    mapOpenAIError: error.mapOpenAIError,
+    mapOpenAIStream: stream.mapOpenAIStream,
+  }));
+  return runtime;
 }
 
 /** Sent as the key to servers that need none: the SDK insists on one. */
@@ -73,22 +95,11 @@ export function createOpenAIAdapter(config: OpenAIAdapterConfig): ProviderAdapte
   const wire = config.wire ?? openAIWireOptions;
   const needsKey = keyVariable !== undefined;
   const hasKey = config.apiKey !== undefined && config.apiKey !== '';
-  const client =
-    needsKey && !hasKey
-      ? undefined
-      : new OpenAI({
-          apiKey: hasKey ? config.apiKey : placeholderKey,
-          baseURL: config.baseUrl,
-          maxRetries: 0,
-          organization: null,
-          project: null,
-          logLevel: 'off',
-          ...(config.headers !== undefined ? { defaultHeaders: config.headers } : {}),
-        });
+  let client: OpenAI | undefined;
 
   async function* generate(request: GenerateRequest, options: GenerateOptions): AsyncGenerator<StreamPart> {
     const { signal } = options;
-    if (client === undefined) {
+    if (needsKey && !hasKey) {
       yield { type: 'error', error: missingCredentialsError(provider, keyVariable ?? 'the key variable').toJSON() };
       return;
     }
@@ -97,6 +108,16 @@ export function createOpenAIAdapter(config: OpenAIAdapterConfig): ProviderAdapte
       yield { type: 'error', error: new ConclaveError('unknown_model', parsed.message).toJSON() };
       return;
     }
+    const { OpenAI, mapOpenAIError, mapOpenAIStream } = await loadOpenAIRuntime();
+    client ??= new OpenAI({
+      apiKey: hasKey ? config.apiKey : placeholderKey,
+      baseURL: config.baseUrl,
+      maxRetries: 0,
+      organization: null,
+      project: null,
+      logLevel: 'off',
+      ...(config.headers !== undefined ? { defaultHeaders: config.headers } : {}),
+    });
     const errorContext = { provider, ...(keyVariable !== undefined ? { keyVariable } : {}), signal };
     let stream: AsyncIterable<unknown>;
     try {

@@ -4,7 +4,9 @@
  * into an exit code — so no command prints a stack trace for a user's mistake.
  */
 import { InvalidArgumentError } from 'commander';
-import { CliContext, type GlobalOptions } from './cli-context.js';
+// The context (registry, kernel, stores) is imported when a command runs, not when it is registered:
+// `conclave --help` never loads it.
+import type { CliContext, GlobalOptions } from './cli-context.js';
 import { exitCodeFor, formatError } from './cli-errors.js';
 import { stylerFor } from './terminal.js';
 
@@ -49,7 +51,9 @@ export function createAction(globals: () => GlobalOptions): CommandAction {
     async (...args: Args): Promise<void> => {
       let context: CliContext | undefined;
       try {
+        const { CliContext } = await import('./cli-context.js');
         context = new CliContext(globals());
+        await context.prepare();
         process.exitCode = await body(context, ...args);
       } catch (error) {
         process.stderr.write(formatError(error, stylerFor(process.stderr)));

@@ -1,6 +1,9 @@
 /**
  * What every CLI command needs, built lazily: the default registry always, the store and kernel
  * only when a command touches sessions — so `validate` and `schema` never create a database.
+ * Stores come from open-store.ts, not the store index: `prepare` imports only the selected store's
+ * driver (`pg` for a postgres:// location, better-sqlite3 for a file, nothing for :memory:), and
+ * the queue (BullMQ, ioredis) is imported only by a command that names one.
  */
 import { Kernel } from '../kernel/index.js';
 import { existsSync } from 'node:fs';
@@ -9,7 +12,9 @@ import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/se
 import { createSecretResolver, openVaultFile, resolveVaultPath } from '../vault/index.js';
 import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js';
 import { ConclaveError } from '../protocol/errors.js';
-import { isPostgresUrl, openResourceStore, openStore, parsePostgresUrl, resolveDatabasePath } from '../store/index.js';
+import { isPostgresLocation, openStore, prepareStore, resolveDatabasePath } from '../store/open-store.js';
+import { openResourceStore } from '../store/open-resource-store.js';
+import type { parsePostgresUrl } from '../store/postgres/pg-connection.js';
 import { openSessionQueue, type SessionQueue } from '../queue/session-queue.js';
 import type { ServerPolicy } from '../policy/server-policy.js';
 
@@ -35,6 +40,33 @@ export class CliContext {
     this.location = options.store ?? options.db;
   }
 
+  private parsePostgresUrl: typeof parsePostgresUrl | undefined;
+
+  /**
+   * Imports the selected store's driver (SQLite or PostgreSQL; nothing for :memory:). The CLI awaits
+   * it once before a command runs; `store()`, `resources()` and, for PostgreSQL, `storeDisplay()`
+   * need it.
+   *
+   * @example
+   * const context = new CliContext({ store: 'postgres://127.0.0.1/conclave' });
+   * await context.prepare();
+   * const store = context.store();
+   */
+  async prepare(): Promise<void> {
+    const options = { ...(this.location !== undefined ? { db: this.location } : {}), env: process.env };
+    // An unsupported location is reported by the command that opens the store, as before.
+    const location = (() => {
+      try {
+        return resolveDatabasePath(options);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (location === undefined) return;
+    await prepareStore(options);
+    if (isPostgresLocation(location)) this.parsePostgresUrl ??= (await import('../store/postgres/pg-connection.js')).parsePostgresUrl;
+  }
+
   /** The session store named by --store, CONCLAVE_STORE / CONCLAVE_DB or the default path (opened on first use). */
   store(): SessionStore {
     this.openedStore ??= openStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
@@ -54,7 +86,9 @@ export class CliContext {
   /** `storeLocation()` fit to print: a PostgreSQL URL without its password. */
   storeDisplay(): string {
     const location = this.storeLocation();
-    return isPostgresUrl(location) ? parsePostgresUrl(location).display : location;
+    if (!isPostgresLocation(location)) return location;
+    if (this.parsePostgresUrl === undefined) throw new Error('storeDisplay on a postgres:// store needs `await context.prepare()` first');
+    return this.parsePostgresUrl(location).display;
   }
 
   /**

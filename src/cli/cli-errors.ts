@@ -3,7 +3,8 @@
  * hint — never a stack trace for a user mistake. System errors print their stack only with
  * CONCLAVE_DEBUG=1. Exit codes: 0 success, 1 run failed, 2 usage or validation error.
  */
-import { isConclaveError, toConclaveError, type ConclaveErrorJSON } from '../protocol/index.js';
+// From errors.js, not the protocol index, whose zod schemas would slow every `conclave --help`.
+import { isConclaveError, toConclaveError, type ConclaveErrorJSON } from '../protocol/errors.js';
 import type { Styler } from './terminal.js';
 
 export const exitCodes = { success: 0, runFailed: 1, usage: 2, interrupted: 130 } as const;

@@ -12,14 +12,25 @@ import type { GlobalOptions } from './cli-context.js';
 import { createAction, integer } from './cli-action.js';
 import { registerServerCommands } from './server-commands.js';
 import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
-import { schemaCommand, topologiesCommand, validateCommand } from './commands/documents.js';
-import { topologyDocsCommand, topologyShowCommand } from './commands/topology-docs.js';
-import { providersCommand, providersPingCommand } from './commands/providers.js';
-import { interruptCommand, resumeCommand, runCommand, sendCommand } from './commands/run-session.js';
-import { sessionsEventsCommand, sessionsListCommand, sessionsShowCommand } from './commands/sessions.js';
-import { benchCommand } from './commands/bench.js';
-import { vaultListCommand, vaultRemoveCommand, vaultSetCommand } from './commands/vault.js';
 import { endQuietlyOnBrokenPipe, stylerFor } from './terminal.js';
+import type * as DocumentCommands from './commands/documents.js';
+import type * as TopologyDocsCommands from './commands/topology-docs.js';
+import type * as ProviderCommands from './commands/providers.js';
+import type * as RunSessionCommands from './commands/run-session.js';
+import type * as SessionCommands from './commands/sessions.js';
+import type * as BenchCommands from './commands/bench.js';
+import type * as VaultCommands from './commands/vault.js';
+
+// Each command's implementation is imported when that command runs, never here: `conclave --help`
+// then loads commander and the help text only, and `validate` never loads the kernel's stores,
+// the server or the queue (benchmarks/startup/ measures this; test/cli/startup-imports checks it).
+const documents = (): Promise<typeof DocumentCommands> => import('./commands/documents.js');
+const topologyDocs = (): Promise<typeof TopologyDocsCommands> => import('./commands/topology-docs.js');
+const providerCommands = (): Promise<typeof ProviderCommands> => import('./commands/providers.js');
+const runSession = (): Promise<typeof RunSessionCommands> => import('./commands/run-session.js');
+const sessionCommands = (): Promise<typeof SessionCommands> => import('./commands/sessions.js');
+const bench = (): Promise<typeof BenchCommands> => import('./commands/bench.js');
+const vaultCommands = (): Promise<typeof VaultCommands> => import('./commands/vault.js');
 
 // `conclave … | head`: when the reader goes away, stop without a stack trace.
 endQuietlyOnBrokenPipe(process.stdout, process.stderr);
@@ -75,7 +86,7 @@ program
   .option('--json', 'print one machine-readable result instead of the transcript')
   .option('-q, --quiet', 'print only the final answer')
   .addHelpText('after', '\nThe transcript streams to a terminal with a live status line; in a pipe it is plain text.\nCtrl-C interrupts; `conclave resume <id>` continues without paying again for finished calls.')
-  .action(action((context, file: string, options: { task?: string; seed?: number; json?: boolean; quiet?: boolean }) => runCommand(context, file, options)));
+  .action(action(async (context, file: string, options: { task?: string; seed?: number; json?: boolean; quiet?: boolean }) => (await runSession()).runCommand(context, file, options)));
 
 program
   .command('resume')
@@ -83,7 +94,7 @@ program
   .argument('<session-id>', 'session id (see `conclave sessions list`)')
   .option('--json', 'print one machine-readable result')
   .option('-q, --quiet', 'print only the final answer')
-  .action(action((context, sessionId: string, options: { json?: boolean; quiet?: boolean }) => resumeCommand(context, sessionId, options)));
+  .action(action(async (context, sessionId: string, options: { json?: boolean; quiet?: boolean }) => (await runSession()).resumeCommand(context, sessionId, options)));
 
 program
   .command('send')
@@ -105,8 +116,8 @@ Examples:
   $ conclave send sesn_01J… --no-wait "Prefer sources after 2020."`,
   )
   .action(
-    action((context, sessionId: string, words: string[], options: { json?: boolean; quiet?: boolean; wait?: boolean }) =>
-      sendCommand(context, sessionId, words.join(' '), options),
+    action(async (context, sessionId: string, words: string[], options: { json?: boolean; quiet?: boolean; wait?: boolean }) =>
+      (await runSession()).sendCommand(context, sessionId, words.join(' '), options),
     ),
   );
 
@@ -117,7 +128,7 @@ program
   .option('-r, --reason <text>', 'why (journaled with the interrupt)')
   .option('--json', 'print JSON')
   .addHelpText('after', '\nThe session keeps its finished calls. `conclave send ID TEXT` continues it with new direction;\n`conclave resume ID` continues it as it was.')
-  .action(action((context, sessionId: string, options: { reason?: string; json?: boolean }) => interruptCommand(context, sessionId, options)));
+  .action(action(async (context, sessionId: string, options: { reason?: string; json?: boolean }) => (await runSession()).interruptCommand(context, sessionId, options)));
 
 const sessions = program.command('sessions').description('list sessions and read their journals');
 sessions
@@ -125,13 +136,13 @@ sessions
   .description('list sessions, newest first')
   .option('--json', 'print JSON')
   .option('-n, --limit <n>', 'how many', integer('--limit', 1), 50)
-  .action(action((context, options: { json?: boolean; limit: number }) => sessionsListCommand(context, options)));
+  .action(action(async (context, options: { json?: boolean; limit: number }) => (await sessionCommands()).sessionsListCommand(context, options)));
 sessions
   .command('show')
   .description('show a session: status, task, answer, usage, cost')
   .argument('<session-id>')
   .option('--json', 'print JSON')
-  .action(action((context, sessionId: string, options: { json?: boolean }) => sessionsShowCommand(context, sessionId, options)));
+  .action(action(async (context, sessionId: string, options: { json?: boolean }) => (await sessionCommands()).sessionsShowCommand(context, sessionId, options)));
 sessions
   .command('events')
   .description('print a session\'s journal')
@@ -139,33 +150,33 @@ sessions
   .option('--json', 'one JSON object per line')
   .option('-f, --follow', 'keep printing new events (also from other processes) until Ctrl-C')
   .option('--after <seq>', 'only events after this sequence number', integer('--after'))
-  .action(action((context, sessionId: string, options: { json?: boolean; follow?: boolean; after?: number }) => sessionsEventsCommand(context, sessionId, options)));
+  .action(action(async (context, sessionId: string, options: { json?: boolean; follow?: boolean; after?: number }) => (await sessionCommands()).sessionsEventsCommand(context, sessionId, options)));
 
 const topologies = program
   .command('topologies')
   .description('list the topologies and their aliases (`topologies show NAME` explains one)')
   .option('--json', 'print JSON')
-  .action(action((context, options: { json?: boolean }) => topologiesCommand(context, options)));
+  .action(action(async (context, options: { json?: boolean }) => (await documents()).topologiesCommand(context, options)));
 topologies
   .command('show')
   .description('one topology: description, options with defaults, a mermaid diagram, an example document')
   .argument('<name>', 'topology name or alias')
   .option('--json', 'print JSON')
   .action(
-    action((context, name: string, options: { json?: boolean }) =>
-      topologyShowCommand(context, name, { json: options.json === true || topologies.opts<{ json?: boolean }>().json === true }),
+    action(async (context, name: string, options: { json?: boolean }) =>
+      (await topologyDocs()).topologyShowCommand(context, name, { json: options.json === true || topologies.opts<{ json?: boolean }>().json === true }),
     ),
   );
 topologies
   .command('docs')
   .description('print topologies/README.md (all topologies as Markdown)')
-  .action(action((context) => topologyDocsCommand(context)));
+  .action(action(async (context) => (await topologyDocs()).topologyDocsCommand(context)));
 
 const providers = program
   .command('providers')
   .description('list providers, their key variable (set or not) and default models')
   .option('--json', 'print JSON')
-  .action(action((context, options: { json?: boolean }) => providersCommand(context, options)));
+  .action(action(async (context, options: { json?: boolean }) => (await providerCommands()).providersCommand(context, options)));
 providers
   .command('ping')
   .description('make one tiny call to a model and print its latency (checks keys and base URLs)')
@@ -173,9 +184,9 @@ providers
   .option('--json', 'print JSON')
   .option('--timeout <ms>', 'give up after this long', integer('--timeout', 1), 30_000)
   .action(
-    action((context, model: string, options: { json?: boolean; timeout: number }) =>
+    action(async (context, model: string, options: { json?: boolean; timeout: number }) =>
       // `--json` after `ping` is parsed by the parent `providers` command, which has the same option.
-      providersPingCommand(context, model, { json: options.json === true || providers.opts<{ json?: boolean }>().json === true, timeoutMs: options.timeout }),
+      (await providerCommands()).providersPingCommand(context, model, { json: options.json === true || providers.opts<{ json?: boolean }>().json === true, timeoutMs: options.timeout }),
     ),
   );
 
@@ -184,13 +195,13 @@ program
   .description('check a topology document; problems are reported with file:line and path')
   .argument('<file>')
   .option('--json', 'print the normalised document as JSON')
-  .action(action((context, file: string, options: { json?: boolean }) => validateCommand(context, file, options)));
+  .action(action(async (context, file: string, options: { json?: boolean }) => (await documents()).validateCommand(context, file, options)));
 
 program
   .command('schema')
   .description('print the JSON Schema of topology documents (for editor autocompletion)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
-  .action(action((context, options: { out?: string }) => schemaCommand(context, options)));
+  .action(action(async (context, options: { out?: string }) => (await documents()).schemaCommand(context, options)));
 
 const vault = program
   .command('vault')
@@ -221,14 +232,14 @@ vault
   .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
   .option('--workspace <name>', "store it for one workspace's API documents only (they never read the server's own secrets)")
   .option('--json', 'print JSON')
-  .action(action((context, name: string, value: string | undefined, options: { vault?: string; json?: boolean; workspace?: string }) => vaultSetCommand(context, name, value, options)));
+  .action(action(async (context, name: string, value: string | undefined, options: { vault?: string; json?: boolean; workspace?: string }) => (await vaultCommands()).vaultSetCommand(context, name, value, options)));
 vault
   .command('list')
   .description('list stored secrets: names and dates, never values')
   .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
   .option('--workspace <name>', "only that workspace's secrets")
   .option('--json', 'print JSON')
-  .action(action((context, options: { vault?: string; json?: boolean; workspace?: string }) => vaultListCommand(context, options)));
+  .action(action(async (context, options: { vault?: string; json?: boolean; workspace?: string }) => (await vaultCommands()).vaultListCommand(context, options)));
 vault
   .command('rm')
   .description('delete a stored secret')
@@ -236,7 +247,7 @@ vault
   .option('--vault <path>', 'vault file (default: CONCLAVE_VAULT, else ./.conclave/vault.json)')
   .option('--workspace <name>', "the secret of that workspace (see `vault set --workspace`)")
   .option('--json', 'print JSON')
-  .action(action((context, name: string, options: { vault?: string; json?: boolean; workspace?: string }) => vaultRemoveCommand(context, name, options)));
+  .action(action(async (context, name: string, options: { vault?: string; json?: boolean; workspace?: string }) => (await vaultCommands()).vaultRemoveCommand(context, name, options)));
 
 program
   .command('bench')
@@ -271,8 +282,8 @@ Examples:
   $ conclave bench --resume bench-results/head-to-head-20261121-093000`,
   )
   .action(
-    action((context, suite: string | undefined, options: { concurrency?: number; repeat?: number; filter?: string[]; out: string; cache: boolean; resume?: string; json?: boolean; quiet?: boolean }) =>
-      benchCommand(context, suite, options),
+    action(async (context, suite: string | undefined, options: { concurrency?: number; repeat?: number; filter?: string[]; out: string; cache: boolean; resume?: string; json?: boolean; quiet?: boolean }) =>
+      (await bench()).benchCommand(context, suite, options),
     ),
   );
 

@@ -4,9 +4,16 @@
  */
 import type { Command } from 'commander';
 import { integer, port, type CommandAction } from './cli-action.js';
-import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.js';
-import { dbMigrateCommand, defaultGraceMs, statusCommand, workerCommand } from './commands/scale.js';
-import { serveCommand } from './commands/serve.js';
+import { defaultGraceMs } from './commands/scale-defaults.js';
+import type * as KeyCommands from './commands/keys.js';
+import type * as ScaleCommands from './commands/scale.js';
+import type * as ServeCommands from './commands/serve.js';
+
+// Each command's implementation is imported when that command runs: registering `serve` must not
+// load hono, nor `worker` BullMQ and ioredis, for a `conclave --help` or a `conclave run`.
+const keyCommands = (): Promise<typeof KeyCommands> => import('./commands/keys.js');
+const scaleCommands = (): Promise<typeof ScaleCommands> => import('./commands/scale.js');
+const serveCommands = (): Promise<typeof ServeCommands> => import('./commands/serve.js');
 
 /**
  * Adds the deployment commands to `program`.
@@ -51,8 +58,8 @@ With the Anthropic SDK:
   const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
     )
     .action(
-      action((context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string }) =>
-        serveCommand(context, {
+      action(async (context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string }) =>
+        (await serveCommands()).serveCommand(context, {
           port: options.port,
           host: options.host,
           documents: options.documents,
@@ -91,8 +98,8 @@ Examples:
   $ CONCLAVE_STORE=postgres://… CONCLAVE_QUEUE=redis://… conclave worker --health-port 9464`,
     )
     .action(
-      action((context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean; policy?: string }) =>
-        workerCommand(context, {
+      action(async (context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean; policy?: string }) =>
+        (await scaleCommands()).workerCommand(context, {
           ...(options.policy !== undefined ? { policy: options.policy } : {}),
           ...(options.queue !== undefined ? { queue: options.queue } : {}),
           concurrency: options.concurrency,
@@ -119,14 +126,14 @@ Examples:
   $ conclave db migrate --store postgres://postgres@127.0.0.1:5432/test?schema=conclave
   $ CONCLAVE_STORE=postgres://app:secret@db/conclave conclave db migrate --json`,
     )
-    .action(action((context, options: { json?: boolean }) => dbMigrateCommand(context, options)));
+    .action(action(async (context, options: { json?: boolean }) => (await scaleCommands()).dbMigrateCommand(context, options)));
 
   program
     .command('status')
     .description('where sessions live, how many run, and the depth of the worker queue')
     .option('--queue <redis-url>', 'the session queue to report on (env CONCLAVE_QUEUE)')
     .option('--json', 'print JSON')
-    .action(action((context, options: { queue?: string; json?: boolean }) => statusCommand(context, options)));
+    .action(action(async (context, options: { queue?: string; json?: boolean }) => (await scaleCommands()).statusCommand(context, options)));
 
   const keys = program
     .command('keys')
@@ -149,17 +156,17 @@ Examples:
     .requiredOption('-w, --workspace <name>', 'workspace of the key: lowercase letters, digits, "_" and "-"')
     .option('--name <label>', 'a label to recognise the key by')
     .option('--json', 'print JSON (includes the secret as "key")')
-    .action(action((context, options: { workspace: string; name?: string; json?: boolean }) => keysCreateCommand(context, options)));
+    .action(action(async (context, options: { workspace: string; name?: string; json?: boolean }) => (await keyCommands()).keysCreateCommand(context, options)));
   keys
     .command('list')
     .description('list keys (never their secrets)')
     .option('-w, --workspace <name>', 'only the keys of this workspace')
     .option('--json', 'print JSON')
-    .action(action((context, options: { workspace?: string; json?: boolean }) => keysListCommand(context, options)));
+    .action(action(async (context, options: { workspace?: string; json?: boolean }) => (await keyCommands()).keysListCommand(context, options)));
   keys
     .command('revoke')
     .description('revoke a key: requests with it are refused from now on')
     .argument('<key-id>', 'key id (see `conclave keys list`)')
     .option('--json', 'print JSON')
-    .action(action((context, id: string, options: { json?: boolean }) => keysRevokeCommand(context, id, options)));
+    .action(action(async (context, id: string, options: { json?: boolean }) => (await keyCommands()).keysRevokeCommand(context, id, options)));
 }

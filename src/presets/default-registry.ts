@@ -2,12 +2,15 @@
  * The default registry: every built-in topology and alias, and every provider. This is the one
  * place that wires plug-ins into the kernel — adding a provider is adding a folder and a line here.
  */
-import { anthropicProvider } from '../../providers/anthropic/index.js';
-import { googleProvider } from '../../providers/google/index.js';
+// Each provider from its `*-provider.ts` module, not its index: the indexes also export mappers that
+// import the provider's SDK, and the adapters load their SDK only on their first call. This keeps
+// `conclave --help`, `validate` and offline runs from loading any SDK (benchmarks/startup/).
+import { anthropicProvider } from '../../providers/anthropic/anthropic-provider.js';
+import { googleProvider } from '../../providers/google/google-provider.js';
 import { offlineProvider } from '../../providers/offline/index.js';
-import { ollamaProvider } from '../../providers/ollama/index.js';
-import { openaiProvider } from '../../providers/openai/index.js';
-import { createOpenAICompatibleProvider, openAICompatiblePresets } from '../../providers/openai-compatible/index.js';
+import { ollamaProvider } from '../../providers/ollama/ollama-provider.js';
+import { openaiProvider } from '../../providers/openai/openai-provider.js';
+import { createOpenAICompatibleProvider, openAICompatiblePresets } from '../../providers/openai-compatible/openai-compatible-provider.js';
 import { builtInAliases, builtInTopologies } from '../../topologies/index.js';
 import type { DocumentProviderPreset, ProviderModule, Registry } from '../protocol/index.js';
 

@@ -6,7 +6,9 @@
  * process, so an agent finds its files where it left them.
  */
 import { createSandboxTools, type DisposableSessionTools, type SecretScope, type SessionDefinition, type SessionTools, type SessionTrust } from '../kernel/index.js';
-import { connectMcpServers, type McpServerConfig, type McpTools } from '../mcp/index.js';
+// The MCP client (and the MCP SDK under it) is imported when a session first uses an MCP tool:
+// documents without `mcp_servers` never load it.
+import type { McpServerConfig, McpTools } from '../mcp/index.js';
 import { createSecretResolver, substituteSecrets } from '../vault/index.js';
 import { isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
 import { createSandboxDriver, defaultWorkspaceRoot, removeWorkspace, sandboxToolDefinitions, workspaceDirectory } from '../sandbox/index.js';
@@ -51,10 +53,12 @@ function limitsOf(definition: SessionDefinition): SandboxLimits | undefined {
 function withMcpTools(sandbox: DisposableSessionTools, servers: readonly McpServerConfig[], resolveSecrets: (value: string) => Promise<string>): DisposableSessionTools {
   let connection: Promise<McpTools> | undefined;
   const connect = (): Promise<McpTools> => {
-    connection ??= connectMcpServers(servers, { resolve: resolveSecrets, clientName: 'conclave' }).catch((error: unknown) => {
-      connection = undefined;
-      throw error;
-    });
+    connection ??= import('../mcp/index.js')
+      .then(({ connectMcpServers }) => connectMcpServers(servers, { resolve: resolveSecrets, clientName: 'conclave' }))
+      .catch((error: unknown) => {
+        connection = undefined;
+        throw error;
+      });
     return connection;
   };
   const isMcp = (name: string): boolean => servers.some((server) => name.startsWith(`${server.name}__`));

@@ -36,8 +36,9 @@ export interface WorkerOptions {
   policy?: string;
 }
 
-/** Default grace period of a worker's shutdown. */
-export const defaultGraceMs = 30_000;
+import { defaultGraceMs } from './scale-defaults.js';
+
+export { defaultGraceMs };
 
 /**
  * Runs queued sessions until SIGINT/SIGTERM; returns the exit code.

@@ -1,0 +1,97 @@
+// What the `conclave` command loads to start: `--help`, `validate` and a run on `offline/*` models
+// must import none of the provider SDKs, pg, MCP, the queue or the server (issue 15; the time this
+// saves is measured by benchmarks/startup/, never asserted here). The built CLI is spawned with a
+// preload that records every module it loads: ES modules through a `module.register` resolve hook,
+// CommonJS ones (pg, ioredis, and the files an ES import of a CommonJS package requires) from
+// `require.cache` at exit.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliPath, projectRoot } from '../support/cli.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'conclave-startup-imports-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+const recorder = join(directory, 'record-modules.mjs');
+writeFileSync(
+  recorder,
+  `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+const out = process.env.CONCLAVE_TEST_MODULE_LOG;
+const hook = 'import { appendFileSync } from "node:fs";' +
+  'export async function resolve(specifier, context, next) {' +
+  '  const resolved = await next(specifier, context);' +
+  '  appendFileSync(' + JSON.stringify(out) + ', resolved.url + "\\\\n");' +
+  '  return resolved;' +
+  '}';
+register('data:text/javascript,' + encodeURIComponent(hook));
+const require = createRequire(import.meta.url);
+process.on('exit', () => appendFileSync(out, Object.keys(require.cache).join('\\n') + '\\n'));
+`,
+);
+
+const oneAgentDocument = join(directory, 'one-agent.yaml');
+writeFileSync(oneAgentDocument, 'name: One agent\ntopology: pipeline\ntask: Say hello.\nagents:\n  - name: only\n    model: offline/echo\n');
+
+/** Packages none of these commands may load, by their directory under node_modules. */
+const heavyPackages = ['@anthropic-ai/sdk', 'openai', '@google/genai', 'ollama', 'pg', '@modelcontextprotocol/sdk', 'bullmq', 'ioredis', 'hono', '@hono/node-server'];
+
+let runs = 0;
+
+/** Runs the CLI with the recorder; returns its exit code and the modules it loaded (file paths or URLs). */
+function runRecorded(args: string[]): Promise<{ code: number | null; stderr: string; modules: string[] }> {
+  runs += 1;
+  const log = join(directory, `modules-${runs}.log`);
+  writeFileSync(log, '');
+  const child = spawn(process.execPath, ['--import', pathToFileURL(recorder).href, cliPath, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, NO_COLOR: '1', CONCLAVE_TEST_MODULE_LOG: log, CONCLAVE_STORE: ':memory:' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, stderr, modules: readFileSync(log, 'utf8').split('\n').filter((line) => line !== '') })),
+  );
+}
+
+function loadedPackages(modules: readonly string[]): string[] {
+  return heavyPackages.filter((name) => modules.some((module) => module.replaceAll('\\', '/').includes(`/node_modules/${name}/`)));
+}
+
+describe('conclave start-up imports', () => {
+  it('--help loads commander and none of the SDKs, pg, MCP, the queue or the server', async () => {
+    const result = await runRecorded(['--help']);
+    expect(result.code).toBe(0);
+    // Both halves of the recorder work: an ES module (the CLI) and CommonJS files (commander's).
+    expect(result.modules.some((module) => module.endsWith('/dist/src/cli/main.js'))).toBe(true);
+    expect(result.modules.some((module) => module.replaceAll('\\', '/').includes('/node_modules/commander/lib/command.js'))).toBe(true);
+    expect(loadedPackages(result.modules)).toEqual([]);
+    // Not even the command implementations: they are imported when their command runs.
+    expect(result.modules.filter((module) => module.includes('/dist/src/cli/commands/') && !module.endsWith('scale-defaults.js'))).toEqual([]);
+  });
+
+  it('validate loads none of them', async () => {
+    const result = await runRecorded(['validate', 'examples/debate.yaml']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.modules.some((module) => module.endsWith('/dist/src/cli/commands/documents.js'))).toBe(true);
+    expect(loadedPackages(result.modules)).toEqual([]);
+  });
+
+  it('a run on an offline model loads none of them', async () => {
+    const result = await runRecorded(['run', oneAgentDocument, '--store', ':memory:', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.modules.some((module) => module.includes('/dist/providers/offline/'))).toBe(true);
+    expect(loadedPackages(result.modules)).toEqual([]);
+  });
+
+  it('the recorder sees a CommonJS package loaded on demand (pg, for a postgres:// store)', async () => {
+    // Port 1 refuses at once: the command fails, but only after it has loaded the PostgreSQL store.
+    const result = await runRecorded(['status', '--store', 'postgres://conclave@127.0.0.1:1/conclave']);
+    expect(result.code).not.toBe(0);
+    expect(loadedPackages(result.modules)).toContain('pg');
+  });
+});
