@@ -1,5 +1,6 @@
 // The CLI as a user drives it: run a document, read the JSON result, kill -9 a run part-way and
 // resume it, inspect sessions — all through spawned processes against a real SQLite file.
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,20 @@ async function readEvents(db: string, sessionId: string): Promise<SessionEvent[]
   } finally {
     await store.close();
   }
+}
+
+/** Resolves once `child` has written `text` to its stdout (the test's timeout bounds the wait). */
+function untilPrinted(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    let printed = '';
+    const onData = (chunk: Buffer): void => {
+      printed += chunk.toString();
+      if (!printed.includes(text)) return;
+      child.stdout?.off('data', onData);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+  });
 }
 
 describe('conclave run', () => {
@@ -128,8 +143,11 @@ describe('conclave sessions', () => {
     }
     const follower = startCli(['sessions', 'events', sessionId, '--follow', '--json', '--db', db]);
     const followed = collect(follower);
+    // The follower is stopped once it has printed the session's end, however long a busy machine
+    // takes to start it and catch up: a fixed wait here would sometimes stop it before.
+    const caughtUp = untilPrinted(follower, '"type":"session.status_idle"');
     await runner;
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await caughtUp;
     follower.kill('SIGINT');
     const lines = (await followed).stdout.trim().split('\n').map((line) => JSON.parse(line) as SessionEvent);
     expect(lines.at(-1)?.type).toBe('session.status_idle');
