@@ -77,6 +77,10 @@ describe('conclave serve --queue with a worker', () => {
     // stream is open, so their deltas cannot be missed).
     expect(events.filter((name) => name === 'delta').length).toBeGreaterThan(0);
     expect(worker.output()).toMatch(new RegExp(`started\\s+${id}`));
-    expect(worker.output()).toMatch(new RegExp(`finished\\s+${id}`));
+    // The worker prints its line once its job settles, a moment after the session's idle event is
+    // stored and streamed: wait for the line (bounded by the test's timeout), not for a fixed time.
+    const finished = new RegExp(`finished\\s+${id}`);
+    while (!finished.test(worker.output())) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(worker.output()).toMatch(finished);
   }, 60_000);
 });
