@@ -33,9 +33,24 @@ function failedMetrics(code: string, message: string, e2eMs: number, simulated: 
   return { ttftMs: null, itlMs: null, itlGapsMs: [], tokensPerSecond: null, e2eMs, inputTokens: 0, outputTokens: 0, costUsd: 0, simulated, error: { code, message } };
 }
 
-/** A signal that aborts with the run or after the suite's timeout, whichever comes first. */
-function requestSignal(outer: AbortSignal, timeoutMs: number): AbortSignal {
-  return AbortSignal.any([outer, AbortSignal.timeout(timeoutMs)]);
+/**
+ * Runs `work` with a signal that aborts with the run or after the suite's timeout, whichever comes
+ * first. Built on a timer this function holds, not `AbortSignal.any([outer, AbortSignal.timeout()])`:
+ * on Node 20 the garbage collector can reclaim that timeout signal while the request is pending, and
+ * the timeout then never fires.
+ */
+async function withDeadline<T>(outer: AbortSignal, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(outer.reason);
+  if (outer.aborted) onOuterAbort();
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  try {
+    return await work(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', onOuterAbort);
+  }
 }
 
 function timeoutAware(metrics: SampleMetrics, outer: AbortSignal, timeoutMs: number): SampleMetrics {
@@ -69,7 +84,7 @@ async function runModel(context: BenchContext, contestant: Extract<BenchContesta
   const key = requestKey(resolved.provider, request);
   const hit = await context.cache.get(key);
   if (hit?.kind === 'sample') return { text: hit.text, metrics: hit.metrics, cached: true };
-  const measured = await measureStream(resolved.adapter, request, { signal: requestSignal(signal, context.suite.timeoutMs), cost: resolved.cost });
+  const measured = await withDeadline(signal, context.suite.timeoutMs, (deadline) => measureStream(resolved.adapter, request, { signal: deadline, cost: resolved.cost }));
   const metrics = context.redactor.redactValue(timeoutAware(measured.metrics, signal, context.suite.timeoutMs));
   const text = context.redactor.redact(measured.text);
   if (metrics.error === null) await context.cache.put(key, { kind: 'sample', text, metrics, at: new Date().toISOString() });
@@ -87,7 +102,7 @@ async function runTopology(context: BenchContext, contestant: Extract<BenchConte
     title: `${contestant.name} · ${task.prompt.id} #${task.repeat + 1}`,
     source: contestant.target,
   });
-  const result = await kernel.runSession(sessionId, { signal: requestSignal(signal, context.suite.timeoutMs) });
+  const result = await withDeadline(signal, context.suite.timeoutMs, (deadline) => kernel.runSession(sessionId, { signal: deadline }));
   const e2eMs = Math.round((performance.now() - start) * 1000) / 1000;
   const cached = context.cache.stats.hits > hitsBefore;
   if (result.error !== undefined || result.answer === undefined || result.stopReason !== 'end_turn') {
@@ -125,7 +140,7 @@ async function judgeRubric(context: BenchContext, task: SampleTask, answer: stri
   const key = requestKey(judge.provider, request);
   const hit = await context.cache.get(key);
   if (hit?.kind === 'sample') return rubricCheck(hit.text, rubric.scale);
-  const measured = await measureStream(judge.adapter, request, { signal: requestSignal(signal, context.suite.timeoutMs), cost: judge.cost });
+  const measured = await withDeadline(signal, context.suite.timeoutMs, (deadline) => measureStream(judge.adapter, request, { signal: deadline, cost: judge.cost }));
   context.judging.calls += 1;
   context.judging.costUsd += measured.metrics.costUsd;
   if (measured.metrics.error !== null) {
@@ -190,6 +205,6 @@ export async function warmUp(context: BenchContext, contestant: BenchContestant,
   const resolved = context.model(contestant.model);
   for (let index = 0; index < count && !signal.aborted; index += 1) {
     const request = modelRequest(context, contestant, { contestant, prompt, repeat: -1 - index }, resolved);
-    await measureStream(resolved.adapter, request, { signal: requestSignal(signal, context.suite.timeoutMs), cost: resolved.cost });
+    await withDeadline(signal, context.suite.timeoutMs, (deadline) => measureStream(resolved.adapter, request, { signal: deadline, cost: resolved.cost }));
   }
 }

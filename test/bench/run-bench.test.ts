@@ -4,6 +4,8 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resumeBench, startBench } from '../../src/bench/index.js';
 import { createProgress } from '../../src/bench/bench-progress.js';
@@ -48,6 +50,21 @@ describe('runBench', () => {
     expect(byName.get('broken')?.e2eMs.count).toBe(0);
     expect(byName.get('slow')).toMatchObject({ errors: 6, errorTypes: { timeout: 6 } });
     expect(results.contestants.map((summary) => summary.name)[0]).toBe('good');
+  });
+
+  it('times a request out even when the garbage collector runs while it waits', async () => {
+    // On Node 20 a timeout built from AbortSignal.any([…, AbortSignal.timeout()]) is lost if the
+    // collector reclaims the timeout signal: the sample then waits for the model, however slow.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const file = await suite('collected', ['name: collected', 'warmup: 0', 'timeout_ms: 100', 'contestants: [{ name: slow, model: "offline/arith?ttft_ms=60000" }]', ...prompts.slice(0, 3)]);
+    const collector = setInterval(collect, 10);
+    try {
+      const { results } = await startBench(file, { registry, outDir: join(directory, 'collected'), overheadSamples: 10 });
+      expect(results.contestants[0]).toMatchObject({ errors: 2, errorTypes: { timeout: 2 } });
+    } finally {
+      clearInterval(collector);
+    }
   });
 
   it('runs topology contestants as sessions journaled in the run, and honours --filter', async () => {
