@@ -1,29 +1,89 @@
 /**
- * `npm run bench:engine`: runs every engine scenario in a fresh child process, prints a table, and
- * rewrites the figures section of benchmarks/engine/README.md. `--no-write` leaves the README alone;
- * `--only NAME` runs one scenario.
+ * `npm run bench:engine`: runs every engine scenario in a fresh child process, then the start-up
+ * benchmark, and prints one table: each figure beside the floor it is measured against in the same
+ * run (a bare XState transition, a one-row SQLite transaction, reading the log back, `node -e 0`,
+ * the ideal wall time), its ratio to that floor, and issue 15's target with whether it is met. The
+ * load average before and after says how busy the machine was. Rewrites the figures section of
+ * benchmarks/engine/README.md unless `--no-write` or `--only NAME` (one scenario) is given.
+ * Always exits 0 when every scenario ran: it is a measurement, and the table says what was met.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { largeStore, resumeLongLog } from './long-log-scenarios.js';
 import { runScenario, scenarioNames, type ScenarioResult } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** Scenarios of this folder's other module, run the same way as those of scenarios.ts. */
+const longLogScenarios: Record<string, () => Promise<ScenarioResult>> = {
+  'resume-10k': () => resumeLongLog(),
+  'store-1m': () => largeStore(),
+};
+
+const allNames = [...scenarioNames, ...Object.keys(longLogScenarios)];
+
+/** What a figure is compared with, and the target issue 15 sets for it. */
+interface Judgement {
+  /** The floor's value in the figure's own unit, and what it is. */
+  floor?: (results: Map<string, ScenarioResult>, own: ScenarioResult) => { value: number; name: string } | undefined;
+  /** Met when the ratio to the floor is at most this. */
+  ratio?: number;
+  /** Met when the figure itself is at most this. */
+  value?: number;
+  /** Met when peak RSS is at most this many MB. */
+  rssMb?: number;
+}
+
+const sqliteFloor: Judgement['floor'] = (results) => {
+  const floor = results.get('bare-sqlite');
+  return floor === undefined ? undefined : { value: floor.value, name: 'one-row SQLite txn' };
+};
+
+const judgements: Record<string, Judgement> = {
+  'step-commit': { floor: sqliteFloor },
+  'pipeline-12': { floor: sqliteFloor, ratio: 3 },
+  'parallel-100': { floor: sqliteFloor },
+  'debate-3x3': { floor: sqliteFloor },
+  'concurrent-1000': { floor: (_, own) => ({ value: Number(own.notes.idealMs), name: 'ideal (12 × 50 ms)' }), ratio: 2.5, rssMb: 250 },
+  'resume-10k': { floor: (_, own) => ({ value: Number(own.notes['log read ms']), name: 'reading the log' }), value: 300 },
+  'store-1m': { floor: () => ({ value: 1, name: 'same run, empty store' }), ratio: 1.15 },
+};
+
 async function child(name: string): Promise<void> {
-  const result = await runScenario(name);
+  const longLog = longLogScenarios[name];
+  const result = longLog !== undefined ? await longLog() : await runScenario(name);
   process.send?.(result);
 }
 
 function runInChild(name: string): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
-    const worker = fork(fileURLToPath(import.meta.url), ['--scenario', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const worker = fork(fileURLToPath(import.meta.url), ['--scenario', name], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: ScenarioResult | undefined;
     worker.on('message', (message) => (result = message as ScenarioResult));
     worker.on('exit', (code) => (result !== undefined ? resolve(result) : reject(new Error(`scenario ${name} exited with ${code}`))));
   });
+}
+
+interface StartupResult {
+  name: string;
+  medianMs: number;
+  ratio: number;
+  target?: number;
+}
+
+/** The start-up benchmark (benchmarks/startup), run as its own process: its floor is `node -e 0`. */
+function runStartup(): StartupResult[] {
+  const directory = mkdtempSync(join(tmpdir(), 'conclave-engine-startup-'));
+  try {
+    const out = join(directory, 'startup.json');
+    execFileSync(process.execPath, [join(here, '..', 'startup', 'run.js'), '--runs', '7', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return (JSON.parse(readFileSync(out, 'utf8')) as { results: StartupResult[] }).results;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 function readmePath(): string {
@@ -34,14 +94,45 @@ function readmePath(): string {
   return join(here, 'README.md');
 }
 
-function table(results: ScenarioResult[]): string {
-  const rows = results.map((result) => {
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function verdict(judgement: Judgement | undefined, ratio: number | undefined, result: { value: number; peakRssMb?: number }): string {
+  if (judgement === undefined) return '—';
+  const parts: string[] = [];
+  let met = true;
+  if (judgement.ratio !== undefined && ratio !== undefined) {
+    parts.push(`≤ ${judgement.ratio}×`);
+    met &&= ratio <= judgement.ratio;
+  }
+  if (judgement.value !== undefined) {
+    parts.push(`≤ ${judgement.value}`);
+    met &&= result.value <= judgement.value;
+  }
+  if (judgement.rssMb !== undefined && result.peakRssMb !== undefined) {
+    parts.push(`≤ ${judgement.rssMb} MB`);
+    met &&= result.peakRssMb <= judgement.rssMb;
+  }
+  return parts.length === 0 ? '—' : `${parts.join(', ')}: ${met ? 'met' : '**not met**'}`;
+}
+
+function table(names: string[], results: Map<string, ScenarioResult>, startup: StartupResult[]): string {
+  const rows = names.map((name) => {
+    const result = results.get(name) as ScenarioResult;
+    const judgement = judgements[name];
+    const floor = judgement?.floor?.(results, result);
+    const ratio = floor === undefined || floor.value === 0 ? undefined : name === 'store-1m' ? result.value : result.value / floor.value;
     const notes = Object.entries(result.notes)
       .map(([key, value]) => `${key} ${value}`)
       .join(', ');
-    return `| ${result.name} | **${result.value} ${result.unit}** | ${result.peakRssMb} MB | ${notes} |`;
+    const floorCell = floor === undefined ? '—' : name === 'store-1m' ? floor.name : `${round(floor.value, 2)} (${floor.name})`;
+    return `| ${result.name} | **${result.value} ${result.unit}** | ${floorCell} | ${ratio === undefined ? '—' : `${round(ratio, 2)}×`} | ${verdict(judgement, ratio, result)} | ${result.peakRssMb} MB | ${notes} |`;
   });
-  return ['| scenario | result | peak RSS | notes |', '|---|---|---|---|', ...rows].join('\n');
+  const floorMs = startup[0]?.medianMs ?? 0;
+  const startupRows = startup.slice(1).map((result) => {
+    const target = result.target === undefined ? '—' : `≤ ${result.target}×: ${result.ratio <= result.target ? 'met' : '**not met**'}`;
+    return `| ${result.name} | **${Math.round(result.medianMs)} ms** | ${Math.round(floorMs)} ms (node -e 0) | ${round(result.ratio, 2)}× | ${target} | — | median of 7 interleaved runs |`;
+  });
+  return ['| figure | result | floor | × floor | target | peak RSS | notes |', '|---|---|---|---|---|---|---|', ...rows, ...startupRows].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -49,14 +140,28 @@ async function main(): Promise<void> {
   const scenarioIndex = args.indexOf('--scenario');
   if (scenarioIndex !== -1) return child(args[scenarioIndex + 1] ?? '');
   const onlyIndex = args.indexOf('--only');
-  const names = onlyIndex !== -1 ? [args[onlyIndex + 1] ?? ''] : scenarioNames;
-  const results: ScenarioResult[] = [];
+  const only = onlyIndex !== -1 ? args[onlyIndex + 1] : undefined;
+  if (only !== undefined && !allNames.includes(only)) {
+    process.stderr.write(`bench:engine: no scenario ${only}; the scenarios are ${allNames.join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // The floors run first, whichever scenario is asked for, so every ratio has its floor.
+  const names = only === undefined ? allNames : [...new Set(['bare-xstate', 'bare-sqlite', only])];
+  const loadBefore = loadavg();
+  const results = new Map<string, ScenarioResult>();
   for (const name of names) {
     process.stderr.write(`running ${name}…\n`);
     const result = await runInChild(name);
-    results.push(result);
+    results.set(name, result);
     process.stderr.write(`  ${result.name}: ${result.value} ${result.unit}, peak RSS ${result.peakRssMb} MB\n`);
   }
+  let startup: StartupResult[] = [];
+  if (only === undefined) {
+    process.stderr.write('running start-up (benchmarks/startup)…\n');
+    startup = runStartup();
+  }
+  const loadAfter = loadavg();
   const commit = (() => {
     try {
       return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -65,12 +170,14 @@ async function main(): Promise<void> {
     }
   })();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const section = `<!-- figures:start -->\nLatest run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, on ${machine}.\n\n${table(results)}\n<!-- figures:end -->`;
-  process.stdout.write(`${table(results)}\n`);
-  if (!args.includes('--no-write') && onlyIndex === -1) {
+  const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
+  const heading = `Latest run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, on ${machine}; load average ${load(loadBefore)} before, ${load(loadAfter)} after.`;
+  const body = table(names, results, startup);
+  process.stdout.write(`${heading}\n\n${body}\n`);
+  if (!args.includes('--no-write') && only === undefined) {
     const path = readmePath();
     const readme = readFileSync(path, 'utf8');
-    writeFileSync(path, readme.replace(/<!-- figures:start -->[\s\S]*<!-- figures:end -->/, section));
+    writeFileSync(path, readme.replace(/<!-- figures:start -->[\s\S]*<!-- figures:end -->/, `<!-- figures:start -->\n${heading}\n\n${body}\n<!-- figures:end -->`));
     process.stderr.write(`updated ${path}\n`);
   }
 }

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `dist/src/cli/main.js`, next to this file's own `dist/benchmarks/hostile/`. */
-const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+/** `dist/cli/conclave.js`, next to this file's own `dist/benchmarks/hostile/`. */
+const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'conclave.js');
 const projectRoot = resolve(dirname(cliPath), '..', '..', '..');
 /** Enough of the server's output to explain an early exit. */
 const keptOutputChars = 16_000;

@@ -33,7 +33,7 @@ interface Result {
 
 /** The repository root: dist/benchmarks/startup/ is three levels below it. */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const cli = join(root, 'dist', 'cli', 'conclave.js');
 
 const oneAgentDocument = `name: Startup benchmark
 topology: pipeline

@@ -7,8 +7,20 @@
  * whitespace, and `.` excludes only `\n`. Patterns conclave builds itself from escaped literals
  * stay on RegExp.
  */
-import { RE2JS, type Matcher } from 're2js';
+import { createRequire } from 'node:module';
+import type { Matcher, RE2JS } from 're2js';
 import { ConclaveError } from './errors.js';
+
+type RE2JSClass = typeof RE2JS;
+let loaded: RE2JSClass | undefined;
+
+/**
+ * re2js, loaded (its CommonJS build, synchronously) the first time a pattern is compiled: it is
+ * 270 KB that most commands never use, and loading it at start-up slowed every `conclave` command.
+ */
+function re2(): RE2JSClass {
+  return (loaded ??= (createRequire(import.meta.url)('re2js') as { RE2JS: RE2JSClass }).RE2JS);
+}
 
 export interface LinearRegexOptions {
   /** Flag letters as JavaScript spells them: `i`, `m` and `s` count; `g`, `y`, `d`, `u` and `v` change nothing here. */
@@ -24,7 +36,8 @@ export interface LinearRegexOptions {
  */
 const lastMatchBudget = 2_000_000;
 
-const flagBits: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, g: 0, y: 0, d: 0, u: 0, v: 0 };
+/** RE2JS's flag bits for JavaScript's flag letters; `null` for letters that change nothing. */
+const flagNames: Record<string, 'CASE_INSENSITIVE' | 'MULTILINE' | 'DOTALL' | null> = { i: 'CASE_INSENSITIVE', m: 'MULTILINE', s: 'DOTALL', g: null, y: null, d: null, u: null, v: null };
 
 const constructs: Array<[string, string]> = [
   ['(?=', 'lookahead (?=…)'],
@@ -67,9 +80,9 @@ function unsupportedConstruct(pattern: string): string | undefined {
 function flagsOf(flags: string): number | string {
   let bits = 0;
   for (const letter of flags) {
-    const bit = flagBits[letter];
-    if (bit === undefined) return `unsupported flags "${flags}": i, m and s count; g, y, d, u and v change nothing here`;
-    bits |= bit;
+    const name = flagNames[letter];
+    if (name === undefined) return `unsupported flags "${flags}": i, m and s count; g, y, d, u and v change nothing here`;
+    if (name !== null) bits |= re2()[name];
   }
   return bits;
 }
@@ -179,7 +192,7 @@ export class LinearRegex {
   private latestStart(text: string): number {
     if (this.latest === undefined) {
       try {
-        this.latest = RE2JS.compile(`(?s:.*)(${this.source})`, this.compiled.flags());
+        this.latest = re2().compile(`(?s:.*)(${this.source})`, this.compiled.flags());
       } catch {
         this.latest = null; // a pattern such as an unterminated `\Q…` cannot be wrapped
       }
@@ -212,12 +225,12 @@ function compile(pattern: string, flags: string): LinearRegex | string {
   if (typeof bits === 'string') return bits;
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(pattern, bits);
+    compiled = re2().compile(pattern, bits);
   } catch (error) {
     // Reported without the flags, which RE2 writes into the pattern it quotes.
     let plain: unknown = error;
     try {
-      RE2JS.compile(pattern);
+      re2().compile(pattern);
     } catch (withoutFlags) {
       plain = withoutFlags;
     }

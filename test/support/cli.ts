@@ -1,10 +1,10 @@
-// Runs the built `conclave` command as a user would (node dist/src/cli/main.js), in a pipe.
+// Runs the built `conclave` command as a user would (node dist/cli/conclave.js), in a pipe.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
-export const cliPath = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+export const cliPath = join(projectRoot, 'dist', 'cli', 'conclave.js');
 
 if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first (npm test does)`);
 

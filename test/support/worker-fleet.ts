@@ -1,5 +1,5 @@
 /**
- * A fleet of real `conclave worker` processes (the built CLI, `dist/src/cli/main.js`) over one
+ * A fleet of real `conclave worker` processes (the built CLI, `dist/cli/conclave.js`) over one
  * PostgreSQL schema and one Redis key prefix: start N, SIGKILL one and start its replacement, wait
  * until every session of the schema is idle, stop them all. The chaos test and the scale benchmark
  * share it, so it depends on nothing of the test tree (the benchmark runs it compiled, from
@@ -24,7 +24,7 @@ function findProjectRoot(start: string): string {
 export const fleetProjectRoot = findProjectRoot(import.meta.dirname);
 
 /** The built CLI the workers run. */
-export const fleetCliPath = join(fleetProjectRoot, 'dist', 'src', 'cli', 'main.js');
+export const fleetCliPath = join(fleetProjectRoot, 'dist', 'cli', 'conclave.js');
 
 export interface WorkerFleetOptions {
   /** `postgres://…?schema=…` the workers share. */
