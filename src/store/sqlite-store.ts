@@ -4,7 +4,8 @@
  * inside a `BEGIN IMMEDIATE` transaction, so two processes can never interleave a session's log, and
  * WAL with `synchronous = NORMAL` keeps every committed append across a crash of the process.
  * WAL checkpoints run from a second connection once commits pause, never inside a commit (sqlite-checkpointer.ts).
- * Followers are woken at once by appends of this instance and find other processes' appends by polling.
+ * Followers are woken at once by appends of this instance and find other processes' appends by polling;
+ * runners `watch` their sessions through one timer per store (sqlite-input-watcher.ts).
  */
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -14,6 +15,7 @@ import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, Se
 import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { openDatabase } from './sqlite-database.js';
 import { createSqliteCheckpointer, type SqliteCheckpointOptions } from './sqlite-checkpointer.js';
+import { createSqliteInputWatcher } from './sqlite-input-watcher.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
 import { countsByStatus, rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
@@ -25,6 +27,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** When WAL checkpoints run (off the commit path); see sqlite-checkpointer.ts. */
   checkpoint?: SqliteCheckpointOptions;
+  /** How often `watch` checks whether another process wrote to the file (one check per store). Default 100 ms. */
+  watchIntervalMs?: number;
 }
 
 /** A SQLite session store, which also tells where its data lives. */
@@ -58,6 +62,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   const path = options.path === ':memory:' ? options.path : resolve(options.path);
   const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
   const checkpointer = path === ':memory:' ? undefined : createSqliteCheckpointer(path, options.checkpoint);
+  // A private in-memory database has no other writers to look for: its watchers hear only this store.
+  const inputWatcher = createSqliteInputWatcher(db, { intervalMs: path === ':memory:' ? 0 : (options.watchIntervalMs ?? 100) });
 
   const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id = ?`);
   const selectHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
@@ -171,6 +177,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       else pending.resolve(pending.appended);
     }
     for (const pending of batch) waiters.wake(pending.sessionId);
+    if (inputWatcher.watchedSessions > 0) {
+      for (let position = 0; position < batch.length; position += 1) {
+        const pending = batch[position] as PendingAppend;
+        if (outcomes[position] === undefined) inputWatcher.announce(pending.sessionId, (pending.appended.at(-1) as SessionEvent).seq);
+      }
+    }
   }
 
   let closed = false;
@@ -206,17 +218,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     kind: 'sqlite',
     path,
 
-    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], appendOptions: AppendOptions = {}): Promise<SessionEvent[]> {
-      assertOpen();
-      const { fence } = appendOptions;
+    // Not async: the one promise it returns is the one the flush settles, with no wrapper per append.
+    append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], appendOptions: AppendOptions = {}): Promise<SessionEvent[]> {
       try {
+        assertOpen();
+        const { fence } = appendOptions;
         if (events.length === 0) {
           const row = selectHeadAndEpoch.get(sessionId);
           const epoch = row?.runner_epoch ?? 0;
           if (fence !== undefined && fence !== epoch) throw claimedError(sessionId, fence, epoch);
           const head = row?.last_seq ?? 0;
           if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
-          return [];
+          return Promise.resolve([]);
         }
         const appended = new Array<SessionEvent>(events.length);
         const dataTexts = new Array<string>(events.length);
@@ -225,7 +238,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
           appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
           dataTexts[index] = encodeEventData(sessionId, event);
         }
-        return await new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
+        // flushAppends rejects with errors `fail` has already worded.
+        return new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
           queued.push({ sessionId, expectedSeq, fence, appended, dataTexts, resolve: resolveAppend, reject: rejectAppend });
           if (!flushScheduled) {
             flushScheduled = true;
@@ -233,7 +247,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
           }
         });
       } catch (error) {
-        throw fail(error, `cannot append to session ${sessionId}`);
+        return Promise.reject(fail(error, `cannot append to session ${sessionId}`));
       }
     },
 
@@ -318,11 +332,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       return followEvents(sessionId, followOptions, { readPage, isClosed: () => closed, waiters, pollIntervalMs });
     },
 
+    watch(sessionId: string, onAppend: (seq?: number) => void): () => void {
+      // Once closed there is nothing to hear: the returned stop does nothing.
+      return inputWatcher.watch(sessionId, onAppend);
+    },
+
     async close(): Promise<void> {
       if (closed) return;
       flushAppends();
       closed = true;
       waiters.wakeAll();
+      inputWatcher.close();
       // The checkpoint connection goes first; the writer, closing last, checkpoints the rest and removes the WAL.
       checkpointer?.close();
       db.close();
