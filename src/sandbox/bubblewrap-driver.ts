@@ -14,6 +14,7 @@ import type { BubblewrapDriverOptions } from './driver-options.js';
 import { resolveSandboxLimits } from './sandbox-limits.js';
 import { createSandboxSession } from './sandbox-session.js';
 import { createToolset } from './sandbox-toolset.js';
+import { resolveWebToolOptions } from './web-tool-options.js';
 import { defaultWorkspaceRoot, prepareWorkspace } from './workspace.js';
 
 /**
@@ -27,6 +28,7 @@ import { defaultWorkspaceRoot, prepareWorkspace } from './workspace.js';
 export function createBubblewrapDriver(options: BubblewrapDriverOptions = {}): SandboxDriver {
   const workspaceRoot = resolve(options.workspaceRoot ?? defaultWorkspaceRoot);
   const defaultLimits = resolveSandboxLimits(options.defaultLimits);
+  const web = resolveWebToolOptions(options.web);
   const identity = jailIdentity(options);
   let bubblewrapPath: Promise<string> | undefined;
 
@@ -46,7 +48,7 @@ export function createBubblewrapDriver(options: BubblewrapDriverOptions = {}): S
     description: 'runs every tool call in a bubblewrap jail: own user, pid, ipc, uts, mount and network namespaces, read-only system, writable workspace only, time/memory/process/output limits',
     async provision(spec: SandboxSpec): Promise<Sandbox> {
       const limits = resolveSandboxLimits(spec.limits, defaultLimits);
-      const tools = createToolset([...(options.commandTools ?? []), ...(spec.commandTools ?? [])]);
+      const tools = createToolset([...(options.commandTools ?? []), ...(spec.commandTools ?? [])], web);
       const executable = await findUsableBubblewrap();
       const workspaceDirectory = await prepareWorkspace({
         root: workspaceRoot,
@@ -62,6 +64,7 @@ export function createBubblewrapDriver(options: BubblewrapDriverOptions = {}): S
         id: `bubblewrap:${spec.sessionId}`,
         workspaceDirectory,
         limits,
+        network: spec.network,
         tools,
         processLimit: true,
         keepWorkspace: spec.keepWorkspace === true,

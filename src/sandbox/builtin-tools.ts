@@ -106,6 +106,40 @@ export const grepToolDefinition: ToolDefinition = {
   },
 };
 
+const webNote =
+  'The request is made from inside the sandbox, under the same network rules as every other tool: there is no network unless the session allows it.';
+
+export const webFetchToolDefinition: ToolDefinition = {
+  name: 'web_fetch',
+  description:
+    'Fetch an http or https URL and return the status line, the content type and the content; HTML comes back as readable text, with the URLs of links in parentheses. ' +
+    'Redirects are not followed: a 3xx answer reports its Location, which you can fetch with another call. ' +
+    `Content past max_bytes (default ${100 * 1024}) is cut with a marker saying so. ${webNote}`,
+  inputSchema: {
+    type: 'object',
+    properties: {
+      url: { type: 'string', minLength: 1, description: 'The http:// or https:// URL to fetch.' },
+      max_bytes: { type: 'integer', minimum: 1, description: "Most bytes of content to read (default 102400; at most the sandbox's output limit)." },
+    },
+    required: ['url'],
+    additionalProperties: false,
+  },
+};
+
+export const webSearchToolDefinition: ToolDefinition = {
+  name: 'web_search',
+  description: `Search the web through the search engine this server's operator configured, and return the results as numbered title, URL and snippet entries; read a result with web_fetch. ${webNote}`,
+  inputSchema: {
+    type: 'object',
+    properties: {
+      query: { type: 'string', minLength: 1, description: 'The search query.' },
+      max_results: { type: 'integer', minimum: 1, maximum: 20, description: 'How many results to return (default 5, at most 20).' },
+    },
+    required: ['query'],
+    additionalProperties: false,
+  },
+};
+
 /** Every built-in tool, in the order a model should see them. */
 export const builtinToolDefinitions: readonly ToolDefinition[] = [
   bashToolDefinition,
@@ -114,4 +148,6 @@ export const builtinToolDefinitions: readonly ToolDefinition[] = [
   editFileToolDefinition,
   listFilesToolDefinition,
   grepToolDefinition,
+  webFetchToolDefinition,
+  webSearchToolDefinition,
 ];

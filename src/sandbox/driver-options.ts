@@ -3,6 +3,7 @@
  * every session gets. Bubblewrap adds its own (binary path, sandbox user, extra read-only paths).
  */
 import type { SandboxCommandTool, SandboxLimits } from '../protocol/index.js';
+import type { WebToolOptions } from './web-tool-options.js';
 
 export interface SandboxDriverOptions {
   /** Directory holding one workspace per session (default `.conclave/workspaces`, from the working directory). */
@@ -11,6 +12,11 @@ export interface SandboxDriverOptions {
   defaultLimits?: SandboxLimits;
   /** Command tools of every session, before the spec's own. */
   commandTools?: SandboxCommandTool[];
+  /**
+   * `web_fetch` and `web_search` settings: the SearXNG backend (default: `CONCLAVE_SEARXNG_URL`)
+   * and the session's allowed / blocked domains.
+   */
+  web?: WebToolOptions;
 }
 
 export interface BubblewrapDriverOptions extends SandboxDriverOptions {

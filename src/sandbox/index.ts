@@ -1,7 +1,8 @@
 /**
  * Sandboxes: where agents' tools run. The bubblewrap driver (default) jails every tool call; the
  * unisolated driver, for explicit opt-in only, runs the same tools as plain processes. Both run the
- * built-in tools (bash, read_file, write_file, edit_file, list_files, grep) and command tools.
+ * built-in tools (bash, read_file, write_file, edit_file, list_files, grep, web_fetch, web_search) and
+ * command tools.
  */
 export { buildBubblewrapArguments, describeSystemDirectories, jailEnvironment, jailWorkspacePath } from './bubblewrap-arguments.js';
 export type { BubblewrapArgumentsOptions, SystemDirectoryMount } from './bubblewrap-arguments.js';
@@ -19,4 +20,7 @@ export type { ResolvedSandboxLimits } from './sandbox-limits.js';
 export type { SandboxTool } from './sandbox-tool.js';
 export { sandboxToolDefinitions } from './sandbox-toolset.js';
 export { createUnisolatedDriver, unisolatedDriverWarning } from './unisolated-driver.js';
+export { htmlToText } from './html-to-text.js';
+export { resolveWebToolOptions, searchBackendVariable } from './web-tool-options.js';
+export type { ResolvedWebToolOptions, WebToolOptions } from './web-tool-options.js';
 export { defaultWorkspaceRoot, removeWorkspace, workspaceDirectory } from './workspace.js';

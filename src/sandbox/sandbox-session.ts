@@ -17,6 +17,8 @@ export interface SandboxSessionOptions {
   /** The workspace on the host. */
   workspaceDirectory: string;
   limits: ResolvedSandboxLimits;
+  /** Whether tools reach the network: the session's setting in a jail, always for the unisolated driver. */
+  network: boolean;
   tools: ReadonlyMap<string, SandboxTool>;
   /** Whether RLIMIT_NPROC binds this driver's processes (it needs an unprivileged uid of their own). */
   processLimit: boolean;
@@ -59,7 +61,7 @@ export function createSandboxSession(options: SandboxSessionOptions): Sandbox {
     if (!parsed.success) return describeInvalidInput(name, parsed.error);
     const combined = combineSignals(signal, disposal.signal);
     try {
-      const context: ToolContext = { limits: options.limits, run: (script) => runScript(script, combined.signal) };
+      const context: ToolContext = { limits: options.limits, network: options.network, run: (script) => runScript(script, combined.signal) };
       return await tool.run(parsed.data, context);
     } finally {
       combined.release();

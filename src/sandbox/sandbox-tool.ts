@@ -24,6 +24,8 @@ export interface ToolScript {
 
 export interface ToolContext {
   limits: ResolvedSandboxLimits;
+  /** Whether the sandbox's tools can reach the network (absent: unknown), so failures can say why. */
+  network?: boolean;
   /** Runs a script in the sandbox under the limits. */
   run(script: ToolScript): Promise<JailedRunResult>;
 }

@@ -13,6 +13,7 @@ import type { SandboxDriverOptions } from './driver-options.js';
 import { resolveSandboxLimits } from './sandbox-limits.js';
 import { createSandboxSession } from './sandbox-session.js';
 import { createToolset } from './sandbox-toolset.js';
+import { resolveWebToolOptions } from './web-tool-options.js';
 import { defaultWorkspaceRoot, prepareWorkspace } from './workspace.js';
 
 /** What to show wherever the unisolated driver is chosen. */
@@ -29,6 +30,7 @@ export const unisolatedDriverWarning =
 export function createUnisolatedDriver(options: SandboxDriverOptions = {}): SandboxDriver {
   const workspaceRoot = resolve(options.workspaceRoot ?? defaultWorkspaceRoot);
   const defaultLimits = resolveSandboxLimits(options.defaultLimits);
+  const web = resolveWebToolOptions(options.web);
   return {
     specificationVersion: 'v1',
     name: 'unisolated',
@@ -36,7 +38,7 @@ export function createUnisolatedDriver(options: SandboxDriverOptions = {}): Sand
     description: unisolatedDriverWarning,
     async provision(spec: SandboxSpec): Promise<Sandbox> {
       const limits = resolveSandboxLimits(spec.limits, defaultLimits);
-      const tools = createToolset([...(options.commandTools ?? []), ...(spec.commandTools ?? [])]);
+      const tools = createToolset([...(options.commandTools ?? []), ...(spec.commandTools ?? [])], web);
       const workspaceDirectory = await prepareWorkspace({
         root: workspaceRoot,
         sessionId: spec.sessionId,
@@ -46,6 +48,7 @@ export function createUnisolatedDriver(options: SandboxDriverOptions = {}): Sand
         id: `unisolated:${spec.sessionId}`,
         workspaceDirectory,
         limits,
+        network: true,
         tools,
         processLimit: false,
         keepWorkspace: spec.keepWorkspace === true,

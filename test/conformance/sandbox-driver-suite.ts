@@ -157,7 +157,7 @@ export function describeSandboxDriverConformance(init: SandboxDriverConformanceI
 
     it('answers an unknown tool and invalid input with errors that name them', async () => {
       const { sandbox } = await provision();
-      expect(await sandbox.execute('rm_rf', {}, { signal })).toBe('Error: unknown tool "rm_rf"; the tools are bash, read_file, write_file, edit_file, list_files, grep');
+      expect(await sandbox.execute('rm_rf', {}, { signal })).toBe('Error: unknown tool "rm_rf"; the tools are bash, read_file, write_file, edit_file, list_files, grep, web_fetch, web_search');
       expect(await sandbox.execute('read_file', { path: 7 }, { signal })).toMatch(/^Error: invalid input for tool "read_file": path: /);
       expect(await sandbox.execute('bash', {}, { signal })).toMatch(/^Error: invalid input for tool "bash": command: /);
     });

@@ -44,8 +44,8 @@ describeWithBubblewrap('sandbox tools (bubblewrap)', () => {
   });
 
   it('offers the built-in tools and the command tools to models, with JSON Schemas', () => {
-    expect(builtinToolDefinitions.map((definition) => definition.name)).toEqual(['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep']);
-    expect(sandboxToolDefinitions([runTests]).map((definition) => definition.name)).toEqual(['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'run_tests']);
+    expect(builtinToolDefinitions.map((definition) => definition.name)).toEqual(['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'web_fetch', 'web_search']);
+    expect(sandboxToolDefinitions([runTests]).map((definition) => definition.name)).toEqual(['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'web_fetch', 'web_search', 'run_tests']);
     for (const definition of builtinToolDefinitions) {
       expect(definition.description?.length).toBeGreaterThan(40);
       expect(definition.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
