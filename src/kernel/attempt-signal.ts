@@ -5,6 +5,10 @@
  * when the whole attempt exceeds `total_ms`. Every limit has a default (`defaultCallTimeouts`), so
  * no provider can hold an attempt for the socket's own five minutes. A timeout is a retryable
  * `provider_timeout`, unlike an interrupt, which ends the call.
+ *
+ * Every model call makes one, so it is a class with no closures: the attempt itself listens to the
+ * session's signal (`handleEvent`), timers share one callback, and a message is worded only when
+ * its timer fires.
  */
 import { setMaxListeners } from 'node:events';
 import { ConclaveError, defaultCallTimeouts, type CallTimeouts, type StreamPart } from '../protocol/index.js';
@@ -27,8 +31,92 @@ const longestTimerMs = 2 ** 31 - 1;
 
 const outputParts = new Set<StreamPart['type']>(['text-delta', 'reasoning-delta', 'tool-call']);
 
-function timeoutMessage(what: string, field: keyof CallTimeouts, ms: number): string {
-  return `${what} ${ms} ms (timeouts.${field}; a document raises it under timeouts:)`;
+/** How each limit's timeout begins its message. */
+const limitWording: Record<keyof CallTimeouts, string> = {
+  first_token_ms: 'no output within',
+  idle_ms: 'the stream was silent for',
+  total_ms: 'not finished within',
+};
+
+const onceOnly = { once: true } as const;
+
+/**
+ * Session signals whose listener limit is already lifted. Every call in flight listens to its
+ * session's signal — a parallel topology has dozens at once — and each removes its listener in
+ * `dispose`: no leak for Node to warn about.
+ */
+const unlimited = new WeakSet<AbortSignal>();
+
+class TimedAttempt implements AttemptSignal {
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private fired: ConclaveError | undefined;
+  private firstTokenTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly totalTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly session: AbortSignal,
+    private readonly timeouts: CallTimeouts | undefined,
+  ) {
+    this.signal = this.controller.signal;
+    if (!unlimited.has(session)) {
+      setMaxListeners(0, session);
+      unlimited.add(session);
+    }
+    session.addEventListener('abort', this, onceOnly);
+    this.firstTokenTimer = this.arm('first_token_ms');
+    this.totalTimer = this.arm('total_ms');
+  }
+
+  /** The session's signal aborted (this object is its listener). */
+  handleEvent(): void {
+    this.controller.abort(this.session.reason);
+  }
+
+  observe(type: StreamPart['type']): void {
+    if (this.controller.signal.aborted) return;
+    if (this.idleTimer !== undefined) {
+      // Restarts the countdown without a new timer: a stream has thousands of parts.
+      this.idleTimer.refresh();
+    } else if (outputParts.has(type)) {
+      clearTimeout(this.firstTokenTimer);
+      this.firstTokenTimer = undefined;
+      this.idleTimer = this.arm('idle_ms');
+    }
+  }
+
+  timeoutError(): ConclaveError | undefined {
+    return this.fired;
+  }
+
+  dispose(): void {
+    clearTimeout(this.firstTokenTimer);
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.totalTimer);
+    this.session.removeEventListener('abort', this);
+  }
+
+  /** A limit the document leaves out takes its default. */
+  private limit(field: keyof CallTimeouts): number {
+    return this.timeouts?.[field] ?? defaultCallTimeouts[field];
+  }
+
+  private arm(field: keyof CallTimeouts): NodeJS.Timeout {
+    const timer = setTimeout(expire, Math.min(this.limit(field), longestTimerMs), this, field);
+    timer.unref();
+    return timer;
+  }
+
+  expire(field: keyof CallTimeouts): void {
+    const ms = this.limit(field);
+    this.fired ??= new ConclaveError('provider_timeout', `${limitWording[field]} ${ms} ms (timeouts.${field}; a document raises it under timeouts:)`);
+    this.controller.abort(this.fired);
+  }
+}
+
+function expire(attempt: TimedAttempt, field: keyof CallTimeouts): void {
+  attempt.expire(field);
 }
 
 /**
@@ -42,44 +130,5 @@ function timeoutMessage(what: string, field: keyof CallTimeouts, ms: number): st
  * } finally { attempt.dispose(); }
  */
 export function createAttemptSignal(session: AbortSignal, timeouts: CallTimeouts | undefined): AttemptSignal {
-  const limits = { ...defaultCallTimeouts, ...timeouts };
-  const controller = new AbortController();
-  let fired: ConclaveError | undefined;
-  const onSessionAbort = (): void => controller.abort(session.reason);
-  // Every call in flight listens to the session's signal — a parallel topology has dozens at once —
-  // and each removes its listener in `dispose`: no leak for Node to warn about.
-  setMaxListeners(0, session);
-  session.addEventListener('abort', onSessionAbort, { once: true });
-  const arm = (ms: number, message: string): NodeJS.Timeout => {
-    const timer = setTimeout(() => {
-      fired ??= new ConclaveError('provider_timeout', message);
-      controller.abort(fired);
-    }, Math.min(ms, longestTimerMs));
-    timer.unref();
-    return timer;
-  };
-  let firstTokenTimer: NodeJS.Timeout | undefined = arm(limits.first_token_ms, timeoutMessage('no output within', 'first_token_ms', limits.first_token_ms));
-  let idleTimer: NodeJS.Timeout | undefined;
-  const totalTimer = arm(limits.total_ms, timeoutMessage('not finished within', 'total_ms', limits.total_ms));
-  return {
-    signal: controller.signal,
-    observe(type) {
-      if (controller.signal.aborted) return;
-      if (idleTimer !== undefined) {
-        // Restarts the countdown without a new timer: a stream has thousands of parts.
-        idleTimer.refresh();
-      } else if (outputParts.has(type)) {
-        clearTimeout(firstTokenTimer);
-        firstTokenTimer = undefined;
-        idleTimer = arm(limits.idle_ms, timeoutMessage('the stream was silent for', 'idle_ms', limits.idle_ms));
-      }
-    },
-    timeoutError: () => fired,
-    dispose() {
-      clearTimeout(firstTokenTimer);
-      clearTimeout(idleTimer);
-      clearTimeout(totalTimer);
-      session.removeEventListener('abort', onSessionAbort);
-    },
-  };
+  return new TimedAttempt(session, timeouts);
 }

@@ -1,7 +1,8 @@
 /**
  * The command dispatcher: the one door between topology machines and providers. For every model
- * call it journals `command.started` before dispatch and `command.completed` or `command.failed`
- * after; a command already completed in the log is answered from the log without calling anyone.
+ * call it journals `command.started` before dispatch (the first one carrying the call's step) and
+ * `command.completed` or `command.failed` after; a command already completed in the log is answered
+ * from the log without calling anyone.
  * Retryable failures are retried with backoff; the AbortSignal reaches the provider.
  */
 import {
@@ -20,6 +21,7 @@ import {
   modelChain,
   type ModelAgent,
   type ModelCommandInput,
+  type ModelRef,
   type ProviderAdapter,
   type ToolDefinition,
   type StepInfo,
@@ -31,7 +33,7 @@ import { abortedError, type Clock } from './clock.js';
 import type { ProviderAccess } from './provider-access.js';
 import type { SessionTrust } from './kernel-options.js';
 import type { Journal } from './journal.js';
-import type { LiveEvents } from './live-events.js';
+import type { LiveEvents, StreamDelta } from './live-events.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
 import { modelCost } from './model-cost.js';
 import type { SessionWriter } from './session-writer.js';
@@ -84,6 +86,20 @@ export interface DispatcherContext {
 
 const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0 };
 
+/** Parsed model references by their text; a document's few models are parsed once, not per call. */
+const modelReferences = new Map<string, ModelRef | undefined>();
+/** Past this many distinct references the cache starts over (documents are user input). */
+const modelReferencesKept = 1000;
+
+/** `parseModelRef`, remembered. The result is shared: nobody may change it. */
+function modelReference(model: string): ModelRef | undefined {
+  if (modelReferences.has(model)) return modelReferences.get(model);
+  if (modelReferences.size >= modelReferencesKept) modelReferences.clear();
+  const reference = parseModelRef(model);
+  modelReferences.set(model, reference);
+  return reference;
+}
+
 /**
  * Runs one model call as a journaled, replayable command.
  *
@@ -124,7 +140,7 @@ type ModelOutcome = { result: ModelCallResult } | { gaveUp: ConclaveError; attem
  * journaled (with `fallbackTo` when another model will take over). Aborts and store conflicts throw.
  */
 async function callModel(context: DispatcherContext, call: ModelCall, model: string, fallback: string | undefined, signal: AbortSignal): Promise<ModelOutcome> {
-  const reference = parseModelRef(model);
+  const reference = modelReference(model);
   if (reference === undefined) {
     throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${model}" is not provider/model`);
   }
@@ -147,19 +163,19 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
 
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) throw abortedError(signal);
-    const release = await limiter?.acquire(signal);
+    // No limiter, no await: an `await undefined` would still cost a turn of the microtask queue.
+    const release = limiter === undefined ? undefined : await limiter.acquire(signal);
     let tokens = 0;
     const started: CommandStartedData = { commandId: call.commandId, kind: 'model.generate', attempt, input };
-    const drafts = [];
+    // The step is journaled once per command, on its first `command.started` (there is no separate
+    // `topology.step` event any more); later attempts and fallback models leave it out.
     if (!context.journal.stepped.has(call.commandId)) {
       started.step = call.step;
-      context.journal.stepped.add(call.commandId);
-      drafts.push({ type: 'topology.step', data: { ...call.step, commandId: call.commandId } });
+      context.journal.stepped.set(call.commandId, call.step);
     }
-    drafts.push({ type: 'command.started', data: started });
-    await context.writer.append(drafts);
+    await context.writer.append([{ type: 'command.started', data: started }]);
     // Counted over the whole log, so a fallback model or a resumed run never repeats a number live clients saw.
-    const live = openLiveOutput(context, call, Math.max(attempt, context.journal.startedCount.get(call.commandId) ?? 0));
+    const live = new LiveOutput(context, call.commandId, call.agent.name, Math.max(attempt, context.journal.startedCount.get(call.commandId) ?? 0));
 
     const startedAt = context.clock.monotonic();
     const attemptSignal = createAttemptSignal(signal, context.timeouts);
@@ -192,7 +208,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
         { type: 'command.completed', data: completed },
         { type: 'agent.message', data: { commandId: call.commandId, agent: call.agent.name, text: outcome.text, step: call.step } },
       ]);
-      queued.stored.catch(() => undefined);
+      queued.stored.catch(ignore);
       const result: ModelCallResult = { text: outcome.text, usage: outcome.usage, cost, completedSeq: queued.firstSeq, replayed: false };
       if (outcome.toolCalls.length > 0) result.toolCalls = outcome.toolCalls;
       return { result };
@@ -230,7 +246,7 @@ async function consumeStream(
   attempt: number,
   attemptSignal: AttemptSignal,
   startedAt: number,
-  live: LiveOutput | undefined,
+  live: LiveOutput,
 ): Promise<StreamOutcome> {
   const outcome: StreamOutcome = { text: '', usage: zeroUsage, finishReason: 'stop', toolCalls: [] };
   const signal = attemptSignal.signal;
@@ -239,11 +255,12 @@ async function consumeStream(
     switch (part.type) {
       case 'text-delta':
         if (outcome.timeToFirstTokenMs === undefined) outcome.timeToFirstTokenMs = round(context.clock.monotonic() - startedAt);
+        // Offered before it joins the text, so a subscriber arriving now is primed with what came before.
+        live.publish('text', part.delta, outcome.text);
         outcome.text += part.delta;
-        live?.publish('text', part.delta);
         break;
       case 'reasoning-delta':
-        live?.publish('reasoning', part.delta);
+        live.publish('reasoning', part.delta, outcome.text);
         break;
       case 'tool-call':
         outcome.toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
@@ -263,37 +280,85 @@ async function consumeStream(
   if (signal.aborted) throw attemptSignal.timeoutError() ?? abortedError(signal);
   // Only a stream that ended well releases what its redactors held back; a failed attempt's held
   // tail (possibly the first half of a secret) is dropped with it, its text superseded anyway.
-  live?.end();
+  live.end();
   return outcome;
 }
 
-/** One attempt's output on its way to live subscribers. */
-interface LiveOutput {
-  publish(kind: 'text' | 'reasoning', delta: string): void;
+/**
+ * One attempt's output on its way to live subscribers. Nothing is built while nobody listens: each
+ * piece first asks `hasListeners` (a map lookup), so a subscriber who joins mid-call gets the output
+ * from then on. An attempt after the first opens with a `reset`, so subscribers drop the command's
+ * earlier text; each kind of output goes through its own stream redactor, so the published pieces
+ * join into exactly the redacted, journaled text.
+ *
+ * The stream redactors are opened with the first listener. One opened mid-stream is primed with the
+ * attempt's output so far, its result thrown away: a secret split across the moment of joining is
+ * then completed inside the redactor and released as a marker, never as its second half. The text
+ * of a call is kept anyway (it becomes the answer); reasoning is kept for priming only while secrets
+ * are known and nobody listens yet.
+ *
+ * Every attempt makes one, so it is a class: no closures per call.
+ */
+class LiveOutput {
+  private redactors: Record<'text' | 'reasoning', StreamRedactor | undefined> | undefined;
+  /** Reasoning so far, while unheard, for priming (secrets known only). */
+  private unheardReasoning: string | undefined;
+
+  /** `attempt` counts every start of the command (see `StreamDelta.attempt`). */
+  constructor(
+    private readonly context: DispatcherContext,
+    private readonly commandId: string,
+    private readonly agent: string,
+    private readonly attempt: number,
+  ) {
+    this.unheardReasoning = context.streamRedactor === undefined ? undefined : '';
+    if (context.live.hasListeners(context.sessionId)) this.redactors = this.open('', '');
+  }
+
+  /**
+   * Offers the next piece of output; `text` is the attempt's text before this piece (the caller
+   * keeps it anyway), which primes a text redactor opened late.
+   */
+  publish(kind: 'text' | 'reasoning', given: string, text: string): void {
+    if (this.redactors === undefined) {
+      if (!this.context.live.hasListeners(this.context.sessionId)) {
+        if (kind === 'reasoning' && this.unheardReasoning !== undefined) this.unheardReasoning += given;
+        return;
+      }
+      this.redactors = this.open(text, this.unheardReasoning ?? '');
+    }
+    this.send(kind, this.redactors[kind]?.push(given) ?? (this.context.redact === undefined ? given : this.context.redact(given)));
+  }
+
   /** The stream ended well: releases the text the redactors held back. */
-  end(): void;
+  end(): void {
+    if (this.redactors === undefined) return;
+    this.send('text', this.redactors.text?.flush() ?? '');
+    this.send('reasoning', this.redactors.reasoning?.flush() ?? '');
+  }
+
+  private open(text: string, reasoning: string): Record<'text' | 'reasoning', StreamRedactor | undefined> {
+    if (this.attempt > 1) this.deliver('reset', '');
+    const opened = { text: this.context.streamRedactor?.(), reasoning: this.context.streamRedactor?.() };
+    if (text !== '') opened.text?.push(text);
+    if (reasoning !== '') opened.reasoning?.push(reasoning);
+    this.unheardReasoning = undefined;
+    return opened;
+  }
+
+  private send(kind: 'text' | 'reasoning', delta: string): void {
+    if (delta !== '' && this.context.live.hasListeners(this.context.sessionId)) this.deliver(kind, delta);
+  }
+
+  private deliver(kind: StreamDelta['kind'], delta: string): void {
+    const { live, sessionId } = this.context;
+    live.publish(sessionId, { type: 'delta', sessionId, commandId: this.commandId, agent: this.agent, attempt: this.attempt, kind, delta });
+  }
 }
 
-/**
- * Live output for one attempt, or undefined when nobody listens. An attempt after the first opens
- * with a `reset`, so subscribers drop the command's earlier text; each kind of output goes through
- * its own stream redactor, so the published pieces join into exactly the redacted, journaled text.
- */
-function openLiveOutput(context: DispatcherContext, call: ModelCall, attempt: number): LiveOutput | undefined {
-  if (!context.live.hasListeners(context.sessionId)) return undefined;
-  const base = { type: 'delta', sessionId: context.sessionId, commandId: call.commandId, agent: call.agent.name, attempt } as const;
-  if (attempt > 1) context.live.publish(context.sessionId, { ...base, kind: 'reset', delta: '' });
-  const redactors = { text: context.streamRedactor?.(), reasoning: context.streamRedactor?.() };
-  const send = (kind: 'text' | 'reasoning', delta: string): void => {
-    if (delta !== '') context.live.publish(context.sessionId, { ...base, kind, delta });
-  };
-  return {
-    publish: (kind, given) => send(kind, redactors[kind]?.push(given) ?? (context.redact === undefined ? given : context.redact(given))),
-    end: () => {
-      send('text', redactors.text?.flush() ?? '');
-      send('reasoning', redactors.reasoning?.flush() ?? '');
-    },
-  };
+/** For appends whose failure resurfaces elsewhere (on the next awaited append). */
+function ignore(): undefined {
+  return undefined;
 }
 
 function fromJournal(done: CommandCompletedData, completedSeq: number): ModelCallResult {

@@ -1,18 +1,45 @@
 /**
  * What a session's log says has already happened, indexed for replay: which commands completed
- * (answered from here instead of calling the provider again), which step events are written, which
- * turns ran and finished, and which user messages are still waiting (steering or the next turn).
+ * (answered from here instead of calling the provider again), which commands' steps are written
+ * (on their first `command.started`, or in a legacy `topology.step`) and what they were, which
+ * turns ran and finished, which user messages are still waiting (steering or the next turn), and
+ * which tool calls wait for a person or a client (`requires_action`) and what they were answered.
  * Built from the log when a session is run or resumed, then kept current as events are stored.
  */
 import type {
+  AgentToolUseData,
   CommandCompletedData,
+  CommandStartedData,
   SessionCreatedData,
   SessionEvent,
+  StepInfo,
   SteeringDeliveredData,
   TopologyCompletedData,
   TurnStartedData,
+  UserCustomToolResultData,
   UserMessageData,
+  UserToolConfirmationData,
 } from '../protocol/index.js';
+
+/**
+ * A tool call that waits for an answer: an `agent.tool_use` asking permission (`confirmation`) or
+ * an `agent.custom_tool_use` (`custom_result`). `eventId` is the id answers name.
+ */
+export interface WaitingToolUse {
+  eventId: string;
+  seq: number;
+  kind: 'confirmation' | 'custom_result';
+  commandId: string;
+  agent: string;
+  toolCallId: string;
+  tool: string;
+  input: unknown;
+}
+
+/** An answer to a waiting tool call, as journaled. */
+export type ToolUseAnswer =
+  | { kind: 'confirmation'; allow: boolean; denyMessage?: string }
+  | { kind: 'custom_result'; content: string; isError: boolean };
 
 /** One run of the topology on one task. */
 export interface TurnRecord {
@@ -32,8 +59,12 @@ export class Journal {
   readonly completed = new Map<string, CommandCompletedData>();
   /** Sequence number of each command's `command.completed`: the order calls finished in. */
   readonly completedSeq = new Map<string, number>();
-  /** Commands whose `topology.step` is already in the log. */
-  readonly stepped = new Set<string>();
+  /**
+   * The step of each command whose step is already in the log: on its first `command.started`, or
+   * (logs written before the step moved there) in a legacy `topology.step` event. The dispatcher
+   * writes a command's step only when it is not here.
+   */
+  readonly stepped = new Map<string, StepInfo>();
   /** Calls whose `agent.message` is in the log (nested topology results are written once). */
   readonly messaged = new Set<string>();
   /** How many times each command was started (by attempt), for diagnostics. */
@@ -46,6 +77,11 @@ export class Journal {
   readonly consumed = new Set<number>();
   /** Steering texts handed to each model command. */
   readonly deliveries = new Map<string, string[]>();
+  /** Tool calls that waited (or wait) for an answer, by command id and by event id. */
+  readonly waitingByCommand = new Map<string, WaitingToolUse>();
+  readonly waitingByEvent = new Map<string, WaitingToolUse>();
+  /** The first answer to each waiting tool call, by the event id it names. */
+  readonly toolAnswers = new Map<string, ToolUseAnswer>();
   created: SessionCreatedData | undefined;
   /** The last turn's result (the session's answer). */
   topologyCompleted: TopologyCompletedData | undefined;
@@ -90,6 +126,16 @@ export class Journal {
     return pending;
   }
 
+  /**
+   * Tool calls still waiting for an answer, oldest first: journaled, not answered, not completed.
+   *
+   * @example
+   * journal.pendingToolUses().map((use) => use.eventId) // → ['evt_…'] while `bash` waits for approval
+   */
+  pendingToolUses(): WaitingToolUse[] {
+    return [...this.waitingByEvent.values()].filter((use) => !this.toolAnswers.has(use.eventId) && !this.completed.has(use.commandId));
+  }
+
   /** Adds one event to the index. Events must come in seq order; an event seen before is ignored. */
   add(event: SessionEvent): void {
     if (event.seq <= this.lastSeq) return;
@@ -122,15 +168,52 @@ export class Journal {
       case 'session.deleted':
         this.deleted = true;
         break;
+      case 'agent.tool_use':
+      case 'agent.custom_tool_use': {
+        const use = data as AgentToolUseData;
+        if (event.type === 'agent.tool_use' && use.permission !== 'ask') break;
+        const waiting: WaitingToolUse = {
+          eventId: event.id,
+          seq: event.seq,
+          kind: event.type === 'agent.tool_use' ? 'confirmation' : 'custom_result',
+          commandId: use.commandId,
+          agent: use.agent,
+          toolCallId: use.toolCallId,
+          tool: use.tool,
+          input: use.input,
+        };
+        // A call issued again after a crash keeps the first event: answers name that one.
+        if (!this.waitingByCommand.has(use.commandId)) {
+          this.waitingByCommand.set(use.commandId, waiting);
+          this.waitingByEvent.set(event.id, waiting);
+        }
+        break;
+      }
+      case 'user.tool_confirmation': {
+        const answer = data as UserToolConfirmationData;
+        if (this.toolAnswers.has(answer.toolUseId)) break;
+        this.toolAnswers.set(answer.toolUseId, { kind: 'confirmation', allow: answer.result === 'allow', ...(typeof answer.denyMessage === 'string' ? { denyMessage: answer.denyMessage } : {}) });
+        break;
+      }
+      case 'user.custom_tool_result': {
+        const answer = data as UserCustomToolResultData;
+        if (this.toolAnswers.has(answer.customToolUseId)) break;
+        this.toolAnswers.set(answer.customToolUseId, { kind: 'custom_result', content: String(answer.content), isError: answer.isError === true });
+        break;
+      }
       case 'command.started': {
         const commandId = data['commandId'] as string;
         this.startedCount.set(commandId, (this.startedCount.get(commandId) ?? 0) + 1);
-        if (data['step'] !== undefined) this.stepped.add(commandId);
+        const step = (data as CommandStartedData).step;
+        if (step !== undefined && !this.stepped.has(commandId)) this.stepped.set(commandId, step);
         break;
       }
-      case 'topology.step':
-        if (typeof data['commandId'] === 'string') this.stepped.add(data['commandId']);
+      case 'topology.step': {
+        // Legacy, read and never written: the step with its command's id beside it.
+        const { commandId, ...step } = data;
+        if (typeof commandId === 'string' && !this.stepped.has(commandId)) this.stepped.set(commandId, step as StepInfo);
         break;
+      }
       case 'command.completed':
         this.completed.set(data['commandId'] as string, data as CommandCompletedData);
         this.completedSeq.set(data['commandId'] as string, event.seq);

@@ -30,6 +30,7 @@ import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type Serve
 import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
 import { interruptReason, runTurn, watchForInput, type ActiveRun } from './session-turn.js';
 import { appendAfterHead, assertWritable } from './session-input.js';
+import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
 export class Kernel {
   readonly store: SessionStore;
@@ -277,6 +278,45 @@ export class Kernel {
   }
 
   /**
+   * Answers a tool call that asked permission (`agent.tool_use` with `permission: 'ask'`; its event
+   * id is `toolUseId`): journals `user.tool_confirmation`. Allowed, the tool runs when the turn
+   * goes on; denied, the model gets an error result with `message`. Once no call of the session
+   * waits any more, the next run of the turn starts (here, or through `launch`; `start: false` only
+   * journals); until then the session stays idle (`requires_action`) and nothing else is written. Throws
+   * `tool_use_not_found`, `tool_use_not_pending` or `tool_use_already_answered`.
+   *
+   * @example
+   * await kernel.confirmTool(sessionId, 'evt_123', { allow: false, message: 'not on the prod database' });
+   */
+  confirmTool(sessionId: string, toolUseId: string, decision: ToolConfirmation, options: SendOptions = {}): Promise<ToolAnswerReceipt> {
+    return this.answerToolUse(sessionId, toolUseId, 'confirmation', confirmationDraft(toolUseId, decision), options);
+  }
+
+  /**
+   * Gives the result of a client-run tool call (`agent.custom_tool_use`; its event id is
+   * `customToolUseId`): journals `user.custom_tool_result`, which completes the call when the turn
+   * goes on. Starts the next run like {@link Kernel.confirmTool}; throws the same codes.
+   *
+   * @example
+   * await kernel.submitToolResult(sessionId, 'evt_456', { content: 'ticket #42 created' });
+   */
+  submitToolResult(sessionId: string, customToolUseId: string, result: CustomToolResult, options: SendOptions = {}): Promise<ToolAnswerReceipt> {
+    return this.answerToolUse(sessionId, customToolUseId, 'custom_result', customResultDraft(customToolUseId, result), options);
+  }
+
+  private answerToolUse(sessionId: string, toolUseId: string, kind: 'confirmation' | 'custom_result', draft: EventDraft, options: SendOptions): Promise<ToolAnswerReceipt> {
+    return answerToolUse(
+      {
+        store: this.store,
+        running: (id) => this.active.get(id),
+        journalInput: (id, input) => this.journalInput(id, input),
+        launch: (id) => this.launch(id),
+      },
+      { sessionId, toolUseId, kind, draft, start: options.start !== false },
+    );
+  }
+
+  /**
    * Marks a session archived (`session.archived`): still readable, hidden from lists that ask so.
    *
    * @example
@@ -370,13 +410,15 @@ export class Kernel {
     const { writer, journal } = run;
     const stopPolling = watchForInput(this.store, this.options.inputPollMs, sessionId, writer);
     let first = true;
+    /** The open turn goes on: every waiting tool call was answered while it wound down. */
+    let answered = false;
     try {
       for (;;) {
         if (signal?.aborted === true) break;
         let turn = journal.openTurn;
         const pending = journal.pendingMessages();
-        // An open turn is continued on the first pass (resume), or when new messages steer it.
-        if (turn !== undefined && !first && pending.length === 0) break;
+        // An open turn is continued on the first pass (resume), when its tool calls were answered, or when new messages steer it.
+        if (turn !== undefined && !first && !answered && pending.length === 0) break;
         if (turn === undefined) {
           if (pending.length === 0) break;
           const data: TurnStartedData = { turn: journal.turns.length + 1, task: pending.map((message) => message.text).join('\n\n'), messageSeqs: pending.map((message) => message.seq) };
@@ -384,9 +426,15 @@ export class Kernel {
           turn = journal.openTurn as TurnRecord;
         }
         first = false;
+        answered = false;
         const outcome = await runTurn({ registry: this.registry, sessionTools: this.options.sessionTools }, run, turn, signal);
         await writer.drain();
         if (outcome === 'terminated') break;
+        if (outcome === 'requires_action') {
+          // The session waits, idle, for answers; whoever journals the last one starts the next run.
+          if (journal.pendingToolUses().length > 0) break;
+          answered = true;
+        }
       }
     } finally {
       this.active.delete(sessionId);

@@ -4,6 +4,7 @@
  * session reports the same figures as an uninterrupted one.
  */
 import type {
+  AgentToolUseData,
   CommandCompletedData,
   CommandFailedData,
   ConclaveErrorJSON,
@@ -14,7 +15,21 @@ import type {
   StopReason,
   TopologyCompletedData,
   Usage,
+  UserCustomToolResultData,
+  UserToolConfirmationData,
 } from '../protocol/index.js';
+
+/** A tool call waiting for an answer, as results and listings show it. */
+export interface PendingToolUse {
+  /** The id an answer names (`conclave approve SESSION ID`, `user.tool_confirmation.toolUseId`). */
+  eventId: string;
+  /** `confirmation`: asks a person (approve / deny); `custom_result`: the client runs it (tool-result). */
+  kind: 'confirmation' | 'custom_result';
+  agent: string;
+  tool: string;
+  input: unknown;
+  commandId: string;
+}
 
 export interface SpendLine {
   calls: number;
@@ -46,6 +61,8 @@ export interface SessionResult {
   simulated: boolean;
   /** Turns started so far (each user message while idle starts one). */
   turns: number;
+  /** Tool calls waiting for an answer, oldest first (the session is idle with `requires_action`). */
+  pendingToolUses: PendingToolUse[];
 }
 
 /**
@@ -72,8 +89,12 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
     durationMs: 0,
     simulated: false,
     turns: typeof created.task === 'string' && created.task !== '' ? 1 : 0,
+    pendingToolUses: [],
   };
   let startedAt: number | undefined;
+  /** Waiting calls by event id, and the event id of each by command (a completion settles it). */
+  const waiting = new Map<string, PendingToolUse>();
+  const waitingCommands = new Map<string, string>();
   for (const event of events) {
     switch (event.type) {
       case 'session.status_running':
@@ -102,6 +123,21 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         break;
       case 'command.completed':
         addCompleted(result, event.data as CommandCompletedData);
+        waiting.delete(waitingCommands.get((event.data as CommandCompletedData).commandId) ?? '');
+        break;
+      case 'agent.tool_use':
+      case 'agent.custom_tool_use': {
+        const use = event.data as AgentToolUseData;
+        if ((event.type === 'agent.tool_use' && use.permission !== 'ask') || waitingCommands.has(use.commandId)) break;
+        waitingCommands.set(use.commandId, event.id);
+        waiting.set(event.id, { eventId: event.id, kind: event.type === 'agent.tool_use' ? 'confirmation' : 'custom_result', agent: use.agent, tool: use.tool, input: use.input, commandId: use.commandId });
+        break;
+      }
+      case 'user.tool_confirmation':
+        waiting.delete((event.data as UserToolConfirmationData).toolUseId);
+        break;
+      case 'user.custom_tool_result':
+        waiting.delete((event.data as UserCustomToolResultData).customToolUseId);
         break;
       case 'command.failed': {
         const failed = event.data as CommandFailedData;
@@ -122,6 +158,7 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         break;
     }
   }
+  result.pendingToolUses = [...waiting.values()];
   const last = events[events.length - 1];
   if (startedAt !== undefined && last !== undefined) result.durationMs = Math.max(0, Date.parse(last.at) - startedAt);
   return result;

@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.js';
 import { createConversation } from './conversation.js';
 import type { DispatcherContext } from './dispatcher.js';
+import { withDocumentToolPolicy } from './document-tool-policy.js';
 import type { Journal, TurnRecord } from './journal.js';
 import type { KernelOptions, SessionDefinition } from './kernel-options.js';
 import type { SessionResult } from './session-result.js';
@@ -32,7 +33,12 @@ export interface ActiveRun {
   done: Promise<SessionResult>;
 }
 
-export type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated';
+/**
+ * How a turn ended. `requires_action`: tool calls wait for answers — the idle naming them is
+ * written, unless every one was answered while the turn was still running (then the kernel runs
+ * the turn again at once).
+ */
+export type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated' | 'requires_action';
 
 
 /** What a turn needs from the kernel that runs it. */
@@ -57,7 +63,7 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   run.controller = controller;
   await writer.append([{ type: 'session.status_running', data: {} }]);
-  const tools = context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' });
+  const tools = withDocumentToolPolicy(context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' }), definition.tools);
   try {
     if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
     const { result } = await runTopology(
@@ -92,6 +98,12 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
       await writer.append([{ type: 'session.status_idle', data: { stopReason: 'interrupted' satisfies StopReason, reason: error.message } }]);
       return 'interrupted';
     }
+    // Every branch has finished or waits: the idle names every call still waiting for an answer.
+    if (error.code === 'requires_action') {
+      const eventIds = journal.pendingToolUses().map((use) => use.eventId);
+      if (eventIds.length > 0) await writer.append([{ type: 'session.status_idle', data: { stopReason: 'requires_action' satisfies StopReason, eventIds } }]);
+      return 'requires_action';
+    }
     // An agent that gave up, or tools that cannot run here yet (bubblewrap missing): the session
     // idles, so it can be resumed once the cause is fixed.
     if (error.code === 'agent_failed' || error.code === 'sandbox_unavailable') {
@@ -116,8 +128,10 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
 
 /**
  * Looks for input other processes journal while this one runs the session: told by the store
- * when it can `watch` (PostgreSQL's NOTIFY), else by polling `head`. Only for stores shared
- * between processes; in-process input goes through the writer directly. Returns the stop function.
+ * when it can `watch` (PostgreSQL's NOTIFY; SQLite's one data-version check per store), else by
+ * polling `head` — or when `inputPollMs` is given, which forces polling (0: no looking). A watch
+ * starts with one look, for input journaled before it began. Only for stores shared between
+ * processes; in-process input goes through the writer directly. Returns the stop function.
  *
  * @example
  * const stop = watchForInput(store, undefined, sessionId, writer);
@@ -149,7 +163,11 @@ export function watchForInput(store: SessionStore, inputPollMs: number | undefin
         busy = false;
       });
   };
-  if (store.watch !== undefined && inputPollMs === undefined) return store.watch(sessionId, check);
+  if (store.watch !== undefined && inputPollMs === undefined) {
+    const stop = store.watch(sessionId, check);
+    check();
+    return stop;
+  }
   const interval = inputPollMs ?? (store.kind === 'memory' ? 0 : 100);
   if (interval <= 0) return () => undefined;
   const timer = setInterval(check, interval);
@@ -157,11 +175,18 @@ export function watchForInput(store: SessionStore, inputPollMs: number | undefin
   return () => clearInterval(timer);
 }
 
-/** Seq of this turn's latest `session.status_running`: interrupts after it stop the turn. */
+/** Input that continues a session: an interrupt journaled before the latest of these is spent. */
+const continuing = new Set(['session.status_idle', 'user.message', 'user.tool_confirmation', 'user.custom_tool_result']);
+
+/**
+ * Where this turn began: the seq of the latest `user.message`, tool answer or `session.status_idle`.
+ * An interrupt journaled after it stops the turn, even one that landed before the run wrote its
+ * `session.status_running` (sent right after the message, while the run was still opening).
+ */
 function turnStartSeq(writer: SessionWriter): number {
   for (let index = writer.events.length - 1; index >= 0; index -= 1) {
     const event = writer.events[index] as SessionEvent;
-    if (event.type === 'session.status_running') return event.seq;
+    if (continuing.has(event.type)) return event.seq;
   }
   return 0;
 }

@@ -57,6 +57,8 @@ export class SessionWriter {
   redact: ((drafts: readonly EventDraft[]) => readonly EventDraft[]) | undefined;
   /** The runner's claim on the session (`SessionStore.claim`), sent with every append as a fence. */
   fence: number | undefined;
+  /** `flush` as a microtask, made once per writer rather than once per batch. */
+  private readonly flushSoon = (): void => void this.flush();
 
   constructor(
     private readonly store: SessionStore,
@@ -92,7 +94,7 @@ export class SessionWriter {
       this.pending.push({ drafts, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        queueMicrotask(() => void this.flush());
+        queueMicrotask(this.flushSoon);
       }
     });
     return { firstSeq, stored };
@@ -137,7 +139,7 @@ export class SessionWriter {
       this.flushing = false;
       if (this.pending.length > 0) {
         this.flushing = true;
-        queueMicrotask(() => void this.flush());
+        queueMicrotask(this.flushSoon);
       }
     }
   }
@@ -202,25 +204,41 @@ export class SessionWriter {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      const at = new Date(this.clock.now()).toISOString();
-      const events = batch.flatMap((item) => item.drafts.map((draft) => ({ id: createId('event'), type: draft.type, at, data: draft.data })));
       try {
+        const events = this.stamp(batch);
         const stored = events.length === 0 ? [] : await this.appendBatch(events);
         this.storedSeq += stored.length;
         for (const event of stored) {
           this.events.push(event);
           this.onStored(event);
         }
-        let offset = 0;
-        for (const item of batch) {
-          item.resolve(stored.slice(offset, offset + item.drafts.length));
-          offset += item.drafts.length;
+        if (batch.length === 1) {
+          (batch[0] as PendingAppend).resolve(stored);
+        } else {
+          let offset = 0;
+          for (const item of batch) {
+            item.resolve(stored.slice(offset, offset + item.drafts.length));
+            offset += item.drafts.length;
+          }
         }
-        for (const event of stored) this.live.publish(this.sessionId, { type: 'event', event });
+        // Checked first, so a session nobody watches builds no live items.
+        if (this.live.hasListeners(this.sessionId)) {
+          for (const event of stored) this.live.publish(this.sessionId, { type: 'event', event });
+        }
       } catch (error) {
         this.fail(error, batch);
       }
     }
     this.flushing = false;
+  }
+
+  /** The batch's drafts as events to store: each gets an id, all get the same time. */
+  private stamp(batch: readonly PendingAppend[]): NewSessionEvent[] {
+    const at = new Date(this.clock.now()).toISOString();
+    const events: NewSessionEvent[] = [];
+    for (const item of batch) {
+      for (const draft of item.drafts) events.push({ id: createId('event'), type: draft.type, at, data: draft.data });
+    }
+    return events;
   }
 }

@@ -5,6 +5,13 @@
  * resumed session answers finished rounds and finished tool calls from the log and never runs a
  * completed tool call again. A tool failure — including a crashed sandbox — is a tool result the
  * model sees (`isError`), not a dead session.
+ *
+ * A call the document gates (`approval: always_ask`) or a client-run tool (`type: custom`) is
+ * journaled (`command.started` with `agent.tool_use` + `permission: 'ask'`, or
+ * `agent.custom_tool_use`) and not run: the branch throws `requires_action`, after the round's
+ * other calls have run, and the turn idles once every other branch has finished or waits too. The
+ * next run replays to it and finds the answer in the journal: allowed, the tool runs; denied, the
+ * model gets an error result with the deny message; a client's result completes the command.
  */
 import {
   ConclaveError,
@@ -12,6 +19,7 @@ import {
   type CommandCompletedData,
   type Message,
   type ToolCall,
+  type ToolCallPolicy,
   type ToolDefinition,
   type Usage,
 } from '../protocol/index.js';
@@ -31,7 +39,12 @@ export interface SessionTools {
   execute(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome>;
   /** Releases what the turn opened (MCP connections); called when each turn ends. */
   dispose?(): Promise<void>;
+  /** Whether a call of the tool runs, asks a person first, or waits for the client. Absent: every call runs. */
+  policyFor?(toolName: string): ToolCallPolicy;
 }
+
+/** What the model is told when a person denies a call and gives no message. */
+export const defaultDenyMessage = 'the user denied this tool call';
 
 /** Default rounds of tool use before the model must answer without tools. */
 export const defaultMaxToolRounds = 8;
@@ -65,10 +78,30 @@ export async function dispatchToolCall(
   }
   if (signal.aborted) throw new ConclaveError('aborted', 'the tool call was aborted');
   const input = { toolCallId: call.toolCallId, tool: call.toolName, input: call.input };
-  await context.writer.append([
-    { type: 'command.started', data: { commandId, kind: 'tool.execute', attempt: 1, input, agent } },
-    { type: 'agent.tool_use', data: { commandId, agent, toolCallId: call.toolCallId, tool: call.toolName, input: call.input } },
-  ]);
+  const use = { commandId, agent, toolCallId: call.toolCallId, tool: call.toolName, input: call.input };
+  // A call that asked before keeps asking on replay, whatever the tools say now.
+  const asked = context.journal.waitingByCommand.get(commandId);
+  const policy = asked !== undefined ? (asked.kind === 'confirmation' ? 'ask' : 'client') : (tools.policyFor?.(call.toolName) ?? 'run');
+  if (policy === 'run') {
+    await context.writer.append([
+      { type: 'command.started', data: { commandId, kind: 'tool.execute', attempt: 1, input, agent } },
+      { type: 'agent.tool_use', data: use },
+    ]);
+  } else {
+    if (asked === undefined) {
+      await context.writer.append([
+        { type: 'command.started', data: { commandId, kind: 'tool.execute', attempt: 1, input, agent } },
+        policy === 'ask' ? { type: 'agent.tool_use', data: { ...use, permission: 'ask' } } : { type: 'agent.custom_tool_use', data: use },
+      ]);
+    }
+    const waiting = context.journal.waitingByCommand.get(commandId);
+    const answer = waiting === undefined ? undefined : context.journal.toolAnswers.get(waiting.eventId);
+    if (answer === undefined) {
+      throw new ConclaveError('requires_action', `tool call "${call.toolName}" of agent "${agent}" waits for ${policy === 'ask' ? 'approval' : 'its client-run result'}`);
+    }
+    if (answer.kind === 'custom_result') return completeToolCall(context, commandId, call, agent, { output: answer.content, isError: answer.isError }, 0);
+    if (!answer.allow) return completeToolCall(context, commandId, call, agent, { output: answer.denyMessage ?? defaultDenyMessage, isError: true }, 0);
+  }
   const startedAt = context.clock.monotonic();
   let outcome: ToolOutcome;
   try {
@@ -82,13 +115,18 @@ export async function dispatchToolCall(
     }
     outcome = { output: `Error: ${error.message}`, isError: true };
   }
+  return completeToolCall(context, commandId, call, agent, outcome, context.clock.monotonic() - startedAt);
+}
+
+/** Journals a tool call's outcome: `command.completed` and `agent.tool_result`. */
+async function completeToolCall(context: DispatcherContext, commandId: string, call: ToolCall, agent: string, outcome: ToolOutcome, elapsedMs: number): Promise<ToolOutcome> {
   const completed: CommandCompletedData = {
     commandId,
     kind: 'tool.execute',
     attempt: 1,
     agent,
     output: { result: outcome.output, isError: outcome.isError },
-    latencyMs: Math.round((context.clock.monotonic() - startedAt) * 100) / 100,
+    latencyMs: Math.round(elapsedMs * 100) / 100,
   };
   await context.writer.append([
     { type: 'command.completed', data: completed },
@@ -131,11 +169,23 @@ export async function runModelWithTools(
       return { ...reply, usage, cost: simulated ? { usd, simulated } : { usd } };
     }
     messages.push({ role: 'assistant', content: reply.text, toolCalls: calls });
+    // The round's other calls run while one waits; the branch waits once they are done.
+    let waiting: ConclaveError | undefined;
     for (const [index, toolCall] of calls.entries()) {
-      const outcome = await dispatchToolCall(context, tools, toolCommandId(roundId, index), toolCall, call.agent.name, signal);
+      let outcome: ToolOutcome;
+      try {
+        outcome = await dispatchToolCall(context, tools, toolCommandId(roundId, index), toolCall, call.agent.name, signal);
+      } catch (thrown) {
+        if (thrown instanceof ConclaveError && thrown.code === 'requires_action') {
+          waiting ??= thrown;
+          continue;
+        }
+        throw thrown;
+      }
       // A tool (an MCP server, say) that prints a secret does not hand it to the model.
       const content = context.redact === undefined ? outcome.output : context.redact(outcome.output);
       messages.push({ role: 'tool', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, content, ...(outcome.isError ? { isError: true } : {}) });
     }
+    if (waiting !== undefined) throw waiting;
   }
 }

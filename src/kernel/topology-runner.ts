@@ -190,7 +190,8 @@ async function runAgentCalls(
       }
     }
   };
-  const work = Promise.all(Array.from({ length: limit }, worker));
+  // One worker (every sequential step) needs no Promise.all around it.
+  const work = limit === 1 ? worker() : Promise.all(Array.from({ length: limit }, worker));
   context.track?.(work);
   await work;
   if (failure !== undefined) throw failure;
@@ -198,7 +199,7 @@ async function runAgentCalls(
 }
 
 async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, call: AgentCall, signal: AbortSignal): Promise<AgentReply> {
-  const slot = scope.agents.find((candidate) => candidate.name === call.agent);
+  const slot = slotNamed(scope, call.agent);
   if (slot === undefined) {
     throw new ConclaveError('topology_failed', `topology "${scope.topology}" called agent "${call.agent}", which is not in its agents`);
   }
@@ -233,11 +234,11 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
     messages: context.conversation?.messagesFor(commandId, call.messages) ?? call.messages,
     step: { topology: scope.topology, agent: call.agent, ...call.step },
     seed: deriveSeed(scope.seed, commandId),
-    ...(call.responseFormat !== undefined ? { responseFormat: call.responseFormat } : {}),
   };
-  const agentTools = slot.tools ?? [];
+  if (call.responseFormat !== undefined) modelCall.responseFormat = call.responseFormat;
+  const agentTools = slot.tools;
   const reply =
-    agentTools.length > 0
+    agentTools !== undefined && agentTools.length > 0
       ? await runModelWithTools(context.dispatcher, requireTools(context, call.agent), modelCall, agentTools, slot.max_tool_rounds ?? defaultMaxToolRounds, signal)
       : await dispatchModelCall(context.dispatcher, modelCall, signal);
   return { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq };
@@ -256,10 +257,16 @@ function requireTools(context: TopologyRunContext, agent: string): SessionTools 
 function modelCommandIds(scope: TopologyScope, calls: readonly AgentCall[]): string[] {
   const ids: string[] = [];
   for (const call of calls) {
-    const slot = scope.agents.find((candidate) => candidate.name === call.agent);
+    const slot = slotNamed(scope, call.agent);
     if (slot !== undefined && !isNestedTopology(slot)) ids.push(commandPath(commandPath(scope.prefix, call.path), 'generate:0'));
   }
   return ids;
+}
+
+/** The slot an agent call names (a loop, not `find`: it runs for every call). */
+function slotNamed(scope: TopologyScope, name: string): AgentSlot | undefined {
+  for (const slot of scope.agents) if (slot.name === name) return slot;
+  return undefined;
 }
 
 function addReply(totals: RunTotals, reply: AgentReply): void {

@@ -13,7 +13,7 @@
  */
 import { isAbsolute, normalize, sep } from 'node:path';
 import type { SessionDefinition } from '../kernel/kernel-options.js';
-import { ConclaveError, isNestedTopology, parseModelRef, type AgentSlot, type ConclaveErrorJSON } from '../protocol/index.js';
+import { ConclaveError, isCommandTool, isNestedTopology, parseModelRef, type AgentSlot, type ConclaveErrorJSON } from '../protocol/index.js';
 import { formatJsonPath, type JsonPath } from '../config/format-json-path.js';
 import { isHostAllowed } from './host-allow-list.js';
 import { rulesFor, type ServerPolicy, type WorkspaceRules } from './server-policy.js';
@@ -148,7 +148,8 @@ export function checkDocumentPolicy(definition: SessionDefinition, policy: Serve
   if (!options.untrusted || rules.trust === 'trusted') return refusals;
   checkAgents(definition.agents, rules, ['agents'], refusals);
   checkProviders(definition, rules, refusals);
-  if ((definition.tools ?? []).length > 0 && !rules.document_tools) {
+  // Client-run tools and approvals run nothing on the server; command tools run in its sandbox.
+  if ((definition.tools ?? []).some(isCommandTool) && !rules.document_tools) {
     refusals.push({ path: ['tools'], rule: 'document_tools', message: "a document's own command tools are not allowed for documents from the API on this server", hint: 'use the built-in tools, or an MCP server the operator declared; the operator can allow them with `document_tools: true`' });
   }
   checkMcpServers(definition, rules, refusals);

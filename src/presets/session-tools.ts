@@ -10,7 +10,7 @@ import { createSandboxTools, type DisposableSessionTools, type SecretScope, type
 // documents without `mcp_servers` never load it.
 import type { McpServerConfig, McpTools } from '../mcp/index.js';
 import { createSecretResolver, substituteSecrets } from '../vault/index.js';
-import { isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
+import { emptyInputSchema, isCommandTool, isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
 import { createSandboxDriver, defaultWorkspaceRoot, removeWorkspace, sandboxToolDefinitions, workspaceDirectory } from '../sandbox/index.js';
 
 export interface SessionToolsOptions {
@@ -108,7 +108,8 @@ export function createSessionToolsFactory(options: SessionToolsOptions = {}): (s
   const operatorServers = new Map((options.operatorMcpServers ?? []).map((server) => [server.name, server]));
   return (sessionId, definition, trust) => {
     if (!anyAgentHasTools(definition.agents)) return noTools;
-    const commandTools: SandboxCommandTool[] = (definition.tools ?? []).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.input_schema, command: tool.command }));
+    // Client-run tools and approvals on other tools are the kernel's (see `document-tool-policy.ts`).
+    const commandTools: SandboxCommandTool[] = (definition.tools ?? []).filter(isCommandTool).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.input_schema ?? emptyInputSchema, command: tool.command }));
     const environment = definition.environment;
     const limits = limitsOf(definition);
     const tools = createSandboxTools({

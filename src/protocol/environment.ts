@@ -11,7 +11,7 @@ export const sandboxDriverNames = ['bubblewrap', 'unisolated'] as const;
 export type SandboxDriverName = (typeof sandboxDriverNames)[number];
 
 /** The built-in tools every sandbox runs. */
-export const builtinToolNames = ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
+export const builtinToolNames = ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'web_fetch', 'web_search'] as const;
 
 export const environmentSchema = z.strictObject({
   driver: z.enum(sandboxDriverNames).default('bubblewrap').describe('bubblewrap (isolated; the default) or unisolated (runs tools as plain processes — only by explicit choice).'),
@@ -32,12 +32,60 @@ export type EnvironmentSettings = z.infer<typeof environmentSchema>;
 
 const toolName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a tool name starts with a letter and holds only letters, digits, "-" and "_" (at most 64)');
 
+/** Whether a call of a tool waits for a person first: `always_ask` journals it and waits for `user.tool_confirmation`. */
+export const toolApprovalNames = ['never', 'always_ask'] as const;
+export type ToolApproval = (typeof toolApprovalNames)[number];
+
+/**
+ * One entry of a document's `tools:`. Three shapes share it (`src/config/tool-sections.ts` checks
+ * which fields each takes, with paths):
+ * - a command tool (`type` absent or `command`): `name`, `description`, `input_schema`, `command`,
+ *   optional `approval` — run in the sandbox;
+ * - a client-run tool (`type: custom`): `name`, `description`, `input_schema` — never run here: the
+ *   call is journaled as `agent.custom_tool_use` and waits for `user.custom_tool_result`;
+ * - an approval on a built-in or MCP tool: `name` (`bash`, `github__create_issue`) and `approval` only.
+ */
 export const customToolSchema = z.strictObject({
   name: toolName,
-  description: z.string().min(1),
+  type: z.enum(['command', 'custom']).optional().describe('command (default: run in the sandbox) or custom (run by the client: the session waits for its result).'),
+  description: z.string().min(1).optional(),
   /** JSON Schema of the tool's input object. */
-  input_schema: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+  input_schema: z.record(z.string(), z.unknown()).optional(),
   /** A bash command; `{{field}}` is replaced by the shell-quoted input field. */
-  command: z.string().min(1),
+  command: z.string().min(1).optional(),
+  approval: z.enum(toolApprovalNames).optional().describe('always_ask: every call waits for a person to allow or deny it (conclave approve / deny). Default never.'),
 });
 export type CustomToolSettings = z.infer<typeof customToolSchema>;
+
+/** The JSON Schema a tool gets when its entry gives none. */
+export const emptyInputSchema: Record<string, unknown> = { type: 'object', properties: {} };
+
+/**
+ * How a session treats a call of a tool: `run` it, `ask` a person first, or wait for the `client`
+ * that runs it.
+ */
+export type ToolCallPolicy = 'run' | 'ask' | 'client';
+
+/**
+ * The policy of a tool as the document's `tools:` declares it.
+ *
+ * @example
+ * toolCallPolicy([{ name: 'bash', approval: 'always_ask' }], 'bash') // → 'ask'
+ */
+export function toolCallPolicy(tools: readonly CustomToolSettings[] | undefined, name: string): ToolCallPolicy {
+  const entry = tools?.find((tool) => tool.name === name);
+  if (entry === undefined) return 'run';
+  if (entry.type === 'custom') return 'client';
+  return entry.approval === 'always_ask' ? 'ask' : 'run';
+}
+
+/**
+ * Whether an entry of `tools:` is a command tool the sandbox runs (not a client-run tool, not an
+ * approval on a built-in or MCP tool).
+ *
+ * @example
+ * isCommandTool({ name: 'test', description: 'Run tests', command: 'pytest -q' }) // → true
+ */
+export function isCommandTool(tool: CustomToolSettings): tool is CustomToolSettings & { command: string; description: string } {
+  return tool.type !== 'custom' && tool.command !== undefined;
+}

@@ -42,6 +42,10 @@ export type ErrorCode =
   | 'secret_not_found'
   | 'policy_denied'
   | 'document_too_large'
+  | 'requires_action'
+  | 'tool_use_not_found'
+  | 'tool_use_not_pending'
+  | 'tool_use_already_answered'
   | 'internal';
 
 /** Whose fault an error is: the user's input, an upstream provider, or conclave itself. */
@@ -96,6 +100,10 @@ const defaultCategory: Partial<Record<ErrorCode, ErrorCategory>> = {
   missing_credentials: 'user',
   session_not_found: 'user',
   session_not_resumable: 'user',
+  requires_action: 'user',
+  tool_use_not_found: 'user',
+  tool_use_not_pending: 'user',
+  tool_use_already_answered: 'user',
   unauthenticated: 'user',
   not_found: 'user',
   version_conflict: 'user',

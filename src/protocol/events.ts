@@ -22,6 +22,14 @@ export const sessionEventTypes = [
   'agent.message',
   'agent.tool_use',
   'agent.tool_result',
+  'agent.custom_tool_use',
+  'user.tool_confirmation',
+  'user.custom_tool_result',
+  /**
+   * Legacy, read and never written: a step (`StepInfo` plus its `commandId`) in an event of its
+   * own. The step now travels on its command's first `command.started` (`CommandStartedData.step`);
+   * replay still reads this event in logs written before that.
+   */
   'topology.step',
   'topology.completed',
   'turn.started',
@@ -54,8 +62,12 @@ export interface NewSessionEvent {
 /** Status of a session, as derived from its last `session.status_*` event. */
 export type SessionStatus = 'created' | 'running' | 'idle' | 'terminated';
 
-/** Why a session went idle. Mirrors the Managed Agents API's `stop_reason`. */
-export type StopReason = 'end_turn' | 'retries_exhausted' | 'interrupted';
+/**
+ * Why a session went idle. Mirrors the Managed Agents API's `stop_reason`. `requires_action`: tool
+ * calls wait for a person (`user.tool_confirmation`) or a client (`user.custom_tool_result`); the
+ * idle names them in `eventIds`.
+ */
+export type StopReason = 'end_turn' | 'retries_exhausted' | 'interrupted' | 'requires_action';
 
 // ---- data of the core events -------------------------------------------------------------
 
@@ -120,6 +132,44 @@ export interface SteeringDeliveredData {
 export interface StatusIdleData {
   [key: string]: unknown;
   stopReason: StopReason;
+  /**
+   * With `requires_action`: the ids of the `agent.tool_use` (asking permission) and
+   * `agent.custom_tool_use` events still waiting for an answer — all of them, oldest first.
+   */
+  eventIds?: string[];
+}
+
+/**
+ * An agent calls a tool (`agent.tool_use`), or a client-run tool (`agent.custom_tool_use`, never
+ * run by the session). `permission: 'ask'` (tool use only): the call waits for a
+ * `user.tool_confirmation` naming this event's id before it runs. The call's `command.started`
+ * is journaled with it, in the same append.
+ */
+export interface AgentToolUseData {
+  [key: string]: unknown;
+  commandId: string;
+  agent: string;
+  toolCallId: string;
+  tool: string;
+  input: unknown;
+  permission?: 'ask';
+}
+
+/** A person's answer to an `agent.tool_use` that asked permission (`toolUseId`: that event's id). */
+export interface UserToolConfirmationData {
+  [key: string]: unknown;
+  toolUseId: string;
+  result: 'allow' | 'deny';
+  /** With `deny`: what the model is told (default "the user denied this tool call"). */
+  denyMessage?: string;
+}
+
+/** A client's result of a client-run tool (`customToolUseId`: the `agent.custom_tool_use` event's id). */
+export interface UserCustomToolResultData {
+  [key: string]: unknown;
+  customToolUseId: string;
+  content: string;
+  isError?: boolean;
 }
 
 export interface StepInfo {
@@ -150,6 +200,11 @@ export interface CommandStartedData {
   kind: string;
   attempt: number;
   input: Record<string, unknown>;
+  /**
+   * The topology step the command belongs to, on the command's first start only (later attempts and
+   * fallback models leave it out). The only place a step is written; older logs also have it in a
+   * legacy `topology.step` event.
+   */
   step?: StepInfo;
 }
 

@@ -1,5 +1,5 @@
 // Every example document runs offline through the real CLI, exits 0, and its journal records why
-// the topology stopped.
+// the topology stopped (an example whose tools wait for answers is answered through the CLI).
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,17 @@ describe('examples', () => {
 
   it.each(examples)('%s runs offline, exits 0 and journals its termination reason', async (example) => {
     const db = join(directory, `${example}.db`);
-    const run = await runCli(['run', `examples/${example}`, '--json', '--db', db], workspaces);
+    let run = await runCli(['run', `examples/${example}`, '--json', '--db', db], workspaces);
     expect(run.code, run.stderr).toBe(0);
+    // An example whose tools wait (approval.yaml) ends with them listed; answer as a person would.
+    type Waiting = { sessionId: string; pendingToolUses: Array<{ eventId: string; kind: string }> };
+    for (let answers = 0; (JSON.parse(run.stdout) as Waiting).pendingToolUses.length > 0 && answers < 10; answers += 1) {
+      const { sessionId, pendingToolUses } = JSON.parse(run.stdout) as Waiting;
+      const [use] = pendingToolUses;
+      const answer = use!.kind === 'confirmation' ? ['approve', sessionId, use!.eventId] : ['tool-result', sessionId, use!.eventId, '--content', 'ready'];
+      run = await runCli([...answer, '--json', '--db', db], workspaces);
+      expect(run.code, run.stderr).toBe(0);
+    }
     const result = JSON.parse(run.stdout) as { sessionId: string; reason: string; simulated: boolean };
     expect(result.reason).toEqual(expect.any(String));
     expect(result.simulated).toBe(true);

@@ -1,7 +1,9 @@
 /**
  * `conclave run` and `conclave resume`: run a session with live progress, then print the answer —
  * or, with --json, one machine-readable result. Ctrl-C interrupts cleanly: the session is left idle
- * and `conclave resume ID` finishes it without paying again for finished calls.
+ * and `conclave resume ID` finishes it without paying again for finished calls. A session that
+ * stops on tool calls waiting for answers (`requires_action`) is asked about at a terminal and goes
+ * on; in a pipe the run ends, exit 0, with the waiting calls listed and how to answer them.
  */
 import { loadTopologyDocument } from '../../config/index.js';
 import type { SessionResult } from '../../kernel/index.js';
@@ -9,6 +11,7 @@ import { ConclaveError } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
 import { listenForCtrlC } from '../ctrl-c.js';
+import { askPendingToolUses, canAskInline, describePendingToolUses } from '../pending-tool-uses.js';
 import { SessionRenderer } from '../session-renderer.js';
 import { formatCount, formatDuration, formatUsd, stylerFor } from '../terminal.js';
 
@@ -97,7 +100,7 @@ export async function interruptCommand(context: CliContext, sessionId: string, o
   return exitCodes.success;
 }
 
-interface RunHeader {
+export interface RunHeader {
   file?: string;
   topology: string;
   agents?: number;
@@ -106,28 +109,43 @@ interface RunHeader {
   continued?: boolean;
 }
 
-async function followRun(context: CliContext, sessionId: string, options: RunCommandOptions, header: RunHeader): Promise<number> {
+/**
+ * Runs (or resumes) a session here with live progress, then prints its outcome. Waiting tool calls
+ * are asked about at a terminal and the turn goes on; in a pipe they are listed. Returns the exit
+ * code: 0 answered or waiting for answers, 1 failed, 130 interrupted.
+ *
+ * @example
+ * return followRun(context, sessionId, { json: true }, { topology: 'pipeline', task: 'Go on', continued: true });
+ */
+export async function followRun(context: CliContext, sessionId: string, options: RunCommandOptions, header: RunHeader): Promise<number> {
   const kernel = context.kernel();
   // With --json stdout carries only the result, so progress (if any) goes to a terminal stderr.
   const stream = options.json === true ? process.stderr : process.stdout;
   const interactive = stream.isTTY === true;
   const style = stylerFor(stream);
   const showTranscript = options.quiet !== true && (options.json !== true || interactive);
-  const renderer = showTranscript ? new SessionRenderer({ stream, style, live: interactive, transcript: true }) : undefined;
-  if (renderer !== undefined) {
+  if (showTranscript) {
     const what = `${header.resumed === true ? 'resuming' : header.continued === true ? 'next turn' : 'conclave'} · ${header.topology}${header.agents !== undefined ? ` · ${header.agents} agents` : ''} · ${sessionId}`;
     stream.write(`${style.bold(what)}\n${style.dim(`task: ${header.task.split('\n')[0]}`)}\n\n`);
   }
-  const unsubscribe = renderer === undefined ? () => undefined : kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
-
-  const ctrlC = listenForCtrlC();
   let result: SessionResult;
-  try {
-    result = await kernel.runSession(sessionId, { signal: ctrlC.signal });
-  } finally {
-    ctrlC.release();
-    unsubscribe();
-    renderer?.stop();
+  for (;;) {
+    const renderer = showTranscript ? new SessionRenderer({ stream, style, live: interactive, transcript: true }) : undefined;
+    const unsubscribe = renderer === undefined ? () => undefined : kernel.live.subscribe(sessionId, (item) => renderer.handle(item));
+    const ctrlC = listenForCtrlC();
+    try {
+      result = await kernel.runSession(sessionId, { signal: ctrlC.signal });
+    } finally {
+      ctrlC.release();
+      unsubscribe();
+      renderer?.stop();
+    }
+    // A person at the terminal answers inline, and the turn goes on.
+    if (result.stopReason !== 'requires_action' || !canAskInline(options.json === true)) break;
+    if (!(await askPendingToolUses(kernel, result, stylerFor(process.stderr)))) {
+      result = await kernel.result(sessionId);
+      break;
+    }
   }
 
   if (options.json === true) {
@@ -136,6 +154,7 @@ async function followRun(context: CliContext, sessionId: string, options: RunCom
     printOutcome(result, style, options.quiet === true);
   }
   if (result.stopReason === 'interrupted') return exitCodes.interrupted;
+  if (result.stopReason === 'requires_action') return exitCodes.success;
   return result.answer !== undefined ? exitCodes.success : exitCodes.runFailed;
 }
 
@@ -165,6 +184,7 @@ export function jsonResult(result: SessionResult): Record<string, unknown> {
     seed: result.seed,
     turns: result.turns,
     details: result.details ?? null,
+    pendingToolUses: result.pendingToolUses,
   };
 }
 
@@ -176,6 +196,8 @@ function printOutcome(result: SessionResult, style: ReturnType<typeof stylerFor>
       return;
     }
     out.write(`${style.green(style.bold(`══ Final answer `))}${style.dim(`(${result.reason} · ${result.aggregation})`)}\n${result.answer.trim()}\n\n`);
+  } else if (result.stopReason === 'requires_action') {
+    out.write(`${describePendingToolUses(result, style).join('\n')}\n`);
   } else if (result.stopReason === 'interrupted') {
     process.stderr.write(`${style.yellow('interrupted')} — finished calls are saved; continue with: conclave resume ${result.sessionId}\n`);
   } else if (result.error !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * `conclave sessions list|show|events`: find sessions and read their journals, as tables for people
- * or as JSON (events as JSON lines) for scripts. `events --follow` tails a session that another
+ * or as JSON (events as JSON lines) for scripts; `show` lists tool calls waiting for an answer. `events --follow` tails a session that another
  * process is running.
  */
 import { summarizeSession } from '../../kernel/index.js';
@@ -8,6 +8,7 @@ import { ConclaveError, type SessionEvent } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
 import { formatCount, formatDuration, formatUsd, stylerFor } from '../terminal.js';
+import { describePendingToolUses } from '../pending-tool-uses.js';
 import { jsonResult } from './run-session.js';
 
 /**
@@ -64,7 +65,8 @@ export async function sessionsShowCommand(context: CliContext, sessionId: string
   ];
   if (result.reason !== undefined) lines.push(`reason    ${result.reason} (${result.aggregation})`);
   if (result.error !== undefined) lines.push(`error     [${result.error.code}] ${result.error.message}`);
-  if (result.answer !== undefined) lines.push('', style.bold('answer'), result.answer.trim());
+  if (result.pendingToolUses.length > 0) lines.push('', ...describePendingToolUses(result, style));
+  else if (result.answer !== undefined) lines.push('', style.bold('answer'), result.answer.trim());
   else if (result.status !== 'running') lines.push('', `resume with: conclave resume ${sessionId}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return exitCodes.success;
@@ -113,19 +115,22 @@ function describeEvent(event: SessionEvent, style: ReturnType<typeof stylerFor>)
     case 'command.completed':
     case 'command.failed':
       detail = `${String(data['commandId'])}${data['attempt'] !== undefined && data['attempt'] !== 1 ? ` attempt ${String(data['attempt'])}` : ''}`;
+      // A command's first start carries its step (round, phase, agent), formerly an event of its own.
+      if (event.type === 'command.started' && typeof data['step'] === 'object' && data['step'] !== null) detail += ` · ${describeStep(data['step'] as Record<string, unknown>)}`;
       if (event.type === 'command.failed') detail += ` ${JSON.stringify((data['error'] as { code?: string } | undefined)?.code)}${data['willRetry'] === true ? ' (will retry)' : ''}`;
       break;
     case 'agent.message':
       detail = `${String(data['agent'])}: ${String(data['text']).replace(/\s+/g, ' ').slice(0, 100)}`;
       break;
     case 'topology.step':
-      detail = `${String(data['topology'])} ${String(data['phase'])}${data['round'] !== undefined ? ` ${String(data['round'])}` : ''} ${String(data['agent'] ?? '')}`;
+      // Legacy: logs written before the step moved onto `command.started` still show it.
+      detail = describeStep(data);
       break;
     case 'topology.completed':
       detail = `reason=${String(data['reason'])} aggregation=${String(data['aggregation'])}`;
       break;
     case 'session.status_idle':
-      detail = String(data['stopReason']);
+      detail = `${String(data['stopReason'])}${Array.isArray(data['eventIds']) ? ` ${data['eventIds'].join(' ')}` : ''}`;
       break;
     case 'session.created':
       detail = `${String(data['topology'])}: ${String(data['task']).split('\n')[0]?.slice(0, 80)}`;
@@ -137,4 +142,9 @@ function describeEvent(event: SessionEvent, style: ReturnType<typeof stylerFor>)
       detail = JSON.stringify(data).slice(0, 100);
   }
   return `${style.dim(String(event.seq).padStart(5))} ${style.dim(time)} ${style.cyan(event.type.padEnd(24))} ${detail}`;
+}
+
+/** `debate debate 2 critic`: topology, phase, round (when there is one) and agent of a step. */
+function describeStep(step: Record<string, unknown>): string {
+  return `${String(step['topology'])} ${String(step['phase'])}${step['round'] !== undefined ? ` ${String(step['round'])}` : ''} ${String(step['agent'] ?? '')}`.trimEnd();
 }
