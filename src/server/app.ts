@@ -16,9 +16,18 @@ import { checkReadiness, storeCheck } from './health.js';
 import { errorResponse } from './http-errors.js';
 import { managedAgentRoutes } from './managed/agents.js';
 import { managedEnvironmentRoutes } from './managed/environments.js';
+import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
+import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
+import { managedSessionRouteTable } from './managed/managed-session-routes.js';
 import { managedSessionRoutes } from './managed/sessions.js';
+import { nativeSessionRouteTable } from './native/native-session-routes.js';
 import { nativeSessionRoutes } from './native/sessions.js';
+import { openApiDocument, openApiRouteTable } from './openapi.js';
+import { probeRouteTable } from './probe-routes.js';
+import { mountRoutes } from './route-table.js';
 import type { ServerDeps, ServerEnv } from './server-deps.js';
+
+export { managedApiPrefix } from './managed/managed-api-base-path.js';
 
 export interface ServerAppOptions {
   /** Origins allowed to call the API from a browser; CORS headers are sent only when given. */
@@ -29,9 +38,6 @@ export interface ServerAppOptions {
 
 /** Default `maxBodyBytes`: 1 MiB. */
 export const defaultMaxBodyBytes = 1024 * 1024;
-
-/** The path prefix of the Managed-Agents-compatible API (the SDK's `baseURL` is the server URL plus `/anthropic`). */
-export const managedApiPrefix = '/anthropic';
 
 /** Headers a browser client may send (the SDK's, plus ours). */
 const corsAllowHeaders = [
@@ -107,11 +113,17 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
     app.use('*', cors({ origin: options.cors, allowHeaders: corsAllowHeaders, exposeHeaders: ['request-id'], maxAge: 600 }));
   }
 
-  app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/readyz', async (c) => {
-    const report = await checkReadiness({ store: storeCheck(deps.kernel.store), ...deps.readiness });
-    return c.json(report, report.ready ? 200 : 503);
-  });
+  // Every route is mounted from a route table, which is also what `openApiDocument()` publishes.
+  app.route(
+    probeRouteTable.basePath,
+    mountRoutes(probeRouteTable, {
+      health: (c) => c.json({ ok: true }),
+      readiness: async (c) => {
+        const report = await checkReadiness({ store: storeCheck(deps.kernel.store), ...deps.readiness });
+        return c.json(report, report.ready ? 200 : 503);
+      },
+    }),
+  );
 
   app.use('*', authMiddleware(deps));
   app.use(
@@ -124,14 +136,17 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
     }),
   );
 
-  app.get('/v1/documents', async (c) => c.json({ data: await deps.documents.list() }));
-  app.route('/v1', nativeSessionRoutes(deps));
-
-  const managed = new Hono<ServerEnv>();
-  managed.route('/', managedAgentRoutes(deps));
-  managed.route('/', managedEnvironmentRoutes(deps));
-  managed.route('/', managedSessionRoutes(deps));
-  app.route(`${managedApiPrefix}/v1`, managed);
+  app.route(
+    openApiRouteTable.basePath,
+    mountRoutes(openApiRouteTable, {
+      getOpenApiDocument: (c) => c.json(openApiDocument()),
+      getManagedOpenApiDocument: (c) => c.json(openApiDocument({ part: 'managed' })),
+    }),
+  );
+  app.route(nativeSessionRouteTable.basePath, nativeSessionRoutes(deps));
+  app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps));
+  app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps));
+  app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps));
 
   return app;
 }

@@ -80,7 +80,7 @@ export class ApiError extends ConclaveError {
 }
 
 const badRequestCodes = new Set<ErrorCode>(['missing_credentials']);
-const conflictCodes = new Set<ErrorCode>(['version_conflict', 'session_not_resumable', 'store_conflict']);
+const conflictCodes = new Set<ErrorCode>(['version_conflict', 'session_not_resumable', 'store_conflict', 'tool_use_not_pending', 'tool_use_already_answered']);
 
 /**
  * The status and `error.type` for a `ConclaveError` code.
@@ -94,7 +94,7 @@ export function httpErrorMapping(code: ErrorCode): HttpErrorMapping {
   }
   if (code === 'unauthenticated') return { status: 401, type: 'authentication_error', noRetry: false };
   if (code === 'policy_denied') return { status: 403, type: 'permission_error', noRetry: true };
-  if (code === 'not_found' || code === 'session_not_found') return { status: 404, type: 'not_found_error', noRetry: false };
+  if (code === 'not_found' || code === 'session_not_found' || code === 'tool_use_not_found') return { status: 404, type: 'not_found_error', noRetry: false };
   if (conflictCodes.has(code)) return { status: 409, type: 'invalid_request_error', noRetry: true };
   if (code === 'payload_too_large') return { status: 413, type: 'request_too_large', noRetry: false };
   return { status: 500, type: 'api_error', noRetry: false };

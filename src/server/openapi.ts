@@ -1,297 +1,194 @@
 /**
- * The OpenAPI 3.1 description of the native HTTP API, served at `/v1/openapi.json`. Request bodies
- * and query parameters are generated from the zod schemas the routes validate with
- * (`native/schemas.ts`), so they cannot drift; response shapes are written out here, next to each
- * other, because they are the contract clients code against.
+ * The OpenAPI 3.1 document of both faces — the native API under `/v1` and the Managed-Agents-
+ * compatible API under `/anthropic/v1` — plus the health probes. It is generated from the route
+ * tables the app mounts (`route-table.ts`): every path, method, query parameter and body comes from
+ * the declaration that registers the handler, and every schema from zod (`z.toJSONSchema`: request
+ * schemas in their input form, responses in their output form), so the document cannot drift from
+ * the routes. Served whole at `/v1/openapi.json`, and the Managed part at `/anthropic/v1/openapi.json`.
  */
 import { z } from 'zod';
-import { createSessionBody, interruptBody, listEventsQuery, listSessionsQuery, sendMessageBody, streamQuery } from './native/schemas.js';
+import { errorEnvelopeSchema } from './error-envelope-schema.js';
+import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
+import { managedApiBasePath } from './managed/managed-api-base-path.js';
+import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
+import { managedSessionRouteTable, managedStreamComponents } from './managed/managed-session-routes.js';
+import { conclaveErrorSchema } from './native/native-response-schemas.js';
+import { nativeSessionRouteTable, nativeStreamComponents } from './native/native-session-routes.js';
+import { probeRouteTable } from './probe-routes.js';
+import { defineRoutes, openApiPath, pathParameterNames, type ErrorStatus, type NamedSchema, type RouteGroup, type RouteSpec } from './route-table.js';
 
 type JsonObject = Record<string, unknown>;
 
-const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (schema: JsonObject): JsonObject => ({ anyOf: [schema, { type: 'null' }] });
-const string: JsonObject = { type: 'string' };
-const integer: JsonObject = { type: 'integer', minimum: 0 };
-const timestamp: JsonObject = { type: 'string', format: 'date-time' };
+const openApiDocumentResponse = {
+  200: { description: 'An OpenAPI 3.1 document.', json: { name: 'OpenApiDocument', schema: z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }) } },
+};
 
-/** A zod schema as a JSON Schema fragment (no `$schema` key, which OpenAPI components do not want). */
-function jsonSchemaOf(schema: z.ZodType): JsonObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as JsonObject;
+/** The routes that serve this document: whole at `/v1/openapi.json`, the Managed part under its own prefix. */
+export const openApiRouteTable = defineRoutes({
+  basePath: '/',
+  face: 'service',
+  routes: {
+    getOpenApiDocument: {
+      method: 'get',
+      path: '/v1/openapi.json',
+      summary: 'This document: both faces and the probes',
+      responses: openApiDocumentResponse,
+      errors: [],
+    },
+    getManagedOpenApiDocument: {
+      method: 'get',
+      path: `${managedApiBasePath}/openapi.json`,
+      summary: 'The part of this document that describes the Managed-Agents-compatible API',
+      responses: openApiDocumentResponse,
+      errors: [],
+    },
+  },
+});
+
+/** Every route table the app mounts, in the order the document lists them. */
+export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable];
+
+/** Schemas published though no route answers with them alone: the data of SSE frames, and shared ones that recur. */
+const nativeComponents: NamedSchema[] = [{ name: 'ConclaveError', schema: conclaveErrorSchema }, ...nativeStreamComponents];
+
+const tagOf: Record<RouteGroup['face'], string> = { service: 'service', native: 'native', managed: 'managed-agents' };
+
+const errorResponses: Record<ErrorStatus | 500, { name: string; description: string }> = {
+  400: { name: 'BadRequest', description: 'The request is not valid (`invalid_request_error`); `details.location.path` names the field, `details.issues` lists every problem.' },
+  401: { name: 'Unauthorized', description: 'No API key, or an unknown one (`authentication_error`).' },
+  404: { name: 'NotFound', description: 'No such resource in this workspace (`not_found_error`).' },
+  409: { name: 'Conflict', description: 'Not now: a version conflict, an archived resource, an answered tool call (`invalid_request_error`, `x-should-retry: false`).' },
+  413: { name: 'PayloadTooLarge', description: 'The body is too large (`request_too_large`).' },
+  500: { name: 'InternalError', description: 'conclave failed (`api_error`); the message reveals nothing, the request id finds the log line.' },
+};
+
+const schemaRef = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
+
+/** A zod schema as a JSON Schema fragment fit for OpenAPI (no `$schema` / `$id` keys). */
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as JsonObject;
   return rest;
+}
+
+/**
+ * `#/components/schemas` for named zod schemas, references between them as `$ref`s. A name given
+ * to two different schemas is a definition error.
+ */
+function componentSchemas(named: NamedSchema[], io: 'input' | 'output'): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  const byName = new Map<string, z.ZodType>();
+  for (const { name, schema } of named) {
+    const known = byName.get(name);
+    if (known === schema) continue;
+    if (known !== undefined) throw new Error(`OpenAPI component ${name} names two different schemas`);
+    byName.set(name, schema);
+    registry.add(schema, { id: name });
+  }
+  const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonObject> };
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $schema: _dialect, $id: _id, ...schema }]) => [name, schema]),
+  );
 }
 
 /** One OpenAPI parameter per property of a query schema, its description lifted to the parameter. */
 function queryParameters(schema: z.ZodType): JsonObject[] {
-  const json = jsonSchemaOf(schema) as { properties?: Record<string, JsonObject>; required?: string[] };
+  const json = jsonSchemaOf(schema, 'input') as { properties?: Record<string, JsonObject>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => {
     const { description, ...propertySchema } = property;
-    return { name, in: 'query', required: json.required?.includes(name) ?? false, schema: propertySchema, ...(description !== undefined ? { description } : {}) };
+    const list = propertySchema['type'] === 'array' ? { style: 'form', explode: true } : {};
+    return { name, in: 'query', required: json.required?.includes(name) ?? false, schema: propertySchema, ...list, ...(description !== undefined ? { description } : {}) };
   });
 }
 
-const schemas: Record<string, JsonObject> = {
-  CreateSessionBody: jsonSchemaOf(createSessionBody),
-  SendMessageBody: jsonSchemaOf(sendMessageBody),
-  InterruptBody: jsonSchemaOf(interruptBody),
-  ConclaveError: {
-    type: 'object',
-    description: 'A conclave error as journaled: a stable code, whose fault it is, and whether retrying can help.',
-    required: ['name', 'code', 'category', 'message', 'retryable'],
-    properties: {
-      name: { const: 'ConclaveError' },
-      code: string,
-      category: { enum: ['user', 'provider', 'system'] },
-      message: string,
-      retryable: { type: 'boolean' },
-      retryAfterMs: integer,
-      location: ref('ErrorLocation'),
-      hint: string,
-      issues: { type: 'array', items: ref('ConclaveError') },
-    },
-  },
-  ErrorLocation: {
-    type: 'object',
-    properties: { file: string, line: { type: 'integer' }, column: { type: 'integer' }, path: { type: 'string', description: 'JSON path, e.g. `agents[1].model`.' } },
-  },
-  Error: {
-    type: 'object',
-    description: 'The error envelope of every non-2xx response (the Managed Agents API uses the same).',
-    required: ['type', 'error', 'request_id'],
-    properties: {
-      type: { const: 'error' },
-      error: {
-        type: 'object',
-        required: ['type', 'message'],
-        properties: {
-          type: { type: 'string', examples: ['invalid_request_error', 'authentication_error', 'not_found_error', 'api_error'] },
-          message: string,
-          details: {
-            type: 'object',
-            required: ['error_code'],
-            properties: { error_code: { type: 'string', description: 'The conclave error code (`invalid_argument`, …).' }, hint: string, location: ref('ErrorLocation') },
+function operationOf(group: RouteGroup, operationId: string, spec: RouteSpec): JsonObject {
+  const parameters: JsonObject[] = [
+    ...pathParameterNames(spec.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description: spec.params?.[name] })),
+    ...(spec.query !== undefined ? queryParameters(spec.query) : []),
+    ...(spec.headers ?? []).map((header) => ({ name: header.name, in: 'header', required: false, schema: header.schema, description: header.description })),
+  ];
+  const responses: JsonObject = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    const content: JsonObject = {};
+    if (response.json !== undefined) content['application/json'] = { schema: schemaRef(response.json.name) };
+    if (response.eventStream !== undefined) content['text/event-stream'] = { schema: { type: 'string', description: response.eventStream } };
+    responses[status] = { description: response.description, content };
+  }
+  const errors: Array<ErrorStatus | 500> = [...spec.errors, ...(spec.public === true ? [] : [401 as const]), 500];
+  for (const status of [...new Set(errors)].sort()) responses[String(status)] = { $ref: `#/components/responses/${errorResponses[status].name}` };
+  return {
+    operationId,
+    summary: spec.summary,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    tags: [tagOf[group.face]],
+    ...(spec.public === true ? { security: [] } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(spec.body !== undefined
+      ? {
+          requestBody: {
+            required: spec.body.required,
+            ...(spec.body.description !== undefined ? { description: spec.body.description } : {}),
+            content: { 'application/json': { schema: schemaRef(spec.body.name) } },
           },
-        },
-      },
-      request_id: string,
-    },
-  },
-  SessionView: {
-    type: 'object',
-    required: ['id', 'status', 'stop_reason', 'topology', 'title', 'workspace', 'task', 'answer', 'reason', 'error', 'usage', 'cost', 'metadata', 'created_at', 'updated_at', 'archived_at', 'last_seq'],
-    properties: {
-      id: { type: 'string', examples: ['sesn_4fG7h2kLmN9pQrStUvWxYz'] },
-      status: { enum: ['created', 'running', 'idle', 'terminated'] },
-      stop_reason: nullable({ enum: ['end_turn', 'retries_exhausted', 'interrupted'] }),
-      topology: string,
-      title: string,
-      workspace: string,
-      task: nullable(string),
-      answer: nullable({ type: 'string', description: "The topology's answer, once it completed." }),
-      reason: nullable({ type: 'string', description: 'Why the topology stopped (`max_rounds`, `consensus`, …).' }),
-      error: nullable(ref('ConclaveError')),
-      usage: { type: 'object', required: ['input_tokens', 'output_tokens'], properties: { input_tokens: integer, output_tokens: integer } },
-      cost: { type: 'object', required: ['usd', 'simulated'], properties: { usd: { type: 'number', minimum: 0 }, simulated: { type: 'boolean' } } },
-      metadata: { type: 'object', additionalProperties: string },
-      created_at: timestamp,
-      updated_at: timestamp,
-      archived_at: nullable(timestamp),
-      last_seq: { type: 'integer', minimum: 0, description: 'The `seq` of the last event; resume streams after it.' },
-    },
-  },
-  Event: {
-    type: 'object',
-    description: 'One event of the session log. `type` is `<domain>.<action>`; `seq` is gapless per session.',
-    required: ['id', 'seq', 'type', 'at', 'data'],
-    properties: {
-      id: { type: 'string', examples: ['sevt_9aB3cD4eF5gH6iJ7kL8mN0'] },
-      seq: { type: 'integer', minimum: 1 },
-      type: { type: 'string', examples: ['user.message', 'command.completed', 'agent.message', 'session.status_idle'] },
-      at: timestamp,
-      data: { type: 'object', additionalProperties: true },
-    },
-  },
-  Delta: {
-    type: 'object',
-    description:
-      'Model output as it streams (the data of `event: delta` frames, which have no `id:`); never stored, redacted of every known secret. ' +
-      '`attempt` counts the starts of the command; each attempt after the first begins with a `reset` (empty `delta`): keep, per command, only the text of the highest attempt seen.',
-    required: ['type', 'sessionId', 'commandId', 'agent', 'attempt', 'kind', 'delta'],
-    properties: {
-      type: { const: 'delta' },
-      sessionId: string,
-      commandId: string,
-      agent: string,
-      attempt: { type: 'integer', minimum: 1 },
-      kind: { enum: ['text', 'reasoning', 'reset'] },
-      delta: string,
-    },
-  },
-  SessionPage: { type: 'object', required: ['data', 'next_page'], properties: { data: { type: 'array', items: ref('SessionView') }, next_page: nullable(string) } },
-  EventPage: { type: 'object', required: ['data', 'next_page'], properties: { data: { type: 'array', items: ref('Event') }, next_page: nullable(string) } },
-  EventResponse: { type: 'object', required: ['event'], properties: { event: ref('Event') } },
-  DeletedSession: { type: 'object', required: ['id', 'deleted'], properties: { id: string, deleted: { const: true } } },
-  DocumentList: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: string } } },
-  Health: { type: 'object', additionalProperties: true },
-};
-
-const errorResponse = (description: string): JsonObject => ({ description, content: { 'application/json': { schema: ref('Error') } } });
-
-const responses: Record<string, JsonObject> = {
-  BadRequest: errorResponse('The request is not valid (`invalid_request_error`); `details.location.path` names the field.'),
-  Unauthorized: errorResponse('No API key, or an unknown one (`authentication_error`).'),
-  NotFound: errorResponse('No such session in this workspace (`not_found_error`).'),
-  Conflict: errorResponse('The session cannot do that now, e.g. it is archived (`invalid_request_error`).'),
-  PayloadTooLarge: errorResponse('The body is too large (`invalid_request_error`).'),
-  InternalError: errorResponse('conclave failed (`api_error`).'),
-};
-
-function json(description: string, schema: JsonObject): JsonObject {
-  return { description, content: { 'application/json': { schema } } };
+        }
+      : {}),
+    responses,
+  };
 }
 
-function errors(...names: string[]): JsonObject {
-  const statusOf: Record<string, string> = { BadRequest: '400', Unauthorized: '401', NotFound: '404', Conflict: '409', PayloadTooLarge: '413' };
-  const out: JsonObject = {};
-  for (const name of [...names, 'Unauthorized']) out[statusOf[name] ?? '500'] = { $ref: `#/components/responses/${name}` };
-  out['500'] = { $ref: '#/components/responses/InternalError' };
-  return out;
+export interface OpenApiDocumentOptions {
+  /** `managed`: only the routes under `/anthropic/v1` (what `/anthropic/v1/openapi.json` serves). Default: everything. */
+  part?: 'all' | 'managed';
 }
-
-const sessionId: JsonObject = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^sesn_' }, description: 'The session id (`sesn_…`).' };
-const jsonBody = (name: string, required = true): JsonObject => ({ required, content: { 'application/json': { schema: ref(name) } } });
-
-const streamDescription = [
-  'Server-sent events: the log from `after` (or the `Last-Event-ID` header) onwards, then new events as they are stored.',
-  'Each frame is `id: <seq>`, `event: <type>`, `data: <Event as JSON>`. `: ping` comments are heartbeats.',
-  'With `deltas=true`, `event: delta` frames (no `id:`) carry model output as it streams; a `reset` frame starts a retried command over.',
-  'The stream stays open when the session goes idle and ends when the session is deleted.',
-].join(' ');
-
-const paths: Record<string, JsonObject> = {
-  '/v1/sessions': {
-    post: {
-      operationId: 'createSession',
-      summary: 'Create a session (and run it, unless `run` is false)',
-      requestBody: jsonBody('CreateSessionBody'),
-      responses: { '201': json('The new session.', ref('SessionView')), ...errors('BadRequest', 'NotFound', 'PayloadTooLarge') },
-    },
-    get: {
-      operationId: 'listSessions',
-      summary: 'List sessions of the workspace, newest first',
-      parameters: queryParameters(listSessionsQuery),
-      responses: { '200': json('A page of sessions.', ref('SessionPage')), ...errors('BadRequest') },
-    },
-  },
-  '/v1/sessions/{id}': {
-    parameters: [sessionId],
-    get: { operationId: 'getSession', summary: 'Get a session', responses: { '200': json('The session.', ref('SessionView')), ...errors('NotFound') } },
-    delete: {
-      operationId: 'deleteSession',
-      summary: 'Delete a session: it is stopped, hidden, and its streams end',
-      responses: { '200': json('The session is deleted.', ref('DeletedSession')), ...errors('NotFound') },
-    },
-  },
-  '/v1/sessions/{id}/events': {
-    parameters: [sessionId],
-    get: {
-      operationId: 'listSessionEvents',
-      summary: 'List the events of a session in `seq` order',
-      parameters: queryParameters(listEventsQuery),
-      responses: { '200': json('A page of events.', ref('EventPage')), ...errors('BadRequest', 'NotFound') },
-    },
-  },
-  '/v1/sessions/{id}/events/stream': {
-    parameters: [sessionId],
-    get: {
-      operationId: 'streamSessionEvents',
-      summary: 'Follow the events of a session',
-      description: streamDescription,
-      parameters: [
-        ...queryParameters(streamQuery),
-        { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'Resume after this `seq` (sent by EventSource on reconnect).' },
-      ],
-      responses: {
-        '200': { description: streamDescription, content: { 'text/event-stream': { schema: { type: 'string', description: 'Frames whose data is an `Event` (or a `Delta`).' } } } },
-        ...errors('BadRequest', 'NotFound'),
-      },
-    },
-  },
-  '/v1/sessions/{id}/messages': {
-    parameters: [sessionId],
-    post: {
-      operationId: 'sendSessionMessage',
-      summary: 'Send a message: it steers a running session or starts a new turn of an idle one',
-      requestBody: jsonBody('SendMessageBody'),
-      responses: { '200': json('The stored `user.message` event.', ref('EventResponse')), ...errors('BadRequest', 'NotFound', 'Conflict', 'PayloadTooLarge') },
-    },
-  },
-  '/v1/sessions/{id}/interrupt': {
-    parameters: [sessionId],
-    post: {
-      operationId: 'interruptSession',
-      summary: 'Interrupt the running turn; the session goes idle with stop reason `interrupted`',
-      requestBody: jsonBody('InterruptBody', false),
-      responses: { '200': json('The stored `user.interrupt` event.', ref('EventResponse')), ...errors('BadRequest', 'NotFound', 'Conflict') },
-    },
-  },
-  '/v1/sessions/{id}/archive': {
-    parameters: [sessionId],
-    post: {
-      operationId: 'archiveSession',
-      summary: 'Archive a session: it stays readable but takes no more messages',
-      responses: { '200': json('The archived session.', ref('SessionView')), ...errors('NotFound', 'Conflict') },
-    },
-  },
-  '/v1/documents': {
-    get: {
-      operationId: 'listDocuments',
-      summary: 'Names of the documents in the server catalog (usable as `name` when creating a session)',
-      responses: { '200': json('Document names, sorted.', ref('DocumentList')), ...errors() },
-    },
-  },
-  '/v1/openapi.json': {
-    get: {
-      operationId: 'getOpenApiDocument',
-      summary: 'This document',
-      responses: { '200': json('The OpenAPI 3.1 document of the native API.', { type: 'object' }), ...errors() },
-    },
-  },
-  '/healthz': {
-    get: {
-      operationId: 'health',
-      summary: 'Liveness probe; needs no API key',
-      security: [],
-      responses: { '200': json('The server is up.', ref('Health')) },
-    },
-  },
-};
 
 /**
- * The OpenAPI 3.1 document of the native API. Every route but `/healthz` needs an API key, as
- * `Authorization: Bearer <key>` or `x-api-key: <key>`.
+ * The OpenAPI 3.1 document of the routes in `routeTables`. Every route but the probes needs an API
+ * key, as `Authorization: Bearer <key>` or `x-api-key: <key>`.
  *
  * @example
  * app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
+ * const managedOnly = openApiDocument({ part: 'managed' });
  */
-export function openApiDocument(): Record<string, unknown> {
-  // Built on every call: callers may mutate what they get (add `servers`, say) without sharing it.
-  return structuredClone({
+export function openApiDocument(options: OpenApiDocumentOptions = {}): Record<string, unknown> {
+  const managedOnly = options.part === 'managed';
+  const paths: Record<string, JsonObject> = {};
+  const requestComponents: NamedSchema[] = [];
+  const responseComponents: NamedSchema[] = [{ name: 'Error', schema: errorEnvelopeSchema }];
+  for (const group of routeTables) {
+    for (const [operationId, spec] of Object.entries(group.routes)) {
+      const path = openApiPath(group.basePath, spec.path);
+      if (managedOnly && !path.startsWith(`${managedApiBasePath}/`)) continue;
+      const item = (paths[path] ??= {});
+      item[spec.method] = operationOf(group, operationId, spec);
+      if (spec.body !== undefined) requestComponents.push(spec.body);
+      for (const response of Object.values(spec.responses)) if (response.json !== undefined) responseComponents.push(response.json);
+    }
+  }
+  const extras = managedOnly ? managedStreamComponents : [...nativeComponents, ...managedStreamComponents];
+  const schemas = componentSchemas([...responseComponents, ...extras], 'output');
+  for (const [name, schema] of Object.entries(componentSchemas(requestComponents, 'input'))) {
+    if (schemas[name] !== undefined) throw new Error(`OpenAPI component ${name} is both a request and a response schema`);
+    schemas[name] = schema;
+  }
+  const errorStatuses = Object.values(errorResponses);
+  return {
     openapi: '3.1.0',
     info: {
-      title: 'conclave native API',
+      title: managedOnly ? 'conclave Managed-Agents-compatible API' : 'conclave API',
       version: '1',
-      description: 'Sessions of multi-agent topologies: create, follow, steer and interrupt them. The Managed Agents compatible API is served alongside, under the same keys.',
+      description: managedOnly
+        ? 'The Managed Agents subset conclave serves under `/anthropic/v1` (the SDK `baseURL` is the server URL plus `/anthropic`). Generated from the route tables the server mounts.'
+        : 'Sessions of multi-agent topologies under `/v1` (create, follow, steer and interrupt them), and the Managed-Agents-compatible API under `/anthropic/v1`, on the same keys. Generated from the route tables the server mounts.',
     },
+    tags: managedOnly ? [{ name: tagOf.managed }] : Object.values(tagOf).map((name) => ({ name })),
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer <API key>`.' },
+        bearerAuth: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer <API key>` (what the Anthropic SDK sends).' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
       },
       schemas,
-      responses,
+      responses: Object.fromEntries(errorStatuses.map(({ name, description }) => [name, { description, content: { 'application/json': { schema: schemaRef('Error') } } }])),
     },
-  });
+  };
 }

@@ -75,11 +75,15 @@ export const queryTimestamp = z.string().transform((text, context) => {
  */
 export function pageQueryShape(defaultLimit: number = defaultPageLimit) {
   return {
-    limit: queryInteger(1, maxPageLimit).optional().transform((limit) => limit ?? defaultLimit),
+    limit: queryInteger(1, maxPageLimit)
+      .optional()
+      .transform((limit) => limit ?? defaultLimit)
+      .meta({ description: `Page size, 1 to ${maxPageLimit} (default ${defaultLimit}).` }),
     page: z
       .string()
       .optional()
-      .transform((page) => (page === undefined || page === '' ? undefined : page)),
+      .transform((page) => (page === undefined || page === '' ? undefined : page))
+      .meta({ description: 'The `next_page` cursor of the previous page.' }),
   };
 }
 

@@ -31,9 +31,9 @@ function log(...drafts: Draft[]): SessionEvent[] {
 const step = { topology: 'pipeline', phase: 'stage', agent: 'writer' };
 const input = { agent: 'writer', model: 'openai/gpt-5', messages: [] };
 
+/** One model call as the kernel journals it: the step rides on the first `command.started`. */
 function modelCall(commandId: string, text: string, usage: Record<string, number> = { inputTokens: 10, outputTokens: 5 }): Draft[] {
   return [
-    ['topology.step', { ...step, commandId }],
     ['command.started', { commandId, kind: 'model.generate', attempt: 1, input, step }],
     ['command.completed', { commandId, kind: 'model.generate', attempt: 1, output: { text }, usage, cost: { usd: 0.01 }, agent: 'writer', model: 'openai/gpt-5', latencyMs: 12 }],
     ['agent.message', { commandId, agent: 'writer', text, step }],
@@ -67,30 +67,44 @@ describe('ManagedEventView', () => {
     const [user, running, start, message, end, idle] = events;
     expect(user).toEqual({ id: 'sevt_2', type: 'user.message', processed_at: '2026-01-01T00:00:01.000Z', content: [{ type: 'text', text: 'Write' }], conclave: { seq: 2 } });
     expect(running).toEqual({ id: 'sevt_3', type: 'session.status_running', processed_at: '2026-01-01T00:00:02.000Z', conclave: { seq: 3 } });
-    expect(start).toMatchObject({ id: 'sevt_5', type: 'span.model_request_start', conclave: { seq: 5, commandId: 'pipeline/stage:0/writer/generate:0' } });
+    expect(start).toMatchObject({ id: 'sevt_4', type: 'span.model_request_start', conclave: { seq: 4, commandId: 'pipeline/stage:0/writer/generate:0', step } });
     expect(message).toEqual({
-      id: 'sevt_7',
+      // The id the message was streamed under (see `deltaEventId`), not the conclave event's.
+      id: deltaEventId('sesn_test', 'pipeline/stage:0/writer/generate:0', 'text'),
       type: 'agent.message',
-      processed_at: '2026-01-01T00:00:06.000Z',
+      processed_at: '2026-01-01T00:00:05.000Z',
       content: [{ type: 'text', text: 'Done.' }],
-      conclave: { seq: 7, agent: 'writer', commandId: 'pipeline/stage:0/writer/generate:0', step },
+      conclave: { seq: 6, agent: 'writer', commandId: 'pipeline/stage:0/writer/generate:0', step },
     });
     expect(end).toMatchObject({
-      id: 'sevt_6',
+      id: 'sevt_5',
       type: 'span.model_request_end',
-      model_request_start_id: 'sevt_5',
+      model_request_start_id: 'sevt_4',
       is_error: false,
       model_usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 3 },
-      conclave: { seq: 7 },
+      conclave: { seq: 6 },
     });
     expect(idle).toEqual({
-      id: 'sevt_9',
+      id: 'sevt_8',
       type: 'session.status_idle',
-      processed_at: '2026-01-01T00:00:08.000Z',
+      processed_at: '2026-01-01T00:00:07.000Z',
       stop_reason: { type: 'end_turn' },
       stop_details: null,
-      conclave: { seq: 9, stop_reason: 'end_turn' },
+      conclave: { seq: 8, stop_reason: 'end_turn' },
     });
+  });
+
+  it('reads a legacy topology.step as nothing of its own: the span start still shows the step', () => {
+    const commandId = 'pipeline/stage:0/writer/generate:0';
+    const legacy = log(
+      ['session.status_running'],
+      ['topology.step', { ...step, commandId }],
+      ...modelCall(commandId, 'Done.'),
+      ['session.status_idle', { stopReason: 'end_turn' }],
+    );
+    const events = toManagedEvents(legacy, { topologyAgent: false });
+    expect(types(events)).toEqual(['session.status_running', 'span.model_request_start', 'agent.message', 'span.model_request_end', 'session.status_idle']);
+    expect(events[1]).toMatchObject({ id: 'sevt_3', conclave: { commandId, step } });
   });
 
   it('adds the final answer as an agent.message when the topology is the agent', () => {
@@ -105,11 +119,11 @@ describe('ManagedEventView', () => {
       'session.status_idle',
     ]);
     expect(events[5]).toEqual({
-      id: 'sevt_8',
+      id: 'sevt_7',
       type: 'agent.message',
-      processed_at: '2026-01-01T00:00:07.000Z',
+      processed_at: '2026-01-01T00:00:06.000Z',
       content: [{ type: 'text', text: 'Done.' }],
-      conclave: { seq: 8, final: true, topology: 'pipeline', reason: 'all_stages_done', aggregation: 'last_stage' },
+      conclave: { seq: 7, final: true, topology: 'pipeline', reason: 'all_stages_done', aggregation: 'last_stage' },
     });
   });
 
@@ -264,27 +278,48 @@ describe('ManagedEventView', () => {
 });
 
 describe('deltaEvents', () => {
+  const delta = (commandId: string, kind: 'text' | 'reasoning', text: string, sessionId = 'sesn_test') => ({ sessionId, commandId, agent: 'pro', kind, delta: text });
+
   it('starts a message once per command, then streams its text', () => {
     const state = createDeltaStreamState();
-    const id = deltaEventId('c1', 'text');
-    expect(id).toMatch(/^sevt_delta_[0-9a-f]{24}$/);
-    expect(deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'text', delta: 'Hel' }, state)).toEqual([
+    const id = deltaEventId('sesn_test', 'c1', 'text');
+    expect(id).toMatch(/^sevt_[0-9a-f]{24}$/);
+    expect(deltaEvents(delta('c1', 'text', 'Hel'), state)).toEqual([
       { type: 'event_start', event: { id, type: 'agent.message' } },
       { type: 'event_delta', event_id: id, delta: { type: 'content_delta', content: { type: 'text', text: 'Hel' } } },
     ]);
-    expect(deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'text', delta: 'lo' }, state)).toEqual([
+    expect(deltaEvents(delta('c1', 'text', 'lo'), state)).toEqual([
       { type: 'event_delta', event_id: id, delta: { type: 'content_delta', content: { type: 'text', text: 'lo' } } },
     ]);
-    expect(deltaEventId('c1', 'text')).toBe(id);
-    expect(deltaEventId('c2', 'text')).not.toBe(id);
+    expect(deltaEventId('sesn_test', 'c1', 'text')).toBe(id);
+    expect(deltaEventId('sesn_test', 'c2', 'text')).not.toBe(id);
   });
 
   it('announces reasoning as agent.thinking, once', () => {
     const state = createDeltaStreamState();
-    const id = deltaEventId('c1', 'reasoning');
-    expect(id).not.toBe(deltaEventId('c1', 'text'));
-    expect(deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'reasoning', delta: 'hmm' }, state)).toEqual([{ type: 'event_start', event: { id, type: 'agent.thinking' } }]);
-    expect(deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'reasoning', delta: 'hmm' }, state)).toEqual([]);
+    const id = deltaEventId('sesn_test', 'c1', 'reasoning');
+    expect(id).not.toBe(deltaEventId('sesn_test', 'c1', 'text'));
+    expect(deltaEvents(delta('c1', 'reasoning', 'hmm'), state)).toEqual([{ type: 'event_start', event: { id, type: 'agent.thinking' } }]);
+    expect(deltaEvents(delta('c1', 'reasoning', 'hmm'), state)).toEqual([]);
+  });
+
+  it('streams each message under the id of the agent.message that concludes it, unique per session', () => {
+    const commandId = 'pipeline/stage:0/writer/generate:0';
+    const message = toManagedEvents(oneTurn(), { topologyAgent: false }).find((event) => event.type === 'agent.message');
+    const [start] = deltaEvents(delta(commandId, 'text', 'Do'), createDeltaStreamState());
+    expect(start).toEqual({ type: 'event_start', event: { id: message?.id, type: 'agent.message' } });
+    const [other] = deltaEvents(delta(commandId, 'text', 'Do', 'sesn_other'), createDeltaStreamState());
+    expect(other?.type === 'event_start' && other.event.id).not.toBe(message?.id);
+
+    // A retried call concludes its second attempt: the message takes that attempt's id.
+    const retried = log(
+      ['session.created', { topology: 'pipeline' }],
+      ['command.started', { commandId, kind: 'model.generate', attempt: 1, input }],
+      ['command.failed', { commandId, kind: 'model.generate', attempt: 1, error: { code: 'provider_stream_cut', message: 'cut' }, willRetry: true }],
+      ...modelCall(commandId, 'Done.'),
+    );
+    const retriedMessage = toManagedEvents(retried, { topologyAgent: false }).find((event) => event.type === 'agent.message');
+    expect(retriedMessage?.id).toBe(deltaEventId('sesn_test', commandId, 'text', 2));
   });
 });
 
@@ -295,6 +330,7 @@ describe('session usage, stats and status', () => {
       input_tokens: 11,
       output_tokens: 7,
       cache_read_input_tokens: 4,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       cache_creation_input_tokens: 0,
       list_cost: { amount: '2', currency: 'USD' },
     });
@@ -302,7 +338,7 @@ describe('session usage, stats and status', () => {
   });
 
   it('counts running time between running and idle', () => {
-    const events = log(['session.created'], ['session.status_running'], ['topology.step'], ['session.status_idle'], ['user.message'], ['session.status_running']);
+    const events = log(['session.created'], ['session.status_running'], ['agent.message'], ['session.status_idle'], ['user.message'], ['session.status_running']);
     expect(sessionStatsFrom(events)).toEqual({ active_seconds: 2, duration_seconds: 5 });
     expect(sessionStatsFrom(events, { now: '2026-01-01T00:00:10.000Z' })).toEqual({ active_seconds: 7, duration_seconds: 10 });
     expect(sessionStatsFrom([])).toEqual({ active_seconds: 0, duration_seconds: 0 });

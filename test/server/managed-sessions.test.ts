@@ -4,6 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { streamManagedWhile } from '../support/managed-stream.js';
 
 type AnyEvent = { id: string; type: string; [key: string]: unknown };
 
@@ -20,19 +21,9 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Opens the stream first (it is a live tail), then runs `act`, collecting events until `until`. */
-async function streamWhile(sessionId: string, act: () => Promise<unknown>, until: (event: AnyEvent) => boolean, params: Record<string, unknown> = {}): Promise<AnyEvent[]> {
-  const stream = await client.beta.sessions.events.stream(sessionId, params);
-  const seen: AnyEvent[] = [];
-  const reading = (async () => {
-    for await (const event of stream as AsyncIterable<AnyEvent>) {
-      seen.push(event);
-      if (until(event)) break;
-    }
-  })();
-  await act();
-  await reading;
-  return seen;
+/** Opens the Managed stream first (a live tail), then runs `act`, collecting events until `until`. */
+function streamWhile(sessionId: string, act: () => Promise<unknown>, until: (event: AnyEvent) => boolean, params: Record<string, unknown> = {}): Promise<AnyEvent[]> {
+  return streamManagedWhile(client, sessionId, act, until, params);
 }
 
 const isIdle = (event: AnyEvent): boolean => event.type === 'session.status_idle';
@@ -171,12 +162,15 @@ describe('Managed Agents API through the official SDK', () => {
     await expect(unauthenticated.beta.sessions.list()).rejects.toMatchObject({ status: 401 });
   });
 
-  it('refuses what conclave does not do with a clear 400 error envelope', async () => {
+  it('refuses what conclave does not do with a clear 400 error envelope, and an answer to no tool use with a 404', async () => {
     const agentId = await createAgent({ model: 'offline/echo' });
     const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
     await expect(
-      client.beta.sessions.events.send(session.id, { events: [{ type: 'user.custom_tool_result', custom_tool_use_id: 'x' }] } as never),
-    ).rejects.toMatchObject({ status: 400, type: 'invalid_request_error' });
+      client.beta.sessions.events.send(session.id, { events: [{ type: 'user.tool_result', tool_use_id: 'x' }] } as never),
+    ).rejects.toMatchObject({ status: 400, type: 'invalid_request_error', message: expect.stringContaining('self_hosted') });
+    await expect(
+      client.beta.sessions.events.send(session.id, { events: [{ type: 'user.custom_tool_result', custom_tool_use_id: 'sevt_nothing' }] } as never),
+    ).rejects.toMatchObject({ status: 404 });
     await expect(client.beta.sessions.create({ agent: 'agent_missing', environment_id: environmentId })).rejects.toMatchObject({ status: 404 });
   });
 });

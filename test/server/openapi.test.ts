@@ -1,8 +1,25 @@
-// The native API's OpenAPI document (plain JSON, every operation answered, every $ref resolvable,
-// bodies generated from the zod schemas) and those schemas' verdicts on good and bad input.
-import { describe, expect, it } from 'vitest';
+// The OpenAPI document of both faces: generated from the route tables the app mounts, so every
+// route the hono app registered is in it and nothing else is (the drift check below); valid OAS 3.1
+// by a maintained validator (@readme/openapi-parser); every $ref resolvable; bodies and queries from
+// the zod schemas the routes validate with; served at /v1/openapi.json and, the Managed part, at
+// /anthropic/v1/openapi.json. Then the native request schemas' verdicts on good and bad input.
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import { Kernel } from '../../src/kernel/index.js';
+import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { isConclaveError, type ConclaveError } from '../../src/protocol/errors.js';
+import { createApiKey } from '../../src/server/api-keys.js';
+import { createServerApp } from '../../src/server/app.js';
+import { createDocumentCatalog } from '../../src/server/document-catalog.js';
+import type { errorEnvelopeSchema } from '../../src/server/error-envelope-schema.js';
+import type { ErrorEnvelope } from '../../src/server/http-errors.js';
+import type { AgentObject, AgentSnapshot } from '../../src/server/managed/agents.js';
+import type { EnvironmentObject } from '../../src/server/managed/environments.js';
+import type { agentObjectSchema, agentSnapshotSchema, environmentObjectSchema } from '../../src/server/managed/managed-response-schemas.js';
 import { openApiDocument } from '../../src/server/openapi.js';
+import type { ServerDeps } from '../../src/server/server-deps.js';
+import { createMemoryResourceStore, createMemoryStore } from '../../src/store/index.js';
 import {
   createSessionBody,
   interruptBody,
@@ -44,6 +61,43 @@ function rejection(run: () => unknown): ConclaveError {
   throw new Error('expected a rejection');
 }
 
+let deps: ServerDeps;
+let app: ReturnType<typeof createServerApp>;
+let key: string;
+
+beforeAll(async () => {
+  const registry = createDefaultRegistry();
+  const resources = createMemoryResourceStore();
+  deps = {
+    kernel: new Kernel({ store: createMemoryStore(), registry }),
+    resources,
+    documents: createDocumentCatalog({ directory: new URL('../../examples', import.meta.url).pathname, registry }),
+    heartbeatMs: 1000,
+  };
+  app = createServerApp(deps);
+  ({ key } = await createApiKey(resources, { workspace: 'team-a' }));
+});
+
+afterAll(async () => {
+  await deps.resources.close();
+  await deps.kernel.store.close();
+});
+
+/** `GET /x` for every operation of the document. */
+function documentedOperations(document: Json): string[] {
+  return Object.entries(document.paths as Record<string, Json>).flatMap(([path, item]) =>
+    methods.filter((method) => item[method] !== undefined).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+/** `GET /x` for every route the hono app registered, `:id` as `{id}`; middleware (`ALL`), HEAD and OPTIONS left out. */
+function registeredOperations(): string[] {
+  const operations = app.routes
+    .filter((route) => !['ALL', 'HEAD', 'OPTIONS'].includes(route.method) && route.path !== '*' && route.path !== '/*')
+    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')}`);
+  return [...new Set(operations)];
+}
+
 describe('openApiDocument', () => {
   const document = openApiDocument();
   const paths = document.paths as Record<string, Json>;
@@ -52,42 +106,67 @@ describe('openApiDocument', () => {
     expect(JSON.parse(JSON.stringify(document))).toEqual(document);
     expect(document.openapi).toBe('3.1.0');
     expect(JSON.stringify(document)).not.toContain('$schema');
+    expect(JSON.stringify(document)).not.toContain('$defs');
   });
 
-  it('describes every route, each operation with responses', () => {
-    expect(Object.keys(paths).sort()).toEqual([
-      '/healthz',
-      '/v1/documents',
-      '/v1/openapi.json',
-      '/v1/sessions',
-      '/v1/sessions/{id}',
-      '/v1/sessions/{id}/archive',
-      '/v1/sessions/{id}/events',
-      '/v1/sessions/{id}/events/stream',
-      '/v1/sessions/{id}/interrupt',
-      '/v1/sessions/{id}/messages',
-    ]);
+  it('is a valid OAS 3.1 document, whole and the Managed part', async () => {
+    for (const candidate of [document, openApiDocument({ part: 'managed' })]) {
+      const result = await validate(structuredClone(candidate) as never);
+      expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
+      expect(result.specification).toBe('OpenAPI');
+    }
+  });
+
+  it('fails validation when broken, so the check above can fail', async () => {
+    const broken = structuredClone(document) as Json;
+    const listSessions = (broken.paths as Record<string, Json>)['/v1/sessions']!.get as Json;
+    ((listSessions.responses as Json)['200'] as Json).content = { 'application/json': { schema: { $ref: '#/components/schemas/NoSuchSchema' } } };
+    expect((await validate(broken as never)).valid).toBe(false);
+    const badParameter = structuredClone(document) as Json;
+    const getSession = (badParameter.paths as Record<string, Json>)['/v1/sessions/{id}']!.get as Json;
+    (getSession.parameters as Json[])[0]!.in = 'body';
+    expect((await validate(badParameter as never)).valid).toBe(false);
+  });
+
+  it('describes exactly the routes the app registered, on both faces', () => {
+    const registered = registeredOperations();
+    expect(registered.length).toBeGreaterThan(30);
+    expect(registered.filter((operation) => operation.includes(' /anthropic/v1/')).length).toBeGreaterThan(15);
+    expect(documentedOperations(document).sort()).toEqual(registered.sort());
+  });
+
+  it('gives every operation an id, a 2xx response and the error envelope', () => {
     const operationIds: string[] = [];
     for (const [path, item] of Object.entries(paths)) {
-      const operations = methods.filter((method) => item[method] !== undefined);
-      expect(operations.length, path).toBeGreaterThan(0);
-      for (const method of operations) {
+      for (const method of methods.filter((name) => item[name] !== undefined)) {
         const operation = item[method] as Json;
         operationIds.push(operation.operationId as string);
         const responses = operation.responses as Json;
         expect(Object.keys(responses).some((status) => status.startsWith('2')), `${method} ${path}`).toBe(true);
+        expect(responses['500'], `${method} ${path}`).toEqual({ $ref: '#/components/responses/InternalError' });
+        for (const parameter of path.match(/\{[^}]+\}/g) ?? []) {
+          const declared = (operation.parameters as Json[]).find((entry) => entry.in === 'path' && `{${entry.name as string}}` === parameter);
+          expect(declared, `${method} ${path} ${parameter}`).toMatchObject({ required: true, description: expect.any(String) });
+        }
       }
     }
     expect(new Set(operationIds).size).toBe(operationIds.length);
     expect(Object.keys((paths['/v1/sessions']!.post as Json).responses as Json)).toContain('201');
+    expect(((document.components as Json).responses as Record<string, Json>).NotFound).toEqual({
+      description: expect.any(String),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    });
   });
 
-  it('requires an API key everywhere but /healthz', () => {
+  it('requires an API key everywhere but the probes', () => {
     const schemes = (document.components as Json).securitySchemes as Json;
     expect(schemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     expect(schemes.apiKeyHeader).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }));
     expect(document.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
     expect((paths['/healthz']!.get as Json).security).toEqual([]);
+    expect((paths['/readyz']!.get as Json).security).toEqual([]);
+    expect((paths['/v1/documents']!.get as Json).security).toBeUndefined();
+    expect(Object.keys((paths['/v1/documents']!.get as Json).responses as Json)).toContain('401');
   });
 
   it('resolves every $ref', () => {
@@ -105,19 +184,47 @@ describe('openApiDocument', () => {
     expect((create.properties as Record<string, Json>).run).toMatchObject({ type: 'boolean', default: true });
     expect(schemas.SendMessageBody).toMatchObject({ required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 100_000 } } });
     expect(schemas.InterruptBody).toMatchObject({ properties: { reason: { type: 'string', maxLength: 500 } } });
-    for (const name of ['SessionView', 'Event', 'Error', 'SessionPage', 'EventPage']) expect(schemas[name], name).toBeDefined();
+    expect(schemas.CreateAgentBody).toMatchObject({ type: 'object', required: ['name', 'model'], additionalProperties: false });
+    expect(Object.keys((schemas.SendEventsBody!.properties as Record<string, Json>).events!)).toContain('items');
+    for (const name of ['SessionView', 'Event', 'Error', 'SessionPage', 'EventPage', 'Agent', 'Environment', 'ManagedSession', 'ManagedEvent', 'ManagedEventPage']) expect(schemas[name], name).toBeDefined();
+    expect(Object.keys(schemas.SessionView!.properties as Json)).toContain('turns');
+    expect((schemas.EventPage!.properties as Record<string, Json>).data).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Event' } });
 
     const events = paths['/v1/sessions/{id}/events']!.get as Json;
-    expect((events.parameters as Json[]).map((parameter) => parameter.name)).toEqual(['after', 'limit', 'page', 'types']);
-    expect((events.parameters as Json[])[1]).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } });
+    expect((events.parameters as Json[]).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name)).toEqual(['after', 'limit', 'page', 'types']);
+    expect((events.parameters as Json[])[2]).toMatchObject({ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } });
     const stream = paths['/v1/sessions/{id}/events/stream']!.get as Json;
-    expect((stream.parameters as Json[]).map((parameter) => parameter.name)).toEqual(['after', 'deltas', 'Last-Event-ID']);
+    expect((stream.parameters as Json[]).map((parameter) => parameter.name)).toEqual(['id', 'after', 'deltas', 'Last-Event-ID']);
     expect(Object.keys(((stream.responses as Json)['200'] as Json).content as Json)).toEqual(['text/event-stream']);
+    const managedEvents = paths['/anthropic/v1/sessions/{id}/events']!.get as Json;
+    expect((managedEvents.parameters as Json[]).find((parameter) => parameter.name === 'types[]')).toMatchObject({ in: 'query', schema: { type: 'array' }, explode: true });
+    const agents = paths['/anthropic/v1/agents']!.get as Json;
+    expect((agents.parameters as Json[]).map((parameter) => parameter.name)).toEqual(['limit', 'page', 'include_archived', 'created_at[gte]', 'created_at[lte]']);
+  });
+
+  it('keeps the response schemas and the types the handlers build the same', () => {
+    expectTypeOf<z.output<typeof errorEnvelopeSchema>>().toEqualTypeOf<ErrorEnvelope>();
+    expectTypeOf<AgentObject>().toExtend<z.output<typeof agentObjectSchema>>();
+    expectTypeOf<AgentSnapshot>().toExtend<z.output<typeof agentSnapshotSchema>>();
+    expectTypeOf<EnvironmentObject>().toExtend<z.output<typeof environmentObjectSchema>>();
+  });
+
+  it('is served at /v1/openapi.json, and the Managed part at /anthropic/v1/openapi.json', async () => {
+    const whole = await app.request('/v1/openapi.json', { headers: { 'x-api-key': key } });
+    expect(whole.status).toBe(200);
+    expect(await whole.json()).toEqual(document);
+    const managed = await app.request('/anthropic/v1/openapi.json', { headers: { authorization: `Bearer ${key}` } });
+    expect(managed.status).toBe(200);
+    const managedDocument = (await managed.json()) as Json;
+    expect(managedDocument).toEqual(openApiDocument({ part: 'managed' }));
+    expect(Object.keys(managedDocument.paths as Json).every((path) => path.startsWith('/anthropic/v1/'))).toBe(true);
+    expect(documentedOperations(managedDocument).sort()).toEqual(registeredOperations().filter((operation) => operation.includes(' /anthropic/v1/')).sort());
+    expect(Object.keys((managedDocument.components as Json).schemas as Json)).not.toContain('SessionView');
   });
 
   it('returns a fresh copy on every call', () => {
     (openApiDocument().info as Json).title = 'changed';
-    expect((openApiDocument().info as Json).title).toBe('conclave native API');
+    expect((openApiDocument().info as Json).title).toBe('conclave API');
   });
 });
 

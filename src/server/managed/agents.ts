@@ -4,16 +4,17 @@
  * not retry), list with paging and filters, archive, and the list of versions. Agents live in the
  * resource store, scoped to the workspace of the API key: another workspace's agent is a 404.
  */
-import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import type { Context, Hono } from 'hono';
 import { ConclaveError, isConclaveError } from '../../protocol/errors.js';
 import { createId } from '../../protocol/ids.js';
 import type { ResourceRecord, ResourceStore } from '../../protocol/resources.js';
 import { parseQuery, validateJson } from '../http-errors.js';
-import { buildPage, pageQueryShape, queryInteger } from '../paging.js';
+import { buildPage } from '../paging.js';
+import { mountRoutes } from '../route-table.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
-import { createAgentBody, resolveAgentUpdate, resolveNewAgent, updateAgentBody, type AgentFields } from './agent-schema.js';
-import { listOptionsOf, listResourcesQuery, patchMetadata, stringMap } from './managed-fields.js';
+import { resolveAgentUpdate, resolveNewAgent, type AgentFields } from './agent-schema.js';
+import { managedAgentRouteTable } from './managed-agent-routes.js';
+import { listOptionsOf, patchMetadata, stringMap } from './managed-fields.js';
 
 /** An agent as the API returns it. */
 export type AgentObject = { id: string; type: 'agent' } & AgentFields & {
@@ -88,13 +89,10 @@ export async function loadAgent(resources: ResourceStore, workspace: string, id:
   throw new ConclaveError('not_found', `no agent ${id}`);
 }
 
-const retrieveQuery = z.object({ version: queryInteger(1).optional() });
-const versionsQuery = z.object(pageQueryShape());
-
 async function updateAgent(c: Context<ServerEnv>, resources: ResourceStore): Promise<Response> {
   const workspace = c.get('workspace');
   const id = c.req.param('id') as string;
-  const body = await validateJson(updateAgentBody, c);
+  const body = await validateJson(managedAgentRouteTable.routes.updateAgent.body.schema, c);
   for (let attempt = 1; ; attempt += 1) {
     const current = await loadAgent(resources, workspace, id);
     if (body.version !== undefined && body.version !== current.version) {
@@ -120,51 +118,51 @@ async function updateAgent(c: Context<ServerEnv>, resources: ResourceStore): Pro
  * The agent routes, relative to the Managed API root (`/anthropic/v1`).
  *
  * @example
- * managed.route('/', managedAgentRoutes(deps)); // POST /anthropic/v1/agents, …
+ * app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps)); // POST /anthropic/v1/agents, …
  */
 export function managedAgentRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const { resources } = deps;
-  const app = new Hono<ServerEnv>();
+  const { routes } = managedAgentRouteTable;
 
-  app.post('/agents', async (c) => {
-    const fields = resolveNewAgent(await validateJson(createAgentBody, c));
-    const record = await resources.createResource({
-      kind: 'agent',
-      id: createId('agent'),
-      workspace: c.get('workspace'),
-      body: fields as unknown as Record<string, unknown>,
-    });
-    return c.json(agentObject(record));
+  return mountRoutes(managedAgentRouteTable, {
+    createAgent: async (c) => {
+      const fields = resolveNewAgent(await validateJson(routes.createAgent.body.schema, c));
+      const record = await resources.createResource({
+        kind: 'agent',
+        id: createId('agent'),
+        workspace: c.get('workspace'),
+        body: fields as unknown as Record<string, unknown>,
+      });
+      return c.json(agentObject(record));
+    },
+
+    listAgents: async (c) => {
+      const query = parseQuery(routes.listAgents.query, c);
+      const page = await resources.listResources('agent', c.get('workspace'), listOptionsOf(query));
+      return c.json(buildPage(page.items.map(agentObject), page.nextCursor));
+    },
+
+    getAgent: async (c) => {
+      const { version } = parseQuery(routes.getAgent.query, c);
+      return c.json(agentObject(await loadAgent(resources, c.get('workspace'), c.req.param('id'), version)));
+    },
+
+    updateAgent: (c) => updateAgent(c, resources),
+
+    archiveAgent: async (c) => {
+      const workspace = c.get('workspace');
+      const id = c.req.param('id');
+      await loadAgent(resources, workspace, id);
+      return c.json(agentObject(await resources.archiveResource('agent', workspace, id)));
+    },
+
+    listAgentVersions: async (c) => {
+      const query = parseQuery(routes.listAgentVersions.query, c);
+      const workspace = c.get('workspace');
+      const id = c.req.param('id');
+      await loadAgent(resources, workspace, id);
+      const page = await resources.listVersions('agent', workspace, id, { limit: query.limit, ...(query.page !== undefined ? { cursor: query.page } : {}) });
+      return c.json(buildPage(page.items.map(agentObject), page.nextCursor));
+    },
   });
-
-  app.get('/agents', async (c) => {
-    const query = parseQuery(listResourcesQuery, c);
-    const page = await resources.listResources('agent', c.get('workspace'), listOptionsOf(query));
-    return c.json(buildPage(page.items.map(agentObject), page.nextCursor));
-  });
-
-  app.get('/agents/:id', async (c) => {
-    const { version } = parseQuery(retrieveQuery, c);
-    return c.json(agentObject(await loadAgent(resources, c.get('workspace'), c.req.param('id'), version)));
-  });
-
-  app.post('/agents/:id', (c) => updateAgent(c, resources));
-
-  app.post('/agents/:id/archive', async (c) => {
-    const workspace = c.get('workspace');
-    const id = c.req.param('id');
-    await loadAgent(resources, workspace, id);
-    return c.json(agentObject(await resources.archiveResource('agent', workspace, id)));
-  });
-
-  app.get('/agents/:id/versions', async (c) => {
-    const query = parseQuery(versionsQuery, c);
-    const workspace = c.get('workspace');
-    const id = c.req.param('id');
-    await loadAgent(resources, workspace, id);
-    const page = await resources.listVersions('agent', workspace, id, { limit: query.limit, ...(query.page !== undefined ? { cursor: query.page } : {}) });
-    return c.json(buildPage(page.items.map(agentObject), page.nextCursor));
-  });
-
-  return app;
 }

@@ -5,54 +5,17 @@
  * the tools). Errors use the codes the SDK knows (`environment_not_found`, `environment_archived`,
  * `invalid_config_type_change`), so it raises its specific error classes.
  */
-import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import type { Context, Hono } from 'hono';
 import { isConclaveError } from '../../protocol/errors.js';
 import { createId } from '../../protocol/ids.js';
 import type { ResourceRecord, ResourceStore } from '../../protocol/resources.js';
 import { ApiError, parseQuery, validateJson } from '../http-errors.js';
 import { buildPage } from '../paging.js';
+import { mountRoutes } from '../route-table.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
-import { listOptionsOf, listResourcesQuery, metadataPatchSchema, metadataSchema, patchMetadata, stringMap } from './managed-fields.js';
-
-const networkingParam = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('unrestricted') }),
-  z.object({
-    type: z.literal('limited'),
-    allowed_hosts: z.array(z.string().min(1)).nullable().optional(),
-    allow_mcp_servers: z.boolean().nullable().optional(),
-    allow_package_managers: z.boolean().nullable().optional(),
-  }),
-]);
-
-const packageList = z.array(z.string().min(1)).nullable().optional();
-const packagesParam = z.object({ type: z.literal('packages').optional(), apt: packageList, cargo: packageList, gem: packageList, go: packageList, npm: packageList, pip: packageList });
-
-const configParam = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('cloud'), networking: networkingParam.nullable().optional(), packages: packagesParam.nullable().optional() }),
-  z.object({ type: z.literal('self_hosted') }),
-]);
-type ConfigParam = z.output<typeof configParam>;
-
-const scopeParam = z.enum(['organization', 'account']);
-
-/** Body of `POST /v1/environments`. */
-export const createEnvironmentBody = z.strictObject({
-  name: z.string().min(1).max(256),
-  config: configParam.nullable().optional(),
-  description: z.string().max(2048).nullable().optional(),
-  metadata: metadataSchema.optional(),
-  scope: scopeParam.nullable().optional(),
-});
-
-/** Body of `POST /v1/environments/{id}`: omitted fields are kept, metadata is a patch, `null` clears. */
-export const updateEnvironmentBody = z.strictObject({
-  name: z.string().min(1).max(256).nullable().optional(),
-  config: configParam.nullable().optional(),
-  description: z.string().max(2048).nullable().optional(),
-  metadata: metadataPatchSchema.optional(),
-  scope: scopeParam.nullable().optional(),
-});
+import { type ConfigParam } from './environment-schema.js';
+import { managedEnvironmentRouteTable } from './managed-environment-routes.js';
+import { listOptionsOf, patchMetadata, stringMap } from './managed-fields.js';
 
 /** The resolved `config` of an environment. */
 export type EnvironmentConfig =
@@ -163,7 +126,7 @@ const unlockedUpdateAttempts = 3;
 async function updateEnvironment(c: Context<ServerEnv>, resources: ResourceStore): Promise<Response> {
   const workspace = c.get('workspace');
   const id = c.req.param('id') as string;
-  const body = await validateJson(updateEnvironmentBody, c);
+  const body = await validateJson(managedEnvironmentRouteTable.routes.updateEnvironment.body.schema, c);
   for (let attempt = 1; ; attempt += 1) {
     const current = await loadEnvironment(resources, workspace, id);
     if (current.archivedAt !== null) {
@@ -198,53 +161,52 @@ async function updateEnvironment(c: Context<ServerEnv>, resources: ResourceStore
  * The environment routes, relative to the Managed API root (`/anthropic/v1`).
  *
  * @example
- * managed.route('/', managedEnvironmentRoutes(deps)); // POST /anthropic/v1/environments, …
+ * app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps)); // POST /anthropic/v1/environments, …
  */
 export function managedEnvironmentRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const { resources } = deps;
-  const app = new Hono<ServerEnv>();
 
-  app.post('/environments', async (c) => {
-    const body = await validateJson(createEnvironmentBody, c);
-    const fields: EnvironmentFields = {
-      name: body.name,
-      description: body.description ?? null,
-      config: resolveEnvironmentConfig(body.config),
-      metadata: { ...(body.metadata ?? {}) },
-    };
-    if (body.scope !== undefined && body.scope !== null) fields.scope = body.scope;
-    const record = await resources.createResource({
-      kind: 'environment',
-      id: createId('environment'),
-      workspace: c.get('workspace'),
-      body: fields as unknown as Record<string, unknown>,
-    });
-    return c.json(environmentObject(record));
+  return mountRoutes(managedEnvironmentRouteTable, {
+    createEnvironment: async (c) => {
+      const body = await validateJson(managedEnvironmentRouteTable.routes.createEnvironment.body.schema, c);
+      const fields: EnvironmentFields = {
+        name: body.name,
+        description: body.description ?? null,
+        config: resolveEnvironmentConfig(body.config),
+        metadata: { ...(body.metadata ?? {}) },
+      };
+      if (body.scope !== undefined && body.scope !== null) fields.scope = body.scope;
+      const record = await resources.createResource({
+        kind: 'environment',
+        id: createId('environment'),
+        workspace: c.get('workspace'),
+        body: fields as unknown as Record<string, unknown>,
+      });
+      return c.json(environmentObject(record));
+    },
+
+    listEnvironments: async (c) => {
+      const query = parseQuery(managedEnvironmentRouteTable.routes.listEnvironments.query, c);
+      const page = await resources.listResources('environment', c.get('workspace'), listOptionsOf(query));
+      return c.json(buildPage(page.items.map(environmentObject), page.nextCursor));
+    },
+
+    getEnvironment: async (c) => c.json(environmentObject(await loadEnvironment(resources, c.get('workspace'), c.req.param('id')))),
+
+    updateEnvironment: (c) => updateEnvironment(c, resources),
+
+    deleteEnvironment: async (c) => {
+      const workspace = c.get('workspace');
+      const id = c.req.param('id');
+      if (!(await resources.deleteResource('environment', workspace, id))) throw environmentNotFound(id);
+      return c.json({ id, type: 'environment_deleted' as const });
+    },
+
+    archiveEnvironment: async (c) => {
+      const workspace = c.get('workspace');
+      const id = c.req.param('id');
+      await loadEnvironment(resources, workspace, id);
+      return c.json(environmentObject(await resources.archiveResource('environment', workspace, id)));
+    },
   });
-
-  app.get('/environments', async (c) => {
-    const query = parseQuery(listResourcesQuery, c);
-    const page = await resources.listResources('environment', c.get('workspace'), listOptionsOf(query));
-    return c.json(buildPage(page.items.map(environmentObject), page.nextCursor));
-  });
-
-  app.get('/environments/:id', async (c) => c.json(environmentObject(await loadEnvironment(resources, c.get('workspace'), c.req.param('id')))));
-
-  app.post('/environments/:id', (c) => updateEnvironment(c, resources));
-
-  app.delete('/environments/:id', async (c) => {
-    const workspace = c.get('workspace');
-    const id = c.req.param('id');
-    if (!(await resources.deleteResource('environment', workspace, id))) throw environmentNotFound(id);
-    return c.json({ id, type: 'environment_deleted' as const });
-  });
-
-  app.post('/environments/:id/archive', async (c) => {
-    const workspace = c.get('workspace');
-    const id = c.req.param('id');
-    await loadEnvironment(resources, workspace, id);
-    return c.json(environmentObject(await resources.archiveResource('environment', workspace, id)));
-  });
-
-  return app;
 }

@@ -8,6 +8,8 @@
  */
 import type { ConclaveErrorJSON } from '../../protocol/errors.js';
 import type { SessionEvent } from '../../protocol/events.js';
+import { builtinToolsetNames } from './agent-tools.js';
+import { deltaEventId } from './managed-deltas.js';
 import { modelUsageOf, recordOf, zeroUsage, type ModelUsage } from './managed-session-summary.js';
 
 export { createDeltaStreamState, deltaEventId, deltaEvents, type DeltaStreamState } from './managed-deltas.js';
@@ -50,6 +52,8 @@ export interface ManagedEventViewOptions {
 /** A model call that completed and waits for its `agent.message` before its span ends. */
 interface PendingCompletion {
   eventId: string;
+  /** The model answered with tool calls (and maybe no text): a round of the agent's tool loop. */
+  calledTools: boolean;
   startId: string | undefined;
   usage: ModelUsage;
   details: Record<string, unknown>;
@@ -97,6 +101,12 @@ export class ManagedEventView {
   /** Open model spans by command id: the id of their `span.model_request_start`. */
   private readonly openSpans = new Map<string, string>();
   private readonly completions = new Map<string, PendingCompletion>();
+  /** `command.started` events seen per command id: the attempt number live deltas carry. */
+  private readonly starts = new Map<string, number>();
+  /** The `agent.tool_use` event id of each tool command, which its `agent.tool_result` names. */
+  private readonly toolUses = new Map<string, string>();
+  /** Tool commands run by the client: their result is the client's own `user.custom_tool_result`. */
+  private readonly clientTools = new Set<string>();
 
   constructor(options: ManagedEventViewOptions) {
     this.topologyAgent = options.topologyAgent;
@@ -129,6 +139,7 @@ export class ManagedEventView {
       case 'session.error':
         return [this.sessionError(event)];
       case 'command.started':
+        this.starts.set(stringOf(data.commandId) ?? '', (this.starts.get(stringOf(data.commandId) ?? '') ?? 0) + 1);
         return this.commandStarted(event);
       case 'command.completed':
         this.commandCompleted(event);
@@ -139,6 +150,23 @@ export class ManagedEventView {
         return this.agentMessage(event);
       case 'topology.completed':
         return this.topologyAgent ? [this.finalMessage(event)] : [];
+      case 'agent.tool_use':
+      case 'agent.custom_tool_use':
+        return [this.toolUse(event)];
+      case 'agent.tool_result':
+        return this.toolResult(event);
+      case 'user.tool_confirmation':
+        return [
+          managed(event, 'user.tool_confirmation', defined({ tool_use_id: stringOf(data.toolUseId), result: stringOf(data.result), deny_message: stringOf(data.denyMessage) })),
+        ];
+      case 'user.custom_tool_result':
+        return [
+          managed(event, 'user.custom_tool_result', {
+            custom_tool_use_id: stringOf(data.customToolUseId),
+            content: [{ type: 'text', text: stringOf(data.content) ?? '' }],
+            is_error: data.isError === true,
+          }),
+        ];
       default:
         return [];
     }
@@ -146,12 +174,53 @@ export class ManagedEventView {
 
   private statusIdle(event: SessionEvent): ManagedEvent {
     const stopReason = stringOf(event.data.stopReason) ?? 'end_turn';
+    const eventIds = Array.isArray(event.data.eventIds) ? event.data.eventIds.filter((id): id is string => typeof id === 'string') : [];
+    const type = stopReason === 'retries_exhausted' || stopReason === 'requires_action' ? stopReason : 'end_turn';
     return managed(
       event,
       'session.status_idle',
-      { stop_reason: { type: stopReason === 'retries_exhausted' ? 'retries_exhausted' : 'end_turn' }, stop_details: null },
+      { stop_reason: type === 'requires_action' ? { type, event_ids: eventIds } : { type }, stop_details: null },
       { stop_reason: stopReason, reason: stringOf(event.data.reason) },
     );
+  }
+
+  /**
+   * A tool call: `agent.tool_use` (run by the session, asking first when its permission is `ask`) or
+   * `agent.custom_tool_use` (run by the client). A plain agent's built-in tools carry their agent
+   * toolset names (`read`, not `read_file`), as the agent declared them.
+   */
+  private toolUse(event: SessionEvent): ManagedEvent {
+    const data = event.data;
+    const commandId = stringOf(data.commandId) ?? '';
+    const tool = stringOf(data.tool) ?? '';
+    this.toolUses.set(commandId, event.id);
+    const conclave = { commandId, agent: data.agent, tool, toolCallId: data.toolCallId };
+    if (event.type === 'agent.custom_tool_use') {
+      this.clientTools.add(commandId);
+      return managed(event, 'agent.custom_tool_use', { name: tool, input: data.input ?? {} }, conclave);
+    }
+    const name = this.topologyAgent ? tool : (builtinToolsetNames[tool] ?? tool);
+    const ask = data.permission === 'ask';
+    return managed(
+      event,
+      'agent.tool_use',
+      { name, input: data.input ?? {}, evaluated_permission: ask ? 'ask' : 'allow', evaluation: { type: ask ? 'always_ask' : 'always_allow' } },
+      conclave,
+    );
+  }
+
+  private toolResult(event: SessionEvent): ManagedEvent[] {
+    const commandId = stringOf(event.data.commandId) ?? '';
+    if (this.clientTools.has(commandId)) return [];
+    const output = stringOf(event.data.output) ?? '';
+    return [
+      managed(
+        event,
+        'agent.tool_result',
+        { tool_use_id: this.toolUses.get(commandId) ?? event.id, content: [{ type: 'text', text: output }], is_error: event.data.isError === true },
+        { commandId, agent: event.data.agent, tool: event.data.tool },
+      ),
+    ];
   }
 
   private sessionError(event: SessionEvent): ManagedEvent {
@@ -187,8 +256,10 @@ export class ManagedEventView {
     const commandId = stringOf(event.data.commandId) ?? '';
     const startId = this.openSpans.get(commandId);
     this.openSpans.delete(commandId);
+    const output = recordOf(event.data.output);
     this.completions.set(commandId, {
       eventId: event.id,
+      calledTools: Array.isArray(output?.toolCalls) && output.toolCalls.length > 0,
       startId,
       usage: modelUsageOf(event.data.usage),
       details: { commandId, agent: event.data.agent, model: event.data.model, latencyMs: event.data.latencyMs, cost: event.data.cost },
@@ -223,16 +294,22 @@ export class ManagedEventView {
   private agentMessage(event: SessionEvent): ManagedEvent[] {
     const commandId = stringOf(event.data.commandId);
     const nested = recordOf(event.data.nested);
+    // A model's message was streamed (`event_start`) under an id derived from its command and
+    // attempt before this event existed; it keeps that id. Nested topology answers were not streamed.
+    const attempts = commandId === undefined || nested !== undefined ? undefined : this.starts.get(commandId);
     const message = managed(
       event,
       'agent.message',
       { content: [{ type: 'text', text: stringOf(event.data.text) ?? '' }] },
       { agent: event.data.agent, commandId, step: recordOf(event.data.step), nested },
+      attempts === undefined || commandId === undefined ? event.id : deltaEventId(event.sessionId, commandId, 'text', attempts),
     );
     if (nested !== undefined || commandId === undefined) return [message];
     const completion = this.completions.get(commandId);
     if (completion === undefined) return [message];
     this.completions.delete(commandId);
+    // A tool round with nothing to say: its tool uses are what the client sees, not an empty message.
+    if (completion.calledTools && (stringOf(event.data.text) ?? '') === '') return [completionEnd(event, completion)];
     return [message, completionEnd(event, completion)];
   }
 

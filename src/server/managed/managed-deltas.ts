@@ -1,7 +1,8 @@
 /**
  * Stream-only Managed Agents events for model output as it streams: an `event_start` per command
- * attempt, then `event_delta`s, with ids derived from the command and attempt so every connection
- * agrees on them.
+ * attempt, then `event_delta`s, with ids derived from the session, the command and the attempt so
+ * every connection agrees on them — and so the streaming message's id is the id of the
+ * `agent.message` that concludes it (`ManagedEventView` derives that event's id the same way).
  *
  * A retried attempt (see `StreamDelta`) opens a new preview: an `event_start` with a new id, sent as
  * soon as the attempt begins. That is the wire's own way to start over — the official SDK's
@@ -28,21 +29,23 @@ export function createDeltaStreamState(): DeltaStreamState {
 }
 
 /**
- * The id of the in-progress message (or thinking) an attempt's deltas belong to: derived from the
- * command id and the attempt, so it is the same on every connection and every call.
+ * The id of the message (or thinking) an attempt's deltas belong to: derived from the session, the
+ * command id and the attempt, so it is the same on every connection and every call, differs between
+ * sessions, and — for text — is the id of the `agent.message` the attempt ends in, when it succeeds.
+ * Command ids are unique within a session (later turns are prefixed `turn:N/`).
  *
  * @example
- * deltaEventId('debate/round:1/pro/generate:0', 'text')    // → 'sevt_delta_…' (24 hex characters)
- * deltaEventId('debate/round:1/pro/generate:0', 'text', 2) // → another id: the retry's preview
+ * deltaEventId('sesn_1', 'debate/round:1/pro/generate:0', 'text')    // → 'sevt_…' (24 hex characters)
+ * deltaEventId('sesn_1', 'debate/round:1/pro/generate:0', 'text', 2) // → another id: the retry's message
  */
-export function deltaEventId(commandId: string, kind: 'text' | 'reasoning', attempt = 1): string {
-  const source = attempt <= 1 ? `${kind}\n${commandId}` : `${kind}\n${commandId}\n${attempt}`;
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 24);
-  return `sevt_delta_${hash}`;
+export function deltaEventId(sessionId: string, commandId: string, kind: 'text' | 'reasoning', attempt = 1): string {
+  const hash = createHash('sha256').update(`${kind}\n${sessionId}\n${commandId}\n${Math.max(1, attempt)}`).digest('hex').slice(0, 24);
+  return kind === 'text' ? `sevt_${hash}` : `sevt_thinking_${hash}`;
 }
 
-/** A live delta as `deltaEvents` reads it (`StreamDelta` without the session). */
+/** A live delta as `deltaEvents` reads it (a `StreamDelta`). */
 export interface LiveDelta {
+  sessionId: string;
   commandId: string;
   agent: string;
   kind: 'text' | 'reasoning' | 'reset';
@@ -58,12 +61,12 @@ export interface LiveDelta {
  * begins) opens the new attempt's `agent.message` preview at once.
  *
  * @example
- * deltaEvents({ commandId: 'c1', agent: 'pro', kind: 'text', delta: 'Hel' }, state)
+ * deltaEvents({ sessionId: 'sesn_1', commandId: 'c1', agent: 'pro', kind: 'text', delta: 'Hel' }, state)
  * // → [{ type: 'event_start', event: { id, type: 'agent.message' } }, { type: 'event_delta', event_id: id, delta: … }]
  */
 export function deltaEvents(delta: LiveDelta, state: DeltaStreamState): ManagedDeltaEvent[] {
   const kind = delta.kind === 'reasoning' ? 'reasoning' : 'text';
-  const id = deltaEventId(delta.commandId, kind, delta.attempt ?? 1);
+  const id = deltaEventId(delta.sessionId, delta.commandId, kind, delta.attempt ?? 1);
   const out: ManagedDeltaEvent[] = [];
   if (!state.started.has(id)) {
     state.started.add(id);

@@ -11,6 +11,9 @@ export interface ManagedSessionUsage {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
+  /** The SDK's typed form: conclave's providers report no cache writes, so both are 0. */
+  cache_creation: { ephemeral_5m_input_tokens: 0; ephemeral_1h_input_tokens: 0 };
+  /** The flat form Anthropic's docs show beside it. */
   cache_creation_input_tokens: 0;
   list_cost: { amount: string; currency: 'USD' } | null;
 }
@@ -82,7 +85,14 @@ function centsOf(usd: number): string {
  * sessionUsageFrom(events) // → { input_tokens: 1200, output_tokens: 340, …, list_cost: { amount: '1.52', currency: 'USD' } }
  */
 export function sessionUsageFrom(events: readonly SessionEvent[]): ManagedSessionUsage {
-  const usage: ManagedSessionUsage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, list_cost: null };
+  const usage: ManagedSessionUsage = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation_input_tokens: 0,
+    list_cost: null,
+  };
   let usd: number | undefined;
   for (const event of events) {
     if (event.type !== 'command.completed') continue;

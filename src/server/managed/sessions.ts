@@ -5,17 +5,20 @@
  * (or holds one inline, YAML or JSON) runs that topology, and each of its agents' turns appears as
  * an `agent.message`. Shapes, paging, SSE framing and errors follow the reference subset.
  */
-import { Hono, type Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { SessionDefinition } from '../../kernel/index.js';
+import { rulesFor } from '../../policy/server-policy.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { validateJson, validateValue } from '../http-errors.js';
-import { ownedSession } from '../native/sessions.js';
-import { buildPage, decodeSessionCursor, encodeSessionCursor, pageQueryShape, parsePageQuery, queryBoolean, queryTimestamp } from '../paging.js';
+import { assertTakesMessages, ownedSession } from '../native/sessions.js';
+import { buildPage, decodeSessionCursor, encodeSessionCursor, parsePageQuery } from '../paging.js';
+import { mountRoutes } from '../route-table.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
 import { agentSnapshot, loadAgent, type AgentSnapshot } from './agents.js';
-import { loadEnvironment } from './environments.js';
+import { agentToolPlan } from './agent-tools.js';
+import { environmentObject, loadEnvironment, type EnvironmentConfig } from './environments.js';
 import {
   ManagedEventView,
   createDeltaStreamState,
@@ -26,7 +29,10 @@ import {
   toManagedEvents,
   type ManagedEvent,
 } from './event-view.js';
-import { metadataSchema, patchMetadata } from './managed-fields.js';
+import { patchMetadata } from './managed-fields.js';
+import { managedSessionRouteTable } from './managed-session-routes.js';
+import type { ManagedSessionObject } from './managed-response-schemas.js';
+import { createdAtRangeQuery, listSessionsQuery, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
 
 /** The agent metadata key that makes an agent run a topology document instead of one model. */
 export const topologyMetadataKey = 'conclave.topology';
@@ -39,45 +45,11 @@ interface ManagedAttributes {
   resources: unknown[];
   budget: unknown;
   topology_agent: boolean;
+  /** Why the sandbox has no network though the environment asked for it (the server policy). */
+  network_withheld?: string;
 }
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
-const contentBlock = z.looseObject({ type: z.string() });
-const userMessageEvent = z.strictObject({ type: z.literal('user.message'), content: z.array(contentBlock).min(1) });
-const userInterruptEvent = z.strictObject({ type: z.literal('user.interrupt'), session_thread_id: z.string().optional() });
-const unsupportedEvent = z.looseObject({
-  type: z.enum(['user.custom_tool_result', 'user.tool_confirmation', 'user.define_outcome', 'user.tool_result', 'system.message']),
-});
-const sentEvent = z.union([userMessageEvent, userInterruptEvent, unsupportedEvent]);
-type SentEvent = z.infer<typeof sentEvent>;
-
-const agentReference = z.union([
-  z.string().min(1),
-  z.strictObject({ type: z.literal('agent'), id: z.string().min(1), version: z.number().int().min(1).optional() }),
-  z.looseObject({ type: z.literal('agent_with_overrides'), id: z.string().min(1), version: z.number().int().min(1).optional(), model: z.unknown().optional(), system: z.string().nullable().optional() }),
-]);
-
-const createSessionBody = z.strictObject({
-  agent: agentReference,
-  environment_id: z.string().min(1),
-  vault_ids: z.array(z.string()).optional(),
-  metadata: metadataSchema.optional(),
-  title: z.string().max(500).nullable().optional(),
-  initial_events: z.array(z.union([userMessageEvent, unsupportedEvent])).max(50).optional(),
-  resources: z.array(z.unknown()).optional(),
-  budget: z.unknown().optional(),
-});
-
-const updateSessionBody = z.strictObject({
-  title: z.string().max(500).nullable().optional(),
-  metadata: z.record(z.string(), z.string().nullable()).optional(),
-  agent: z.unknown().optional(),
-  budget: z.unknown().optional(),
-  vault_ids: z.unknown().optional(),
-});
-
-const sendEventsBody = z.strictObject({ events: z.array(sentEvent).min(1).max(50) });
-
 /** The text of user content blocks (non-text blocks are kept in the journal but not sent to models). */
 function textOf(content: readonly { type: string }[]): string {
   return content
@@ -98,16 +70,33 @@ function conclaveModel(id: string): string {
  * What an agent runs, and whether the caller wrote it: a catalog document named in the metadata is
  * the operator's; an inline document, or a plain agent's model, is the caller's (untrusted).
  */
-async function definitionFor(deps: ServerDeps, agent: AgentSnapshot, metadata: Record<string, string>): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean }> {
+async function definitionFor(
+  deps: ServerDeps,
+  agent: AgentSnapshot,
+  metadata: Record<string, string>,
+  environment: EnvironmentConfig,
+  workspace: string,
+): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean; networkWithheld?: string }> {
   const topology = metadata[topologyMetadataKey];
   if (topology !== undefined && topology.trim() !== '') {
     const inline = /[\n{:]/.test(topology);
     const definition = inline ? deps.documents.parse(topology, `agent ${agent.id} metadata["${topologyMetadataKey}"]`) : await deps.documents.load(topology.trim());
     return { definition, topologyAgent: true, untrusted: inline };
   }
+  const rules = rulesFor(deps.kernel.policy, workspace);
+  const plan = agentToolPlan(agent, environment, rules.trust === 'trusted' || rules.network);
   const modelAgent: Record<string, unknown> = { name: 'agent', model: conclaveModel(agent.model.id) };
   if (typeof agent.system === 'string' && agent.system !== '') modelAgent['system'] = agent.system;
-  return { definition: { topology: 'pipeline', agents: [modelAgent as never], options: { passes: 1 } }, topologyAgent: false, untrusted: true };
+  if (plan.tools.length > 0) modelAgent['tools'] = plan.tools;
+  const definition: Record<string, unknown> = { topology: 'pipeline', agents: [modelAgent], options: { passes: 1 } };
+  if (plan.documentTools.length > 0) definition['tools'] = plan.documentTools;
+  if (plan.environment !== undefined) definition['environment'] = plan.environment;
+  return {
+    definition: definition as unknown as SessionDefinition,
+    topologyAgent: false,
+    untrusted: true,
+    ...(plan.networkWithheld !== undefined ? { networkWithheld: plan.networkWithheld } : {}),
+  };
 }
 
 function attributesOf(events: readonly SessionEvent[]): ManagedAttributes | undefined {
@@ -135,7 +124,7 @@ function labelsOf(events: readonly SessionEvent[]): { metadata: Record<string, s
  * @example
  * return c.json(managedSession(summary, await store.read(summary.id)));
  */
-export function managedSession(summary: SessionSummary, events: readonly SessionEvent[]): Record<string, unknown> {
+export function managedSession(summary: SessionSummary, events: readonly SessionEvent[]): ManagedSessionObject {
   const attributes = attributesOf(events);
   const labels = labelsOf(events);
   return {
@@ -163,16 +152,6 @@ function queryList(c: Context<ServerEnv>, key: string): string[] {
   return [...(c.req.queries(`${key}[]`) ?? []), ...(c.req.queries(key) ?? [])];
 }
 
-const listSessionsQuery = z.object({
-  ...pageQueryShape(),
-  order: z.enum(['asc', 'desc']).optional(),
-  include_archived: queryBoolean.optional(),
-  agent_id: z.string().optional(),
-  'created_at[gte]': queryTimestamp.optional(),
-  'created_at[gt]': queryTimestamp.optional(),
-  'created_at[lte]': queryTimestamp.optional(),
-  'created_at[lt]': queryTimestamp.optional(),
-});
 
 
 /** Event list cursor: how many view events the earlier pages returned. */
@@ -194,12 +173,12 @@ function inCreatedRange(at: string, range: Partial<Record<'created_at[gte]' | 'c
  * The session and event routes, relative to the Managed API root (`/anthropic/v1`).
  *
  * @example
- * managed.route('/', managedSessionRoutes(deps)); // POST /anthropic/v1/sessions, …
+ * app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps)); // POST /anthropic/v1/sessions, …
  */
 export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
-  const app = new Hono<ServerEnv>();
   const { kernel } = deps;
   const store = kernel.store;
+  const { routes } = managedSessionRouteTable;
 
   const deliver = async (sessionId: string, events: readonly SentEvent[]): Promise<ManagedEvent[]> => {
     const stored: SessionEvent[] = [];
@@ -211,170 +190,192 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         stored.push(await kernel.send(sessionId, { text, content }));
       } else if (event.type === 'user.interrupt') {
         stored.push(await kernel.interrupt(sessionId));
+      } else if (event.type === 'user.tool_confirmation') {
+        const confirmation = event as z.infer<typeof toolConfirmationEvent>;
+        if (confirmation.result === 'allow' && confirmation.deny_message !== undefined) {
+          throw new ConclaveError('invalid_argument', `events[${index}].deny_message: only a deny carries a message`, { location: { path: `events[${index}].deny_message` } });
+        }
+        const answer = { allow: confirmation.result === 'allow', ...(confirmation.deny_message !== undefined ? { message: confirmation.deny_message } : {}) };
+        stored.push((await kernel.confirmTool(sessionId, confirmation.tool_use_id, answer)).event);
+      } else if (event.type === 'user.custom_tool_result') {
+        const result = event as z.infer<typeof customToolResultEvent>;
+        const blocks = result.content ?? [];
+        const other = blocks.findIndex((block) => block.type !== 'text');
+        if (other !== -1) {
+          throw new ConclaveError('invalid_argument', `events[${index}].content[${other}]: only text blocks are supported in a custom tool result, not "${blocks[other]?.type}"`, {
+            location: { path: `events[${index}].content[${other}]` },
+          });
+        }
+        stored.push((await kernel.submitToolResult(sessionId, result.custom_tool_use_id, { content: textOf(blocks), isError: result.is_error === true })).event);
       } else {
-        throw new ConclaveError('invalid_argument', `events[${index}].type: "${event.type}" is not supported by conclave (its agents use no client-side or custom tools)`, {
-          location: { path: `events[${index}].type` },
-        });
+        const why =
+          event.type === 'user.tool_result'
+            ? 'it answers tools a self_hosted environment runs on the client, and conclave runs the agent toolset in its own sandbox'
+            : 'it is not supported by this server yet';
+        throw new ConclaveError('invalid_argument', `events[${index}].type: "${event.type}": ${why}`, { location: { path: `events[${index}].type` } });
       }
     }
     return stored.flatMap((event) => toManagedEvents([event], { topologyAgent: false }));
   };
 
-  app.post('/sessions', async (c) => {
-    const workspace = c.get('workspace');
-    const body = await validateJson(createSessionBody, c);
-    if (body.vault_ids !== undefined && body.vault_ids.length > 0) {
-      throw new ConclaveError('invalid_argument', 'vault_ids: vaults are not supported yet; providers read keys from the server environment', { location: { path: 'vault_ids' } });
-    }
-    const reference = typeof body.agent === 'string' ? { id: body.agent } : body.agent;
-    const record = await loadAgent(deps.resources, workspace, reference.id, 'version' in reference ? reference.version : undefined);
-    await loadEnvironment(deps.resources, workspace, body.environment_id);
-    const agent = agentSnapshot(record);
-    if (typeof body.agent === 'object' && body.agent.type === 'agent_with_overrides') {
-      if (typeof body.agent.model === 'string') agent.model = { ...agent.model, id: body.agent.model };
-      else if (typeof body.agent.model === 'object' && body.agent.model !== null) agent.model = { ...agent.model, ...(body.agent.model as { id: string }) };
-      if (body.agent.system !== undefined) agent.system = body.agent.system;
-    }
-    const agentMetadata = (record.body['metadata'] as Record<string, string> | undefined) ?? {};
-    const { definition, topologyAgent, untrusted } = await definitionFor(deps, agent, agentMetadata);
-    const managed: ManagedAttributes = {
-      agent,
-      environment_id: body.environment_id,
-      vault_ids: [],
-      resources: body.resources ?? [],
-      budget: body.budget ?? null,
-      topology_agent: topologyAgent,
-    };
-    const sessionId = await kernel.createSession(definition, {
-      awaitInput: true,
-      workspace,
-      untrusted,
-      source: topologyAgent ? `agent ${agent.id}` : agent.model.id,
-      attributes: { managed },
-      ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
-      ...(typeof body.title === 'string' ? { title: body.title } : {}),
-    });
-    if (body.initial_events !== undefined && body.initial_events.length > 0) await deliver(sessionId, body.initial_events as SentEvent[]);
-    const summary = await ownedSession(deps, workspace, sessionId);
-    return c.json(managedSession(summary, await store.read(sessionId)));
-  });
-
-  app.get('/sessions', async (c) => {
-    const query = validateValue(listSessionsQuery, c.req.query(), 'query');
-    if (query.order === 'asc') throw new ConclaveError('invalid_argument', 'query.order: only "desc" (newest first) is supported', { location: { path: 'order' } });
-    const statuses = new Set(queryList(c, 'statuses'));
-    const data: Record<string, unknown>[] = [];
-    let after = query.page !== undefined ? decodeSessionCursor(query.page) : undefined;
-    let last: SessionSummary | undefined;
-    let more = false;
-    // Filters the store cannot apply (agent, status names, times) are applied here, page by page.
-    while (data.length < query.limit) {
-      const batch = await store.listSessions({ workspace: c.get('workspace'), order: 'created', limit: query.limit + 1, includeArchived: query.include_archived === true, ...(after !== undefined ? { after } : {}) });
-      for (const summary of batch.slice(0, query.limit)) {
-        last = summary;
-        const events = await store.read(summary.id);
-        const session = managedSession(summary, events);
-        const agentId = (session['agent'] as AgentSnapshot | null)?.id;
-        if (query.agent_id !== undefined && agentId !== query.agent_id) continue;
-        if (statuses.size > 0 && !statuses.has(session['status'] as string)) continue;
-        if (!inCreatedRange(summary.createdAt, query)) continue;
-        data.push(session);
-        if (data.length === query.limit) break;
+  return mountRoutes(managedSessionRouteTable, {
+    createManagedSession: async (c) => {
+      const workspace = c.get('workspace');
+      const body = await validateJson(routes.createManagedSession.body.schema, c);
+      if (body.vault_ids !== undefined && body.vault_ids.length > 0) {
+        throw new ConclaveError('invalid_argument', 'vault_ids: vaults are not supported yet; providers read keys from the server environment', { location: { path: 'vault_ids' } });
       }
-      more = batch.length > query.limit || (last !== undefined && batch[batch.length - 1]?.id !== last.id);
-      if (!more || last === undefined) break;
-      after = { at: last.createdAt, id: last.id };
-    }
-    return c.json({ ...buildPage(data, more && last !== undefined ? encodeSessionCursor(last) : null), prev_page: null });
-  });
+      const reference = typeof body.agent === 'string' ? { id: body.agent } : body.agent;
+      const record = await loadAgent(deps.resources, workspace, reference.id, 'version' in reference ? reference.version : undefined);
+      const environment = environmentObject(await loadEnvironment(deps.resources, workspace, body.environment_id));
+      const agent = agentSnapshot(record);
+      if (typeof body.agent === 'object' && body.agent.type === 'agent_with_overrides') {
+        if (typeof body.agent.model === 'string') agent.model = { ...agent.model, id: body.agent.model };
+        else if (typeof body.agent.model === 'object' && body.agent.model !== null) agent.model = { ...agent.model, ...(body.agent.model as { id: string }) };
+        if (body.agent.system !== undefined) agent.system = body.agent.system;
+      }
+      const agentMetadata = (record.body['metadata'] as Record<string, string> | undefined) ?? {};
+      const { definition, topologyAgent, untrusted, networkWithheld } = await definitionFor(deps, agent, agentMetadata, environment.config, workspace);
+      const managed: ManagedAttributes = {
+        agent,
+        environment_id: body.environment_id,
+        vault_ids: [],
+        resources: body.resources ?? [],
+        budget: body.budget ?? null,
+        topology_agent: topologyAgent,
+        ...(networkWithheld !== undefined ? { network_withheld: networkWithheld } : {}),
+      };
+      const sessionId = await kernel.createSession(definition, {
+        awaitInput: true,
+        workspace,
+        untrusted,
+        source: topologyAgent ? `agent ${agent.id}` : agent.model.id,
+        attributes: { managed },
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        ...(typeof body.title === 'string' ? { title: body.title } : {}),
+      });
+      if (body.initial_events !== undefined && body.initial_events.length > 0) await deliver(sessionId, body.initial_events as SentEvent[]);
+      const summary = await ownedSession(deps, workspace, sessionId);
+      return c.json(managedSession(summary, await store.read(sessionId)));
+    },
 
-  app.get('/sessions/:id', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    return c.json(managedSession(summary, await store.read(summary.id)));
-  });
-
-  app.post('/sessions/:id', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const body = await validateJson(updateSessionBody, c);
-    if (body.vault_ids !== undefined) throw new ConclaveError('invalid_argument', 'vault_ids cannot be changed on a session', { location: { path: 'vault_ids' } });
-    if (body.agent !== undefined) throw new ConclaveError('invalid_argument', "agent: a session's agent cannot be changed in conclave; create a new session", { location: { path: 'agent' } });
-    if (body.title !== undefined || body.metadata !== undefined) {
-      await kernel.update(summary.id, { ...(body.title !== undefined ? { title: body.title } : {}), ...(body.metadata !== undefined ? { metadata: body.metadata } : {}) });
-    }
-    const updated = await ownedSession(deps, c.get('workspace'), summary.id);
-    return c.json(managedSession(updated, await store.read(summary.id)));
-  });
-
-  app.delete('/sessions/:id', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    await kernel.delete(summary.id);
-    return c.json({ id: summary.id, type: 'session_deleted' });
-  });
-
-  app.post('/sessions/:id/archive', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    await kernel.archive(summary.id);
-    const archived = await ownedSession(deps, c.get('workspace'), summary.id);
-    return c.json(managedSession(archived, await store.read(summary.id)));
-  });
-
-  app.post('/sessions/:id/events', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const body = await validateJson(sendEventsBody, c);
-    return c.json({ data: await deliver(summary.id, body.events as SentEvent[]) });
-  });
-
-  app.get('/sessions/:id/events', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const { limit, page } = parsePageQuery(c.req.query(), 1000);
-    const order = c.req.query('order') ?? 'asc';
-    if (order !== 'asc' && order !== 'desc') throw new ConclaveError('invalid_argument', `query.order: expected "asc" or "desc", received "${order}"`);
-    const types = new Set(queryList(c, 'types'));
-    const range = validateValue(listSessionsQuery.pick({ 'created_at[gte]': true, 'created_at[gt]': true, 'created_at[lte]': true, 'created_at[lt]': true }), c.req.query(), 'query');
-    const events = await store.read(summary.id);
-    let view = toManagedEvents(events, { topologyAgent: attributesOf(events)?.topology_agent === true }).filter(
-      (event) => (types.size === 0 || types.has(event.type)) && inCreatedRange(event.processed_at, range),
-    );
-    if (order === 'desc') view = view.reverse();
-    const offset = eventOffset(page);
-    const data = view.slice(offset, offset + limit);
-    return c.json(buildPage(data, offset + limit < view.length ? String(offset + limit) : null));
-  });
-
-  app.get('/sessions/:id/events/stream', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const wantsDeltas = new Set(queryList(c, 'event_deltas'));
-    // A live tail: history up to now only primes the view (span ids), nothing of it is sent.
-    const history = await store.read(summary.id);
-    const view = new ManagedEventView({ topologyAgent: attributesOf(history)?.topology_agent === true });
-    for (const event of history) view.translate(event);
-    const head = history[history.length - 1]?.seq ?? 0;
-    return openSseStream(
-      c,
-      async (sink) => {
-        const deltaState = createDeltaStreamState();
-        const stopDeltas =
-          wantsDeltas.size > 0
-            ? kernel.live.subscribe(summary.id, (item) => {
-                if (item.type !== 'delta') return;
-                for (const delta of deltaEvents(item, deltaState)) {
-                  const kind = delta.type === 'event_start' ? delta.event.type : 'agent.message';
-                  if (wantsDeltas.has(kind)) sink.send({ event: delta.type, data: delta });
-                }
-              })
-            : () => undefined;
-        try {
-          for await (const event of store.follow(summary.id, { afterSeq: head, signal: sink.closed })) {
-            for (const managed of view.translate(event)) sink.send({ event: managed.type, data: managed });
-            if (event.type === 'session.deleted') break;
-          }
-        } finally {
-          stopDeltas();
+    listManagedSessions: async (c) => {
+      const query = validateValue(listSessionsQuery, c.req.query(), 'query');
+      if (query.order === 'asc') throw new ConclaveError('invalid_argument', 'query.order: only "desc" (newest first) is supported', { location: { path: 'order' } });
+      const statuses = new Set(queryList(c, 'statuses'));
+      const data: ManagedSessionObject[] = [];
+      let after = query.page !== undefined ? decodeSessionCursor(query.page) : undefined;
+      let last: SessionSummary | undefined;
+      let more = false;
+      // Filters the store cannot apply (agent, status names, times) are applied here, page by page.
+      while (data.length < query.limit) {
+        const batch = await store.listSessions({ workspace: c.get('workspace'), order: 'created', limit: query.limit + 1, includeArchived: query.include_archived === true, ...(after !== undefined ? { after } : {}) });
+        for (const summary of batch.slice(0, query.limit)) {
+          last = summary;
+          const events = await store.read(summary.id);
+          const session = managedSession(summary, events);
+          const agent = session['agent'] as AgentSnapshot | null;
+          if (query.agent_id !== undefined && agent?.id !== query.agent_id) continue;
+          if (query.agent_version !== undefined && agent?.version !== query.agent_version) continue;
+          if (statuses.size > 0 && !statuses.has(session['status'] as string)) continue;
+          if (!inCreatedRange(summary.createdAt, query)) continue;
+          data.push(session);
+          if (data.length === query.limit) break;
         }
-      },
-      { heartbeatMs: deps.heartbeatMs },
-    );
-  });
+        more = batch.length > query.limit || (last !== undefined && batch[batch.length - 1]?.id !== last.id);
+        if (!more || last === undefined) break;
+        after = { at: last.createdAt, id: last.id };
+      }
+      return c.json({ ...buildPage(data, more && last !== undefined ? encodeSessionCursor(last) : null), prev_page: null });
+    },
 
-  return app;
+    getManagedSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      return c.json(managedSession(summary, await store.read(summary.id)));
+    },
+
+    updateManagedSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = await validateJson(routes.updateManagedSession.body.schema, c);
+      if (body.vault_ids !== undefined) throw new ConclaveError('invalid_argument', 'vault_ids cannot be changed on a session', { location: { path: 'vault_ids' } });
+      if (body.agent !== undefined) throw new ConclaveError('invalid_argument', "agent: a session's agent cannot be changed in conclave; create a new session", { location: { path: 'agent' } });
+      if (body.title !== undefined || body.metadata !== undefined) {
+        await kernel.update(summary.id, { ...(body.title !== undefined ? { title: body.title } : {}), ...(body.metadata !== undefined ? { metadata: body.metadata } : {}) });
+      }
+      const updated = await ownedSession(deps, c.get('workspace'), summary.id);
+      return c.json(managedSession(updated, await store.read(summary.id)));
+    },
+
+    deleteManagedSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      await kernel.delete(summary.id);
+      return c.json({ id: summary.id, type: 'session_deleted' });
+    },
+
+    archiveManagedSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      await kernel.archive(summary.id);
+      const archived = await ownedSession(deps, c.get('workspace'), summary.id);
+      return c.json(managedSession(archived, await store.read(summary.id)));
+    },
+
+    sendManagedSessionEvents: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = await validateJson(routes.sendManagedSessionEvents.body.schema, c);
+      if (body.events.some((event) => event.type === 'user.message')) assertTakesMessages(summary);
+      return c.json({ data: await deliver(summary.id, body.events as SentEvent[]) });
+    },
+
+    listManagedSessionEvents: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const { limit, page } = parsePageQuery(c.req.query(), 1000);
+      const order = c.req.query('order') ?? 'asc';
+      if (order !== 'asc' && order !== 'desc') throw new ConclaveError('invalid_argument', `query.order: expected "asc" or "desc", received "${order}"`);
+      const types = new Set(queryList(c, 'types'));
+      const range = validateValue(createdAtRangeQuery, c.req.query(), 'query');
+      const events = await store.read(summary.id);
+      let view = toManagedEvents(events, { topologyAgent: attributesOf(events)?.topology_agent === true }).filter(
+        (event) => (types.size === 0 || types.has(event.type)) && inCreatedRange(event.processed_at, range),
+      );
+      if (order === 'desc') view = view.reverse();
+      const offset = eventOffset(page);
+      const data = view.slice(offset, offset + limit);
+      return c.json(buildPage(data, offset + limit < view.length ? String(offset + limit) : null));
+    },
+
+    streamManagedSessionEvents: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const wantsDeltas = new Set(queryList(c, 'event_deltas'));
+      // A live tail: history up to now only primes the view (span ids), nothing of it is sent.
+      const history = await store.read(summary.id);
+      const view = new ManagedEventView({ topologyAgent: attributesOf(history)?.topology_agent === true });
+      for (const event of history) view.translate(event);
+      const head = history[history.length - 1]?.seq ?? 0;
+      return openSseStream(
+        c,
+        async (sink) => {
+          const deltaState = createDeltaStreamState();
+          const stopDeltas =
+            wantsDeltas.size > 0
+              ? kernel.live.subscribe(summary.id, (item) => {
+                  if (item.type !== 'delta') return;
+                  for (const delta of deltaEvents(item, deltaState)) {
+                    const kind = delta.type === 'event_start' ? delta.event.type : 'agent.message';
+                    if (wantsDeltas.has(kind)) sink.send({ event: delta.type, data: delta });
+                  }
+                })
+              : () => undefined;
+          try {
+            for await (const event of store.follow(summary.id, { afterSeq: head, signal: sink.closed })) {
+              for (const managed of view.translate(event)) sink.send({ event: managed.type, data: managed });
+              if (event.type === 'session.deleted') break;
+            }
+          } finally {
+            stopDeltas();
+          }
+        },
+        { heartbeatMs: deps.heartbeatMs },
+      );
+    },
+  });
 }

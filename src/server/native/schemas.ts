@@ -59,6 +59,26 @@ export const interruptBody = z
   .meta({ title: 'InterruptBody' });
 export type InterruptBody = z.output<typeof interruptBody>;
 
+/** `POST /v1/sessions/{id}/tool-confirmations`: allow or deny a tool call that waits for approval. */
+export const toolConfirmationBody = z
+  .strictObject({
+    tool_use_id: z.string().min(1).max(200).meta({ description: 'The id of the waiting `agent.tool_use` event (listed in `pending_tool_uses`).' }),
+    result: z.enum(['allow', 'deny']),
+    deny_message: z.string().max(maximumMessageLength).optional().meta({ description: 'With `deny`: what the model is told (default "the user denied this tool call").' }),
+  })
+  .meta({ title: 'ToolConfirmationBody' });
+export type ToolConfirmationBody = z.output<typeof toolConfirmationBody>;
+
+/** `POST /v1/sessions/{id}/tool-results`: the result of a client-run tool call. */
+export const toolResultBody = z
+  .strictObject({
+    custom_tool_use_id: z.string().min(1).max(200).meta({ description: 'The id of the waiting `agent.custom_tool_use` event (listed in `pending_tool_uses`).' }),
+    content: z.string().max(maximumMessageLength),
+    is_error: z.boolean().optional().meta({ description: 'The tool failed: the model sees the content as an error.' }),
+  })
+  .meta({ title: 'ToolResultBody' });
+export type ToolResultBody = z.output<typeof toolResultBody>;
+
 /** `GET /v1/sessions`. */
 export const listSessionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: 'Page size, 1 to 100.' }),

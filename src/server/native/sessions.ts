@@ -1,43 +1,26 @@
 /**
  * The native sessions API (`/v1/sessions…`): conclave's own view of a session — its journal as it
  * is, events with their `seq`, an SSE stream that resumes from any `seq` (`Last-Event-ID`), and
- * steering (`messages`) and `interrupt` as the kernel defines them. Every route is scoped to the
- * workspace of the caller's API key: another workspace's session is a 404.
+ * steering (`messages`) and `interrupt` as the kernel defines them, and answers to tool calls that
+ * wait (`tool-confirmations`, `tool-results`). Every route is scoped to the workspace of the
+ * caller's API key: another workspace's session is a 404.
  */
-import { Hono, type Context } from 'hono';
-import type { SessionResult } from '../../kernel/index.js';
+import type { Context, Hono } from 'hono';
+import type { SessionResult, ToolAnswerReceipt } from '../../kernel/index.js';
 import { summarizeSession } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
-import { validateJson, validateValue } from '../http-errors.js';
+import { ApiError, validateJson, validateValue } from '../http-errors.js';
 import { inThreadDocumentParser } from '../document-parser-thread.js';
 import { parseJsonBody } from '../inline-document-request.js';
-import { openApiDocument } from '../openapi.js';
 import { decodeSessionCursor, encodeSessionCursor } from '../paging.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
-import { createSessionBody, interruptBody, listEventsQuery, listSessionsQuery, parseRequestPart, sendMessageBody, streamQuery } from './schemas.js';
+import { mountRoutes } from '../route-table.js';
+import { nativeSessionRouteTable } from './native-session-routes.js';
+import type { PendingToolUseView, SessionView } from './native-response-schemas.js';
+import { parseRequestPart } from './schemas.js';
 
-/** A session as the native API shows it. */
-export interface SessionView {
-  id: string;
-  status: string;
-  stop_reason: string | null;
-  topology: string;
-  title: string;
-  workspace: string;
-  task: string | null;
-  answer: string | null;
-  reason: string | null;
-  error: unknown;
-  turns: number;
-  usage: { input_tokens: number; output_tokens: number };
-  cost: { usd: number; simulated: boolean };
-  metadata: Record<string, string>;
-  created_at: string;
-  updated_at: string;
-  archived_at: string | null;
-  last_seq: number;
-}
+export type { PendingToolUseView, SessionView };
 
 /**
  * The native view of a session from its summary and its log.
@@ -67,7 +50,13 @@ export function sessionView(summary: SessionSummary, events: readonly SessionEve
     updated_at: summary.updatedAt,
     archived_at: summary.archivedAt,
     last_seq: summary.lastSeq,
+    pending_tool_uses: result.pendingToolUses.map((use) => ({ id: use.eventId, kind: use.kind, agent: use.agent, tool: use.tool, input: use.input })),
   };
+}
+
+/** The answer to a tool-confirmation or tool-result request. */
+function receiptView(receipt: ToolAnswerReceipt): { event: SessionEvent; remaining: string[]; resumed: boolean } {
+  return { event: receipt.event, remaining: receipt.remaining, resumed: receipt.resumed };
 }
 
 /**
@@ -85,138 +74,172 @@ export async function ownedSession(deps: ServerDeps, workspace: string, sessionI
   return summary;
 }
 
+/**
+ * Refuses a message to an archived session: 409 (`session_archived`), which the SDK is told not to
+ * retry. An archived session stays readable but takes no more messages.
+ *
+ * @example
+ * assertTakesMessages(await ownedSession(deps, workspace, id));
+ */
+export function assertTakesMessages(summary: SessionSummary): void {
+  if (summary.archivedAt === null) return;
+  throw new ApiError('session_not_resumable', `session ${summary.id} is archived and takes no more messages`, {
+    errorCode: 'session_archived',
+    hint: 'create a new session to continue',
+  });
+}
+
 
 async function optionalJson(c: Context<ServerEnv>): Promise<unknown> {
   return parseJsonBody(await c.req.text()) ?? {};
 }
 
 /**
- * The `/v1` routes of the native sessions API.
+ * The `/v1` routes of the native API (sessions and the document catalog), mounted on their table.
  *
  * @example
- * app.route('/v1', nativeSessionRoutes(deps));
+ * app.route(nativeSessionRouteTable.basePath, nativeSessionRoutes(deps));
  */
 export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
-  const app = new Hono<ServerEnv>();
   const { kernel } = deps;
   const store = kernel.store;
   const parser = deps.documentParser ?? inThreadDocumentParser(deps.documents);
+  const { routes } = nativeSessionRouteTable;
 
-  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  return mountRoutes(nativeSessionRouteTable, {
+    listDocuments: async (c) => c.json({ data: await deps.documents.list() }),
 
-  app.post('/sessions', async (c) => {
-    // The body and its inline document are parsed off the event loop when the server has a parser thread.
-    const request = await parser.read(await c.req.text());
-    const body = validateValue(createSessionBody, request.body, 'body');
-    if (request.documentError !== undefined) throw ConclaveError.fromJSON(request.documentError);
-    const document = body.name !== undefined ? await deps.documents.load(body.name) : request.document;
-    if (document === undefined) throw new ConclaveError('internal', 'the inline document was not parsed');
-    const task = body.task ?? document.task;
-    const hasTask = task !== undefined && task.trim() !== '';
-    const sessionId = await kernel.createSession(document, {
-      ...(hasTask ? { task } : { awaitInput: true }),
-      ...(body.seed !== undefined ? { seed: body.seed } : {}),
-      ...(body.title !== undefined ? { title: body.title } : {}),
-      ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
-      workspace: c.get('workspace'),
-      source: body.name ?? 'inline',
-      // A document of the catalog is the operator's; one in the body is the caller's own.
-      untrusted: body.name === undefined,
-    });
-    if (body.run && hasTask) await kernel.launch(sessionId);
-    const summary = await ownedSession(deps, c.get('workspace'), sessionId);
-    return c.json(sessionView(summary, await store.read(sessionId)), 201);
-  });
+    createSession: async (c) => {
+      // The body and its inline document are parsed off the event loop when the server has a parser thread.
+      const request = await parser.read(await c.req.text());
+      const body = validateValue(routes.createSession.body.schema, request.body, 'body');
+      if (request.documentError !== undefined) throw ConclaveError.fromJSON(request.documentError);
+      const document = body.name !== undefined ? await deps.documents.load(body.name) : request.document;
+      if (document === undefined) throw new ConclaveError('internal', 'the inline document was not parsed');
+      const task = body.task ?? document.task;
+      const hasTask = task !== undefined && task.trim() !== '';
+      const sessionId = await kernel.createSession(document, {
+        ...(hasTask ? { task } : { awaitInput: true }),
+        ...(body.seed !== undefined ? { seed: body.seed } : {}),
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        workspace: c.get('workspace'),
+        source: body.name ?? 'inline',
+        // A document of the catalog is the operator's; one in the body is the caller's own.
+        untrusted: body.name === undefined,
+      });
+      if (body.run && hasTask) await kernel.launch(sessionId);
+      const summary = await ownedSession(deps, c.get('workspace'), sessionId);
+      return c.json(sessionView(summary, await store.read(sessionId)), 201);
+    },
 
-  app.get('/sessions', async (c) => {
-    const query = parseRequestPart(listSessionsQuery, c.req.query(), 'query');
-    const limit = query.limit ?? 20;
-    const summaries = await store.listSessions({
-      workspace: c.get('workspace'),
-      order: 'created',
-      limit: limit + 1,
-      includeArchived: query.include_archived === 'true',
-      ...(query.status !== undefined ? { status: query.status } : {}),
-      ...(query.page !== undefined ? { after: decodeSessionCursor(query.page) } : {}),
-    });
-    const page = summaries.slice(0, limit);
-    const data = await Promise.all(page.map(async (summary) => sessionView(summary, await store.read(summary.id))));
-    const last = page[page.length - 1];
-    return c.json({ data, next_page: summaries.length > limit && last !== undefined ? encodeSessionCursor(last) : null });
-  });
+    listSessions: async (c) => {
+      const query = parseRequestPart(routes.listSessions.query, c.req.query(), 'query');
+      const limit = query.limit ?? 20;
+      const summaries = await store.listSessions({
+        workspace: c.get('workspace'),
+        order: 'created',
+        limit: limit + 1,
+        includeArchived: query.include_archived === 'true',
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(query.page !== undefined ? { after: decodeSessionCursor(query.page) } : {}),
+      });
+      const page = summaries.slice(0, limit);
+      const data = await Promise.all(page.map(async (summary) => sessionView(summary, await store.read(summary.id))));
+      const last = page[page.length - 1];
+      return c.json({ data, next_page: summaries.length > limit && last !== undefined ? encodeSessionCursor(last) : null });
+    },
 
-  app.get('/sessions/:id', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    return c.json(sessionView(summary, await store.read(summary.id)));
-  });
+    getSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      return c.json(sessionView(summary, await store.read(summary.id)));
+    },
 
-  app.get('/sessions/:id/events', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const query = parseRequestPart(listEventsQuery, c.req.query(), 'query');
-    const limit = query.limit ?? 1000;
-    const after = query.page !== undefined ? pageSeq(query.page) : (query.after ?? 0);
-    const types = query.types === undefined ? undefined : new Set(query.types.split(',').map((type) => type.trim()));
-    const events = await store.read(summary.id, { afterSeq: after, limit });
-    const data = types === undefined ? events : events.filter((event) => types.has(event.type));
-    const last = events[events.length - 1];
-    return c.json({ data, next_page: events.length === limit && last !== undefined && last.seq < (await store.head(summary.id)) ? String(last.seq) : null });
-  });
+    listSessionEvents: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const query = parseRequestPart(routes.listSessionEvents.query, c.req.query(), 'query');
+      const limit = query.limit ?? 1000;
+      const after = query.page !== undefined ? pageSeq(query.page) : (query.after ?? 0);
+      const types = query.types === undefined ? undefined : new Set(query.types.split(',').map((type) => type.trim()));
+      const events = await store.read(summary.id, { afterSeq: after, limit });
+      const data = types === undefined ? events : events.filter((event) => types.has(event.type));
+      const last = events[events.length - 1];
+      return c.json({ data, next_page: events.length === limit && last !== undefined && last.seq < (await store.head(summary.id)) ? String(last.seq) : null });
+    },
 
-  app.get('/sessions/:id/events/stream', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const query = parseRequestPart(streamQuery, c.req.query(), 'query');
-    const lastEventId = c.req.header('last-event-id');
-    const after = lastEventId !== undefined && /^\d+$/.test(lastEventId.trim()) ? Number(lastEventId) : (query.after ?? 0);
-    return openSseStream(
-      c,
-      async (sink) => {
-        const stopDeltas =
-          query.deltas === 'true'
-            ? kernel.live.subscribe(summary.id, (item) => {
-                if (item.type === 'delta') sink.send({ event: 'delta', data: item });
-              })
-            : () => undefined;
-        try {
-          for await (const event of store.follow(summary.id, { afterSeq: after, signal: sink.closed })) {
-            sink.send({ id: String(event.seq), event: event.type, data: event });
-            if (event.type === 'session.deleted') break;
+    streamSessionEvents: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const query = parseRequestPart(routes.streamSessionEvents.query, c.req.query(), 'query');
+      const lastEventId = c.req.header('last-event-id');
+      const after = lastEventId !== undefined && /^\d+$/.test(lastEventId.trim()) ? Number(lastEventId) : (query.after ?? 0);
+      return openSseStream(
+        c,
+        async (sink) => {
+          const stopDeltas =
+            query.deltas === 'true'
+              ? kernel.live.subscribe(summary.id, (item) => {
+                  if (item.type === 'delta') sink.send({ event: 'delta', data: item });
+                })
+              : () => undefined;
+          try {
+            for await (const event of store.follow(summary.id, { afterSeq: after, signal: sink.closed })) {
+              sink.send({ id: String(event.seq), event: event.type, data: event });
+              if (event.type === 'session.deleted') break;
+            }
+          } finally {
+            stopDeltas();
           }
-        } finally {
-          stopDeltas();
-        }
-      },
-      { heartbeatMs: deps.heartbeatMs },
-    );
-  });
+        },
+        { heartbeatMs: deps.heartbeatMs },
+      );
+    },
 
-  app.post('/sessions/:id/messages', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const body = await validateJson(sendMessageBody, c);
-    const event = await kernel.send(summary.id, { text: body.text });
-    return c.json({ event });
-  });
+    sendSessionMessage: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = await validateJson(routes.sendSessionMessage.body.schema, c);
+      assertTakesMessages(summary);
+      const event = await kernel.send(summary.id, { text: body.text });
+      return c.json({ event });
+    },
 
-  app.post('/sessions/:id/interrupt', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    const body = parseRequestPart(interruptBody, await optionalJson(c), 'body');
-    const event = await kernel.interrupt(summary.id, body.reason);
-    return c.json({ event });
-  });
+    // Tool calls that wait: 409 when the id names no waiting call of that kind, or one answered already.
+    confirmSessionToolUse: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = await validateJson(routes.confirmSessionToolUse.body.schema, c);
+      assertTakesMessages(summary);
+      const receipt = await kernel.confirmTool(summary.id, body.tool_use_id, { allow: body.result === 'allow', ...(body.deny_message !== undefined ? { message: body.deny_message } : {}) });
+      return c.json(receiptView(receipt));
+    },
 
-  app.post('/sessions/:id/archive', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    await kernel.archive(summary.id);
-    const archived = await ownedSession(deps, c.get('workspace'), summary.id);
-    return c.json(sessionView(archived, await store.read(summary.id)));
-  });
+    submitSessionToolResult: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = await validateJson(routes.submitSessionToolResult.body.schema, c);
+      assertTakesMessages(summary);
+      const receipt = await kernel.submitToolResult(summary.id, body.custom_tool_use_id, { content: body.content, ...(body.is_error === true ? { isError: true } : {}) });
+      return c.json(receiptView(receipt));
+    },
 
-  app.delete('/sessions/:id', async (c) => {
-    const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-    await kernel.delete(summary.id);
-    return c.json({ id: summary.id, deleted: true });
-  });
+    interruptSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = parseRequestPart(routes.interruptSession.body.schema, await optionalJson(c), 'body');
+      const event = await kernel.interrupt(summary.id, body.reason);
+      return c.json({ event });
+    },
 
-  return app;
+    archiveSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      await kernel.archive(summary.id);
+      const archived = await ownedSession(deps, c.get('workspace'), summary.id);
+      return c.json(sessionView(archived, await store.read(summary.id)));
+    },
+
+    deleteSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      await kernel.delete(summary.id);
+      return c.json({ id: summary.id, deleted: true });
+    },
+
+  });
 }
 
 function pageSeq(page: string): number {

@@ -1,0 +1,100 @@
+/**
+ * Request schemas of the Managed Agents sessions API: the session bodies, the events a client
+ * sends, and the list queries. Parameters sent as lists (`statuses[]=a&statuses[]=b`, the SDK's
+ * encoding) are read by the handlers with `queryList`, not validated; the `…Parameters` schemas
+ * add them for the OpenAPI document.
+ */
+import { z } from 'zod';
+import { pageQueryShape, queryBoolean, queryInteger, queryTimestamp } from '../paging.js';
+import { metadataSchema } from './managed-fields.js';
+
+const contentBlock = z.looseObject({ type: z.string() });
+export const userMessageEvent = z.strictObject({ type: z.literal('user.message'), content: z.array(contentBlock).min(1) });
+const userInterruptEvent = z.strictObject({ type: z.literal('user.interrupt'), session_thread_id: z.string().optional() });
+export const toolConfirmationEvent = z.strictObject({
+  type: z.literal('user.tool_confirmation'),
+  tool_use_id: z.string().min(1),
+  result: z.enum(['allow', 'deny']),
+  deny_message: z.string().optional(),
+  session_thread_id: z.string().optional(),
+});
+export const customToolResultEvent = z.strictObject({
+  type: z.literal('user.custom_tool_result'),
+  custom_tool_use_id: z.string().min(1),
+  content: z.array(contentBlock).optional(),
+  is_error: z.boolean().optional(),
+  session_thread_id: z.string().optional(),
+});
+const unsupportedEvent = z.looseObject({
+  type: z.enum(['user.define_outcome', 'user.tool_result', 'system.message']),
+});
+const sentEvent = z.union([userMessageEvent, userInterruptEvent, toolConfirmationEvent, customToolResultEvent, unsupportedEvent]);
+/** One event a client sends. */
+export type SentEvent = z.infer<typeof sentEvent>;
+
+const agentReference = z.union([
+  z.string().min(1),
+  z.strictObject({ type: z.literal('agent'), id: z.string().min(1), version: z.number().int().min(1).optional() }),
+  z.looseObject({ type: z.literal('agent_with_overrides'), id: z.string().min(1), version: z.number().int().min(1).optional(), model: z.unknown().optional(), system: z.string().nullable().optional() }),
+]);
+
+/** Body of `POST /v1/sessions`. */
+export const createSessionBody = z.strictObject({
+  agent: agentReference,
+  environment_id: z.string().min(1),
+  vault_ids: z.array(z.string()).optional(),
+  metadata: metadataSchema.optional(),
+  title: z.string().max(500).nullable().optional(),
+  initial_events: z.array(z.union([userMessageEvent, unsupportedEvent])).max(50).optional(),
+  resources: z.array(z.unknown()).optional(),
+  budget: z.unknown().optional(),
+});
+
+/** Body of `POST /v1/sessions/{id}`. */
+export const updateSessionBody = z.strictObject({
+  title: z.string().max(500).nullable().optional(),
+  metadata: z.record(z.string(), z.string().nullable()).optional(),
+  agent: z.unknown().optional(),
+  budget: z.unknown().optional(),
+  vault_ids: z.unknown().optional(),
+});
+
+/** Body of `POST /v1/sessions/{id}/events`. */
+export const sendEventsBody = z.strictObject({ events: z.array(sentEvent).min(1).max(50) });
+
+/** The query of `GET /v1/sessions` the handler validates (list parameters are read apart, see below). */
+export const listSessionsQuery = z.object({
+  ...pageQueryShape(),
+  order: z.enum(['asc', 'desc']).optional(),
+  include_archived: queryBoolean.optional(),
+  agent_id: z.string().optional(),
+  agent_version: queryInteger(1).optional(),
+  'created_at[gte]': queryTimestamp.optional(),
+  'created_at[gt]': queryTimestamp.optional(),
+  'created_at[lte]': queryTimestamp.optional(),
+  'created_at[lt]': queryTimestamp.optional(),
+});
+
+/** A query parameter sent as a list (`key[]=a&key[]=b`, or `key` repeated). */
+function listParameter(description: string) {
+  return z.array(z.string()).optional().meta({ description });
+}
+
+/** `created_at[gte]` … `created_at[lt]`: the time range of a list. */
+export const createdAtRangeQuery = listSessionsQuery.pick({ 'created_at[gte]': true, 'created_at[gt]': true, 'created_at[lte]': true, 'created_at[lt]': true });
+
+/** Every query parameter of `GET /v1/sessions`, for the document. */
+export const listSessionsParameters = listSessionsQuery.extend({ 'statuses[]': listParameter('Only sessions in these statuses (`idle`, `running`, `terminated`).') });
+
+/** The query parameters of `GET /v1/sessions/{id}/events`, for the document (the handler reads them one by one). */
+export const listEventsParameters = z.object({
+  ...pageQueryShape(1000),
+  order: z.enum(['asc', 'desc']).optional().meta({ description: 'Oldest first (`asc`, the default) or newest first.' }),
+  'types[]': listParameter('Only events of these types (`agent.message`, …).'),
+  ...createdAtRangeQuery.shape,
+});
+
+/** The query parameters of `GET /v1/sessions/{id}/events/stream`, for the document. */
+export const streamEventsParameters = z.object({
+  'event_deltas[]': listParameter('Also stream `event_start` / `event_delta` frames for these event types (`agent.message`, `agent.thinking`).'),
+});
