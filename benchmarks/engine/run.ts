@@ -35,6 +35,8 @@ interface Judgement {
   value?: number;
   /** Met when peak RSS is at most this many MB. */
   rssMb?: number;
+  /** Met when the process's CPU per step (the `CPU µs/step` note) is at most this. */
+  cpuUs?: number;
 }
 
 const sqliteFloor: Judgement['floor'] = (results) => {
@@ -44,7 +46,8 @@ const sqliteFloor: Judgement['floor'] = (results) => {
 
 const judgements: Record<string, Judgement> = {
   'step-commit': { floor: sqliteFloor },
-  'pipeline-12': { floor: sqliteFloor, ratio: 3 },
+  // CPU: half of Qualixar OS's 462 µs per sequential step, measured beside it in issue 15.
+  'pipeline-12': { floor: sqliteFloor, ratio: 3, cpuUs: 231 },
   'parallel-100': { floor: sqliteFloor },
   'debate-3x3': { floor: sqliteFloor },
   'concurrent-1000': { floor: (_, own) => ({ value: Number(own.notes.idealMs), name: 'ideal (12 × 50 ms)' }), ratio: 2.5, rssMb: 250 },
@@ -96,7 +99,7 @@ function readmePath(): string {
 
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-function verdict(judgement: Judgement | undefined, ratio: number | undefined, result: { value: number; peakRssMb?: number }): string {
+function verdict(judgement: Judgement | undefined, ratio: number | undefined, result: ScenarioResult): string {
   if (judgement === undefined) return '—';
   const parts: string[] = [];
   let met = true;
@@ -108,7 +111,11 @@ function verdict(judgement: Judgement | undefined, ratio: number | undefined, re
     parts.push(`≤ ${judgement.value}`);
     met &&= result.value <= judgement.value;
   }
-  if (judgement.rssMb !== undefined && result.peakRssMb !== undefined) {
+  if (judgement.cpuUs !== undefined) {
+    parts.push(`CPU ≤ ${judgement.cpuUs} µs`);
+    met &&= Number(result.notes['CPU µs/step']) <= judgement.cpuUs;
+  }
+  if (judgement.rssMb !== undefined) {
     parts.push(`≤ ${judgement.rssMb} MB`);
     met &&= result.peakRssMb <= judgement.rssMb;
   }

@@ -69,19 +69,24 @@ async function perStep(name: string, runs: number): Promise<ScenarioResult> {
     const kernel = new Kernel({ store, registry: createDefaultRegistry() });
     for (let warm = 0; warm < 20; warm += 1) await kernel.run(spec.definition, { task: 'warm up' });
     const perRun: number[] = [];
+    const cpuPerRun: number[] = [];
     for (let run = 0; run < runs; run += 1) {
+      const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const result = await kernel.run(spec.definition, { task: `task ${run}` });
       const elapsedUs = Number(process.hrtime.bigint() - started) / 1000;
+      const used = process.cpuUsage(cpu);
       if (result.answer === undefined) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
       perRun.push(elapsedUs / spec.steps);
+      // The process's CPU (user + system, every thread: SQLite's checkpoints included) per step.
+      cpuPerRun.push((used.user + used.system) / spec.steps);
     }
     await store.close();
     return {
       name,
       value: Math.round(median(perRun) * 10) / 10,
       unit: 'µs/step',
-      notes: { runs, steps: spec.steps, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)) },
+      notes: { runs, steps: spec.steps, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)), 'CPU µs/step': Math.round(median(cpuPerRun)) },
       peakRssMb: peakRssMb(),
     };
   });
@@ -124,9 +129,9 @@ async function bareSqlite(): Promise<ScenarioResult> {
 }
 
 /**
- * One step's journal commit through the SQLite session store: four events (`command.completed`,
- * `topology.step`, `command.started`, `agent.message`) appended to one session and awaited, 20,000
- * in a row — group commit, summary patch and WAL checkpoints included, no engine.
+ * One step's journal commit through the SQLite session store: three events (`command.completed`,
+ * the next `command.started` carrying its step, `agent.message`) appended to one session and
+ * awaited, 20,000 in a row — group commit, summary patch and WAL checkpoints included, no engine.
  */
 async function stepCommit(): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
@@ -139,7 +144,7 @@ async function stepCommit(): Promise<ScenarioResult> {
     const text = 'hello '.repeat(20);
     const step = async (): Promise<void> => {
       const commandId = `pipeline/pass:1/stage:${seq}/generate:0`;
-      const events = [event('command.completed', { commandId, text }), event('topology.step', { round: seq }), event('command.started', { commandId, model: instant }), event('agent.message', { text })];
+      const events = [event('command.completed', { commandId, text }), event('command.started', { commandId, model: instant, step: { round: seq } }), event('agent.message', { text })];
       await store.append(sessionId, seq, events);
       seq += events.length;
     };
@@ -149,7 +154,7 @@ async function stepCommit(): Promise<ScenarioResult> {
     for (let index = 0; index < count; index += 1) await step();
     const us = Number(process.hrtime.bigint() - started) / 1000 / count;
     await store.close();
-    return { name: 'SQLite step commit', value: Math.round(us * 10) / 10, unit: 'µs', notes: { commits: count, events: 4 }, peakRssMb: peakRssMb() };
+    return { name: 'SQLite step commit', value: Math.round(us * 10) / 10, unit: 'µs', notes: { commits: count, events: 3 }, peakRssMb: peakRssMb() };
   });
 }
 
