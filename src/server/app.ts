@@ -20,6 +20,7 @@ import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
 import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
 import { managedSessionRouteTable } from './managed/managed-session-routes.js';
 import { managedSessionRoutes } from './managed/sessions.js';
+import { mountUnsupportedFamilies } from './managed/unsupported-families.js';
 import { nativeSessionRouteTable } from './native/native-session-routes.js';
 import { nativeSessionRoutes } from './native/sessions.js';
 import { openApiDocument, openApiRouteTable } from './openapi.js';
@@ -147,6 +148,7 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps));
   app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps));
   app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps));
+  mountUnsupportedFamilies(app);
 
   return app;
 }

@@ -210,4 +210,23 @@ describe('what a Managed agent may not have yet', () => {
     const managed = (created?.data['attributes'] as { managed: { network_withheld?: string } }).managed;
     expect(managed.network_withheld).toMatch(/policy/);
   });
+
+  it('answers the API families it does not offer with a 400 that says why, not a 404', async () => {
+    const agentId = await agent({});
+    const environmentId = await environment({ type: 'cloud', networking: { type: 'limited' } });
+    const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['vaults and credentials', () => client.beta.vaults.create({ display_name: 'keys' } as never)],
+      ['files', () => client.beta.files.list()],
+      ['skills', () => client.beta.skills.list()],
+      ['memory stores', () => client.beta.memoryStores.list()],
+      ['session resources', () => client.beta.sessions.resources.list(session.id)],
+      ['session threads', () => (client.beta.sessions as unknown as { threads: { list(id: string): Promise<unknown> } }).threads.list(session.id)],
+    ];
+    for (const [what, call] of calls) {
+      const refused = await call().catch((error: unknown) => error);
+      expect(refused, what).toBeInstanceOf(Anthropic.BadRequestError);
+      expect((refused as Error).message).toContain(`${what} are not supported by this server yet`);
+    }
+  });
 });

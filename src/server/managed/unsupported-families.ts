@@ -1,0 +1,45 @@
+/**
+ * Managed Agents API families conclave does not offer yet. Each answers every method and sub-path
+ * with a 400 that names the family and why (the SDK raises `BadRequestError` with the message),
+ * instead of a 404 "no route" that reads like a wrong base URL. They are not operations, so the
+ * OpenAPI document leaves them out; the README's Managed Agents table lists them.
+ */
+import type { Hono } from 'hono';
+import { ConclaveError } from '../../protocol/errors.js';
+import type { ServerEnv } from '../server-deps.js';
+import { managedApiBasePath } from './managed-api-base-path.js';
+
+interface UnsupportedFamily {
+  /** Hono path under the Managed base path; each is mounted as is and with `/*` below it. */
+  path: string;
+  what: string;
+  why: string;
+}
+
+/** The families, in the order of the SDK's `client.beta` resources. */
+export const unsupportedFamilies: readonly UnsupportedFamily[] = [
+  { path: '/vaults', what: 'vaults and credentials', why: 'providers read keys from the server environment and the operator vault (`conclave vault`)' },
+  { path: '/files', what: 'files', why: 'a session workspace is seeded from the environment, not from uploads' },
+  { path: '/skills', what: 'skills', why: 'agents are defined by topology documents and tools' },
+  { path: '/memory_stores', what: 'memory stores', why: 'sessions keep their own journal and nothing across sessions' },
+  { path: '/sessions/:id/resources', what: 'session resources', why: 'files cannot be mounted into a session yet' },
+  { path: '/sessions/:id/threads', what: 'session threads', why: "a topology's agents appear as `agent.message` events with a `conclave` field naming the agent" },
+];
+
+/**
+ * Mounts the 400 answers on `app` (the whole server app, after the routes of the tables).
+ *
+ * @example
+ * mountUnsupportedFamilies(app); // GET /anthropic/v1/vaults → 400 "vaults and credentials are not supported by this server yet: …"
+ */
+export function mountUnsupportedFamilies(app: Hono<ServerEnv>): void {
+  for (const family of unsupportedFamilies) {
+    const refuse = (): never => {
+      throw new ConclaveError('invalid_argument', `${family.what} are not supported by this server yet: ${family.why}`, {
+        hint: 'see the Managed Agents table in the README for what conclave supports',
+      });
+    };
+    app.all(`${managedApiBasePath}${family.path}`, refuse);
+    app.all(`${managedApiBasePath}${family.path}/*`, refuse);
+  }
+}
