@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/protocol/index.js';
 import { createSqliteStore } from '../../src/store/index.js';
+import { readSqliteEvents } from '../support/stores.js';
 import { collect, runCli, startCli } from '../support/cli.js';
 
 let directory: string;
@@ -19,14 +20,7 @@ function database(name: string): string {
   return join(directory, `${name}.db`);
 }
 
-async function readEvents(db: string, sessionId: string): Promise<SessionEvent[]> {
-  const store = createSqliteStore({ path: db });
-  try {
-    return await store.read(sessionId);
-  } finally {
-    await store.close();
-  }
-}
+const readEvents = readSqliteEvents;
 
 /** Resolves once `child` has written `text` to its stdout (the test's timeout bounds the wait). */
 function untilPrinted(child: ChildProcess, text: string): Promise<void> {

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionEvent } from '../../src/protocol/index.js';
 import { createSqliteStore } from '../../src/store/index.js';
+import { readSqliteEvents } from '../support/stores.js';
 import { collect, runCli, startCli } from '../support/cli.js';
 
 let directory: string;
@@ -15,14 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-async function readEvents(db: string, sessionId: string): Promise<SessionEvent[]> {
-  const store = createSqliteStore({ path: db });
-  try {
-    return await store.read(sessionId);
-  } finally {
-    await store.close();
-  }
-}
+const readEvents = readSqliteEvents;
 
 async function waitForStatus(db: string, status: string): Promise<string> {
   const deadline = Date.now() + 15_000;

@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionEvent } from '../../src/protocol/index.js';
-import { createSqliteStore } from '../../src/store/index.js';
+import { readSqliteEvents } from '../support/stores.js';
 import { runCli } from '../support/cli.js';
 
 let directory: string;
@@ -52,14 +51,7 @@ interface JsonResult {
   pendingToolUses: Array<{ eventId: string; kind: string; tool: string; input: unknown }>;
 }
 
-async function readEvents(db: string, sessionId: string): Promise<SessionEvent[]> {
-  const store = createSqliteStore({ path: db });
-  try {
-    return await store.read(sessionId);
-  } finally {
-    await store.close();
-  }
-}
+const readEvents = readSqliteEvents;
 
 const workspaces = (): Record<string, string> => ({ CONCLAVE_WORKSPACES: join(directory, 'workspaces') });
 

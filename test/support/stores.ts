@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import { createPostgresStore } from '../../src/store/postgres/pg-session-store.js';
-import type { SessionStore } from '../../src/protocol/index.js';
+import type { SessionEvent, SessionStore } from '../../src/protocol/index.js';
 import { dropSchema, postgresUrl, uniqueSchema } from './postgres.js';
 
 export interface StoreFixture {
@@ -45,4 +45,14 @@ export function storeFixtures(): StoreFixture[] {
       },
     },
   ];
+}
+
+/** The log of one session in a SQLite file, read through a store opened and closed for the purpose. */
+export async function readSqliteEvents(path: string, sessionId: string): Promise<SessionEvent[]> {
+  const store = createSqliteStore({ path });
+  try {
+    return await store.read(sessionId);
+  } finally {
+    await store.close();
+  }
 }
