@@ -45,13 +45,14 @@ const migrations: readonly string[] = [
 export const sqliteSchemaVersion = migrations.length;
 
 /**
- * Opens (creating its directory) and migrates the database at `path`; `store_error` with a hint
- * when it cannot.
+ * Opens a conclave SQLite file in WAL mode (creating its directory), then runs `prepare` on it
+ * (migrations, table creation); `store_error` naming `what` and a hint when either fails. The one
+ * opener of both the session store and the resource tables.
  *
  * @example
- * const db = openDatabase('.conclave/conclave.db', 5_000);
+ * const db = openWalDatabase('.conclave/conclave.db', 5_000, 'the resource tables in', (opened) => opened.exec(schema));
  */
-export function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+export function openWalDatabase(path: string, busyTimeoutMs: number, what: string, prepare: (db: Database.Database) => void): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -59,19 +60,32 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database.Data
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    // Checkpoints are the checkpointer's job, never a commit's (see sqlite-checkpointer.ts).
-    db.pragma('wal_autocheckpoint = 0');
-    migrate(db, path);
+    prepare(db);
     return db;
   } catch (error) {
     db?.close();
     if (isConclaveError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new ConclaveError('store_error', `cannot open the session database ${path}: ${message}`, {
+    throw new ConclaveError('store_error', `cannot open ${what} ${path}: ${message}`, {
       cause: error,
       hint: 'check that the path is a conclave database and that its directory is writable (--db or CONCLAVE_DB)',
     });
   }
+}
+
+/**
+ * Opens (creating its directory) and migrates the session database at `path`; `store_error` with
+ * a hint when it cannot.
+ *
+ * @example
+ * const db = openDatabase('.conclave/conclave.db', 5_000);
+ */
+export function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  return openWalDatabase(path, busyTimeoutMs, 'the session database', (db) => {
+    // Checkpoints are the checkpointer's job, never a commit's (see sqlite-checkpointer.ts).
+    db.pragma('wal_autocheckpoint = 0');
+    migrate(db, path);
+  });
 }
 
 /** Brings the schema up to date; concurrent openers serialise on the write lock and re-check. */

@@ -6,9 +6,8 @@
  * first (update, archive) runs in a `BEGIN IMMEDIATE` transaction, so version checks hold across
  * processes too.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type {
   ListResourcesOptions,
@@ -31,6 +30,7 @@ import {
   toPage,
   versionConflict,
 } from './resource-paging.js';
+import { openWalDatabase } from './sqlite-database.js';
 import { keyColumns, resourceColumns, rowToKey, rowToResource, type KeyRow, type ResourceRow } from './store-rows.js';
 
 export interface SqliteResourceStoreOptions {
@@ -294,22 +294,6 @@ export function createSqliteResourceStore(options: SqliteResourceStoreOptions): 
 }
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
-  let db: Database.Database | undefined;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: busyTimeoutMs });
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(schema);
-    return db;
-  } catch (error) {
-    db?.close();
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ConclaveError('store_error', `cannot open the resource tables in ${path}: ${message}`, {
-      cause: error,
-      hint: 'check that the path is a conclave database and that its directory is writable (--db or CONCLAVE_DB)',
-    });
-  }
+  return openWalDatabase(path, busyTimeoutMs, 'the resource tables in', (db) => db.exec(schema));
 }
 
