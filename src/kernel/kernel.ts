@@ -12,14 +12,13 @@ import {
   type SessionCreatedData,
   type SessionEvent,
   type SessionStore,
-  type TurnStartedData,
   type UserInterruptData,
   type UserMessageData,
 } from '../protocol/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { assertCredentials } from './credentials.js';
 import { ProviderAccess } from './provider-access.js';
-import { Journal, type TurnRecord } from './journal.js';
+import { Journal } from './journal.js';
 import { LiveEvents } from './live-events.js';
 import { defaultRetryPolicy } from './retry-policy.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
@@ -28,7 +27,7 @@ import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
 import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type ServerPolicy } from '../policy/index.js';
 import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
-import { interruptReason, runTurn, watchForInput, type ActiveRun } from './session-turn.js';
+import { driveTurns, interruptReason, type ActiveRun } from './session-turn.js';
 import { appendAfterHead, assertWritable } from './session-input.js';
 import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
@@ -162,7 +161,8 @@ export class Kernel {
     writer.onExternal = (event) => {
       if (event.type === 'user.interrupt' || event.type === 'session.deleted') run.controller?.abort(interruptReason(event));
     };
-    run.done = this.driveTurns(sessionId, run, options.signal).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
+    const loop = { store: this.store, inputPollMs: this.options.inputPollMs, registry: this.registry, sessionTools: this.options.sessionTools };
+    run.done = driveTurns(loop, sessionId, run, options.signal, () => this.active.delete(sessionId)).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
     this.active.set(sessionId, run);
     // From here `active` answers for the session; a run after this one opens afresh.
     this.opening.delete(sessionId);
@@ -305,15 +305,8 @@ export class Kernel {
   }
 
   private answerToolUse(sessionId: string, toolUseId: string, kind: 'confirmation' | 'custom_result', draft: EventDraft, options: SendOptions): Promise<ToolAnswerReceipt> {
-    return answerToolUse(
-      {
-        store: this.store,
-        running: (id) => this.active.get(id),
-        journalInput: (id, input) => this.journalInput(id, input),
-        launch: (id) => this.launch(id),
-      },
-      { sessionId, toolUseId, kind, draft, start: options.start !== false },
-    );
+    const kernel = { store: this.store, running: (id: string) => this.active.get(id), journalInput: (id: string, input: EventDraft) => this.journalInput(id, input), launch: (id: string) => this.launch(id) };
+    return answerToolUse(kernel, { sessionId, toolUseId, kind, draft, start: options.start !== false });
   }
 
   /**
@@ -399,48 +392,5 @@ export class Kernel {
       return event as SessionEvent;
     }
     return appendAfterHead(this.store, sessionId, { type: draft.type, data: this.secrets.redact(draft.data) }, this.now());
-  }
-
-  /**
-   * The turn loop of one run. It continues an open turn first (resume), then starts a turn per
-   * batch of waiting messages, and ends when nothing is left — deregistering the run in the same
-   * synchronous step as that last check, so a message sent a moment later starts a new run.
-   */
-  private async driveTurns(sessionId: string, run: ActiveRun, signal: AbortSignal | undefined): Promise<SessionResult> {
-    const { writer, journal } = run;
-    const stopPolling = watchForInput(this.store, this.options.inputPollMs, sessionId, writer);
-    let first = true;
-    /** The open turn goes on: every waiting tool call was answered while it wound down. */
-    let answered = false;
-    try {
-      for (;;) {
-        if (signal?.aborted === true) break;
-        let turn = journal.openTurn;
-        const pending = journal.pendingMessages();
-        // An open turn is continued on the first pass (resume), when its tool calls were answered, or when new messages steer it.
-        if (turn !== undefined && !first && !answered && pending.length === 0) break;
-        if (turn === undefined) {
-          if (pending.length === 0) break;
-          const data: TurnStartedData = { turn: journal.turns.length + 1, task: pending.map((message) => message.text).join('\n\n'), messageSeqs: pending.map((message) => message.seq) };
-          await writer.append([{ type: 'turn.started', data }]);
-          turn = journal.openTurn as TurnRecord;
-        }
-        first = false;
-        answered = false;
-        const outcome = await runTurn({ registry: this.registry, sessionTools: this.options.sessionTools }, run, turn, signal);
-        await writer.drain();
-        if (outcome === 'terminated') break;
-        if (outcome === 'requires_action') {
-          // The session waits, idle, for answers; whoever journals the last one starts the next run.
-          if (journal.pendingToolUses().length > 0) break;
-          answered = true;
-        }
-      }
-    } finally {
-      this.active.delete(sessionId);
-      stopPolling();
-    }
-    await writer.drain();
-    return summarizeSession(writer.events);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * One run of a session, turn by turn: what the kernel keeps of a running session (`ActiveRun`), how
- * a turn runs the topology and ends in an idle that says why, and how a running session hears of
- * input journaled by other processes. The kernel decides when runs start and end; this is the run.
+ * One run of a session, turn by turn: what the kernel keeps of a running session (`ActiveRun`),
+ * the turn loop of a run (`driveTurns`), how a turn runs the topology and ends in an idle that says
+ * why, and how a running session hears of input journaled by other processes. The kernel decides
+ * when runs start and end; this is the run.
  */
 import {
   toConclaveError,
@@ -10,6 +11,7 @@ import {
   type SessionEvent,
   type SessionStore,
   type StopReason,
+  type TurnStartedData,
   type UserInterruptData,
 } from '../protocol/index.js';
 import { createConversation } from './conversation.js';
@@ -17,7 +19,7 @@ import type { DispatcherContext } from './dispatcher.js';
 import { withDocumentToolPolicy } from './document-tool-policy.js';
 import type { Journal, TurnRecord } from './journal.js';
 import type { KernelOptions, SessionDefinition } from './kernel-options.js';
-import type { SessionResult } from './session-result.js';
+import { summarizeSession, type SessionResult } from './session-result.js';
 import type { SessionWriter } from './session-writer.js';
 import { runTopology } from './topology-runner.js';
 
@@ -209,4 +211,57 @@ export function interruptReason(event: SessionEvent): string {
   if (event.type === 'session.deleted') return 'session deleted';
   const reason = (event.data as UserInterruptData).reason;
   return typeof reason === 'string' && reason !== '' ? reason : 'interrupted by the user';
+}
+
+/** What the turn loop needs of the kernel. */
+export interface TurnLoopContext extends TurnContext {
+  store: SessionStore;
+  inputPollMs: number | undefined;
+}
+
+/**
+ * The turn loop of one run. It continues an open turn first (resume), then starts a turn per
+ * batch of waiting messages, and ends when nothing is left — calling `release` (the kernel
+ * deregisters the run) in the same synchronous step as that last check, so a message sent a moment
+ * later starts a new run.
+ *
+ * @example
+ * run.done = driveTurns({ store, inputPollMs: undefined, registry, sessionTools }, sessionId, run, signal, () => active.delete(sessionId));
+ */
+export async function driveTurns(context: TurnLoopContext, sessionId: string, run: ActiveRun, signal: AbortSignal | undefined, release: () => void): Promise<SessionResult> {
+  const { writer, journal } = run;
+  const stopPolling = watchForInput(context.store, context.inputPollMs, sessionId, writer);
+  let first = true;
+  /** The open turn goes on: every waiting tool call was answered while it wound down. */
+  let answered = false;
+  try {
+    for (;;) {
+      if (signal?.aborted === true) break;
+      let turn = journal.openTurn;
+      const pending = journal.pendingMessages();
+      // An open turn is continued on the first pass (resume), when its tool calls were answered, or when new messages steer it.
+      if (turn !== undefined && !first && !answered && pending.length === 0) break;
+      if (turn === undefined) {
+        if (pending.length === 0) break;
+        const data: TurnStartedData = { turn: journal.turns.length + 1, task: pending.map((message) => message.text).join('\n\n'), messageSeqs: pending.map((message) => message.seq) };
+        await writer.append([{ type: 'turn.started', data }]);
+        turn = journal.openTurn as TurnRecord;
+      }
+      first = false;
+      answered = false;
+      const outcome = await runTurn({ registry: context.registry, sessionTools: context.sessionTools }, run, turn, signal);
+      await writer.drain();
+      if (outcome === 'terminated') break;
+      if (outcome === 'requires_action') {
+        // The session waits, idle, for answers; whoever journals the last one starts the next run.
+        if (journal.pendingToolUses().length > 0) break;
+        answered = true;
+      }
+    }
+  } finally {
+    release();
+    stopPolling();
+  }
+  await writer.drain();
+  return summarizeSession(writer.events);
 }
