@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 // The context (registry, kernel, stores) is imported when a command runs, not when it is registered:
 // `conclave --help` never loads it.
 import type { CliContext, GlobalOptions } from './cli-context.js';
-import { exitCodeFor, formatError } from './cli-errors.js';
+import { exitCodeFor, formatError, formatJsonError } from './cli-errors.js';
 import { stylerFor } from './terminal.js';
 
 /** Runs a command body with a fresh context; what `program.command(…).action(…)` is given. */
@@ -39,6 +39,24 @@ export function port(name: string): (value: string) => number {
   };
 }
 
+/** Commander passes an action its arguments, then the options, then the command itself. */
+interface ParsedCommand {
+  optsWithGlobals(): Record<string, unknown>;
+}
+
+function isParsedCommand(value: unknown): value is ParsedCommand {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<ParsedCommand>).optsWithGlobals === 'function';
+}
+
+/**
+ * Whether the command being run was given `--json` — on itself or on a parent that has the same
+ * option (`conclave providers ping X --json` is parsed by `providers`).
+ */
+function jsonRequested(args: readonly unknown[]): boolean {
+  const command = args[args.length - 1];
+  return isParsedCommand(command) && command.optsWithGlobals()['json'] === true;
+}
+
 /**
  * The action wrapper of a program whose global options `globals` reads at run time.
  *
@@ -56,7 +74,8 @@ export function createAction(globals: () => GlobalOptions): CommandAction {
         await context.prepare();
         process.exitCode = await body(context, ...args);
       } catch (error) {
-        process.stderr.write(formatError(error, stylerFor(process.stderr)));
+        if (jsonRequested(args)) process.stdout.write(formatJsonError(error));
+        else process.stderr.write(formatError(error, stylerFor(process.stderr)));
         process.exitCode = exitCodeFor(error);
       } finally {
         await context?.close().catch(() => undefined);

@@ -27,6 +27,7 @@ const usageCodes = new Set([
   'missing_credentials',
   'sandbox_unavailable',
   'secret_not_found',
+  'not_found',
 ]);
 
 /**
@@ -74,3 +75,30 @@ export function formatError(thrown: unknown, style: Styler): string {
   }
   return `${blocks.join('\n')}\n`;
 }
+
+/**
+ * The error of a `--json` command, as scripts read it: one line on stdout,
+ * `{"error":{"code","message","category","retryable","location"?,"hint"?,"issues"?}}`, with the same
+ * exit code as the text form. System errors never carry their stack here.
+ *
+ * @example
+ * process.stdout.write(formatJsonError(new ConclaveError('session_not_found', 'no session "x"')));
+ * // {"error":{"name":"ConclaveError","code":"session_not_found","category":"user",…}}
+ */
+export function formatJsonError(thrown: unknown): string {
+  return `${JSON.stringify({ error: toConclaveError(thrown).toJSON() })}\n`;
+}
+
+/**
+ * Whether a command line asks for JSON output: a `--json` flag before any `--` (which ends the
+ * options). Used where commander has not parsed the options yet — a usage error — or cannot say
+ * which command they belong to.
+ *
+ * @example
+ * wantsJson(['node', 'conclave', 'validate', 'x.yaml', '--json']) // → true
+ */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+

@@ -11,7 +11,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './cli-context.js';
 import { createAction, integer } from './cli-action.js';
 import { registerServerCommands } from './server-commands.js';
-import { exitCodeFor, exitCodes, formatError } from './cli-errors.js';
+import { exitCodeFor, exitCodes, formatError, formatJsonError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnBrokenPipe, stylerFor } from './terminal.js';
 import type * as DocumentCommands from './commands/documents.js';
 import type * as TopologyDocsCommands from './commands/topology-docs.js';
@@ -54,7 +54,8 @@ const program = new Command('conclave')
   .addOption(new Option('--db <path>', 'older name of --store (env CONCLAVE_DB)'))
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+  // With --json, a usage error is printed once, as JSON on stdout (below), not as text.
+  .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => (wantsJson(process.argv) ? undefined : write(text)) })
   .addHelpText(
     'after',
     `
@@ -369,6 +370,13 @@ try {
   if (error instanceof CommanderError) {
     const benign = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
     process.exitCode = benign ? exitCodes.success : exitCodes.usage;
+    if (!benign && wantsJson(process.argv)) {
+      const message = error.message.replace(/^error: /, '');
+      process.stdout.write(`${JSON.stringify({ error: { name: 'ConclaveError', code: 'invalid_argument', category: 'user', message, retryable: false, hint: 'run with --help for usage' } })}\n`);
+    }
+  } else if (wantsJson(process.argv)) {
+    process.stdout.write(formatJsonError(error));
+    process.exitCode = exitCodeFor(error);
   } else {
     process.stderr.write(formatError(error, stylerFor(process.stderr)));
     process.exitCode = exitCodeFor(error);

@@ -81,6 +81,7 @@ export async function vaultSetCommand(_context: CliContext, name: string, value:
  * await vaultListCommand(context, { json: true });
  */
 export async function vaultListCommand(_context: CliContext, options: VaultCommandOptions, io: VaultCommandIo = processIo()): Promise<number> {
+  if (options.workspace !== undefined) assertWorkspaceName(options.workspace);
   const vault = open(options, io);
   const all = await vault.list();
   const entries = options.workspace === undefined ? all : all.filter((entry) => entry.name.startsWith(`${options.workspace}/`));
