@@ -10,13 +10,19 @@ import { existsSync } from 'node:fs';
 import { createDefaultRegistry } from '../presets/default-registry.js';
 import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/session-tools.js';
 import { createSecretResolver, openVaultFile, resolveVaultPath } from '../vault/index.js';
+import { loadCredentialKey } from '../vault/credential-key.js';
+import { CredentialVault, withCredentialSecrets } from '../vault/credential-vault.js';
+import type { CredentialStore } from '../protocol/credentials.js';
 import type { Registry, ResourceStore, SessionStore } from '../protocol/index.js';
 import { ConclaveError } from '../protocol/errors.js';
 import { isPostgresLocation, openStore, prepareStore, resolveDatabasePath } from '../store/open-store.js';
 import { openResourceStore } from '../store/open-resource-store.js';
+import { openFileStore } from '../store/open-file-store.js';
+import type { FileStore } from '../protocol/files.js';
 import type { parsePostgresUrl } from '../store/postgres/pg-connection.js';
 import { openSessionQueue, type SessionQueue } from '../queue/session-queue.js';
-import type { ServerPolicy } from '../policy/server-policy.js';
+import { defaultServerPolicy, rulesFor, type ServerPolicy } from '../policy/server-policy.js';
+import { isHostAllowed } from '../policy/host-allow-list.js';
 
 export interface GlobalOptions {
   /** `--store`: SQLite file, postgres:// URL or :memory:. */
@@ -30,7 +36,10 @@ export class CliContext {
   private openedStore: SessionStore | undefined;
   private builtKernel: Kernel | undefined;
   private openedResources: ResourceStore | undefined;
+  private openedFiles: Promise<FileStore> | undefined;
   private openedQueue: SessionQueue | undefined;
+  private openedCredentials: Promise<CredentialVault> | undefined;
+  private credentialStore: CredentialStore | undefined;
   private readonly location: string | undefined;
 
   constructor(options: GlobalOptions) {
@@ -127,11 +136,13 @@ export class CliContext {
   kernel(): Kernel {
     if (this.builtKernel === undefined) {
       // Secrets come from the environment, then the vault file when there is one.
-      const secrets = createSecretResolver({ env: process.env, ...(existsSync(resolveVaultPath()) ? { vault: openVaultFile() } : {}) });
+      // Vault credentials of the Managed API (`${secret:CONCLAVE_CREDENTIAL_…}`) open from the credential store.
+      const credentials = (): Promise<CredentialVault> => this.credentialVault();
+      const secrets = withCredentialSecrets(createSecretResolver({ env: process.env, ...(existsSync(resolveVaultPath()) ? { vault: openVaultFile() } : {}) }), credentials);
       this.builtKernel = new Kernel({
         store: this.store(),
         registry: this.registry,
-        sessionTools: createSessionToolsFactory({ secrets, ...(this.policy !== undefined ? { operatorMcpServers: this.policy.mcpServers } : {}) }),
+        sessionTools: createSessionToolsFactory({ secrets, credentials, files: () => this.files(), ...(this.policy !== undefined ? { operatorMcpServers: this.policy.mcpServers } : {}) }),
         ...(this.policy !== undefined ? { policy: this.policy } : {}),
         onSessionDeleted: (sessionId) => removeSessionWorkspace(sessionId),
         secrets,
@@ -147,10 +158,45 @@ export class CliContext {
     return this.openedResources;
   }
 
+  /** Uploaded files and session resources, in the same database as the sessions (opened on first use). */
+  files(): Promise<FileStore> {
+    this.openedFiles ??= openFileStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
+    return this.openedFiles;
+  }
+
+  /**
+   * The vault credentials of the Managed API: their table beside the sessions, sealed with the
+   * credential key (`CONCLAVE_CREDENTIAL_KEY`, else a key file beside the store; see
+   * `credential-key.ts`). Opened on first use, once.
+   *
+   * @example
+   * const vault = await context.credentialVault();
+   */
+  credentialVault(): Promise<CredentialVault> {
+    this.openedCredentials ??= (async () => {
+      const location = this.storeLocation();
+      const { key } = await loadCredentialKey({ location, env: process.env });
+      const { openCredentialStore } = await import('../store/open-credential-store.js');
+      this.credentialStore = await openCredentialStore({ db: location, env: process.env });
+      // The server reaches a credential's token endpoint to refresh it: held to the MCP allow-list.
+      const tokenEndpointAllowed = (url: string, workspace: string): boolean => {
+        const rules = rulesFor(this.policy ?? defaultServerPolicy(), workspace);
+        return rules.trust === 'trusted' || isHostAllowed(url, rules.mcp_hosts);
+      };
+      return new CredentialVault(this.credentialStore, key, { tokenEndpointAllowed });
+    })();
+    this.openedCredentials.catch(() => {
+      this.openedCredentials = undefined;
+    });
+    return this.openedCredentials;
+  }
+
   /** Closes the stores that were opened. */
   async close(): Promise<void> {
+    await this.credentialStore?.close();
     await this.openedQueue?.close();
     await this.openedStore?.close();
     await this.openedResources?.close();
+    await (await this.openedFiles?.catch(() => undefined))?.close();
   }
 }

@@ -21,6 +21,7 @@ import type * as SessionCommands from './commands/sessions.js';
 import type * as ToolAnswerCommands from './commands/tool-answers.js';
 import type * as BenchCommands from './commands/bench.js';
 import type * as VaultCommands from './commands/vault.js';
+import type * as McpCommands from './commands/mcp-stdio.js';
 
 // Each command's implementation is imported when that command runs, never here: `conclave --help`
 // then loads commander and the help text only, and `validate` never loads the kernel's stores,
@@ -33,6 +34,7 @@ const sessionCommands = (): Promise<typeof SessionCommands> => import('./command
 const toolAnswers = (): Promise<typeof ToolAnswerCommands> => import('./commands/tool-answers.js');
 const bench = (): Promise<typeof BenchCommands> => import('./commands/bench.js');
 const vaultCommands = (): Promise<typeof VaultCommands> => import('./commands/vault.js');
+const mcpCommands = (): Promise<typeof McpCommands> => import('./commands/mcp-stdio.js');
 
 // `conclave … | head`: when the reader goes away, stop without a stack trace.
 endQuietlyOnBrokenPipe(process.stdout, process.stderr);
@@ -71,6 +73,7 @@ Examples:
   $ conclave validate my-topology.yaml
   $ conclave keys create --workspace default          an API key for the HTTP server
   $ conclave serve --port 8787                        native + Managed-Agents-compatible HTTP API
+  $ conclave mcp                                      an MCP server (stdio) for Claude Desktop and other agents
   $ conclave bench benchmarks/providers/head-to-head.yaml   compare models: latency, cost, quality
   $ conclave worker --store postgres://127.0.0.1/conclave --queue redis://127.0.0.1:6379
   $ conclave status --queue redis://127.0.0.1:6379     running sessions, queue depth, workers
@@ -361,6 +364,48 @@ Examples:
       (await bench()).benchCommand(context, suite, options),
     ),
   );
+
+program
+  .command('mcp')
+  .description('serve MCP over stdio: the document catalog as tools (run_topology, list_documents, …) for MCP clients')
+  .option('--documents <dir>', 'directory of named topology documents (the same catalog as `conclave serve`)', 'examples')
+  .addHelpText(
+    'after',
+    `
+An MCP client (Claude Desktop, an IDE, another agent) starts this command and talks MCP on its
+stdin/stdout; logs go to stderr. Tools:
+  run_topology    { document, task, seed? }  run a catalog document (by name) or a YAML document to
+                  its answer: answer, reason, usage, cost, session id; progress while agents work;
+                  cancelling interrupts the session (conclave resume ID continues it)
+  list_documents  the catalog: name, title, topology, agents, default task
+  list_sessions   { limit?, status? }  sessions, newest first
+  get_session     { session_id }  a session's result and its transcript
+
+You are the caller: documents you send inline are trusted like files given to \`conclave run\`.
+Over HTTP, \`conclave serve\` offers the same tools at /mcp to API key holders, whose inline
+documents are held to the server policy (see \`conclave serve --help\`).
+
+A debate takes longer than many clients' default 60 s request timeout: raise it, or have the client
+reset it on progress (the TypeScript SDK: { timeout, resetTimeoutOnProgress: true }).
+
+Claude Desktop (claude_desktop_config.json), or any client's "mcpServers" — absolute paths, since
+the client chooses the working directory (with conclave installed, "command": "conclave" also works):
+  {
+    "mcpServers": {
+      "conclave": {
+        "command": "node",
+        "args": ["/path/to/conclave/dist/cli/conclave.js", "mcp",
+                 "--documents", "/path/to/conclave/examples", "--store", "/path/to/conclave.db"]
+      }
+    }
+  }
+
+Examples:
+  $ conclave mcp                                     the examples/ catalog, sessions in ./.conclave/conclave.db
+  $ conclave mcp --documents ./topologies --store ~/.conclave/conclave.db
+  $ npx @modelcontextprotocol/inspector conclave mcp       try the tools in the MCP Inspector`,
+  )
+  .action(action(async (context, options: { documents: string }) => (await mcpCommands()).mcpCommand(context, { documents: options.documents })));
 
 registerServerCommands(program, action);
 

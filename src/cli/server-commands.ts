@@ -24,7 +24,7 @@ const serveCommands = (): Promise<typeof ServeCommands> => import('./commands/se
 export function registerServerCommands(program: Command, action: CommandAction): void {
   program
     .command('serve')
-    .description('serve the HTTP APIs: native under /v1, Managed-Agents-compatible under /anthropic/v1')
+    .description('serve the HTTP APIs: native under /v1, Managed-Agents-compatible under /anthropic/v1, MCP at /mcp')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one; the real URL is printed)', port('--port'), 8787)
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--documents <dir>', 'directory of named topology documents (GET /v1/documents)', 'examples')
@@ -38,7 +38,10 @@ export function registerServerCommands(program: Command, action: CommandAction):
 Every request but GET /healthz and GET /readyz needs an API key of this database (conclave keys create), sent as
 "Authorization: Bearer <key>" or "x-api-key: <key>". SIGINT or SIGTERM stops the server cleanly.
 
-Documents sent by API callers (inline in POST /v1/sessions, in a Managed Agents agent) are untrusted:
+MCP clients connect to /mcp (streamable HTTP) with the key as a header of their transport, and get
+the tools of \`conclave mcp\` (run_topology, list_documents, list_sessions, get_session) in the key's workspace.
+
+Documents sent by API callers (inline in POST /v1/sessions or to run_topology, in a Managed Agents agent) are untrusted:
 without --policy they cannot start processes (MCP command, their own tools), reach URLs of their
 choosing, read server files or environment variables, or run tools outside the sandbox, and they
 read only their workspace's own secrets. Documents of --documents are the operator's own.

@@ -15,6 +15,8 @@ import { isAbsolute, normalize, sep } from 'node:path';
 import type { SessionDefinition } from '../kernel/kernel-options.js';
 import { ConclaveError, isCommandTool, isNestedTopology, parseModelRef, type AgentSlot, type ConclaveErrorJSON } from '../protocol/index.js';
 import { formatJsonPath, type JsonPath } from '../config/format-json-path.js';
+import { credentialIdOfSecretName } from '../vault/credential-vault.js';
+import { findSecretReferences } from '../vault/secret-resolver.js';
 import { isHostAllowed } from './host-allow-list.js';
 import { rulesFor, type ServerPolicy, type WorkspaceRules } from './server-policy.js';
 
@@ -124,6 +126,24 @@ function checkEnvironment(definition: SessionDefinition, rules: WorkspaceRules, 
 }
 
 /**
+ * Vault credentials go only where the server puts them: an MCP `url` server's header, where they are
+ * sent to the one URL they were stored for (checked when connecting). Anywhere else — a provider's
+ * `api_key`, a server's URL — they would reach an address the document chose.
+ */
+function checkCredentialReferences(definition: SessionDefinition, refusals: PolicyRefusal[]): void {
+  const credentialNames = (value: unknown): string[] =>
+    findSecretReferences(value).flatMap((reference) => (credentialIdOfSecretName(reference.name) === undefined ? [] : [reference.name]));
+  const message = 'a vault credential is sent only in the headers of the MCP server it was stored for';
+  if (credentialNames(definition.providers ?? {}).length > 0) refusals.push({ path: ['providers'], rule: 'vault_credentials', message });
+  (definition.mcp_servers ?? []).forEach((server, index) => {
+    const { headers, ...rest } = server;
+    if (credentialNames(rest).length > 0 || (headers !== undefined && server['url'] === undefined && credentialNames(headers).length > 0)) {
+      refusals.push({ path: ['mcp_servers', index], rule: 'vault_credentials', message });
+    }
+  });
+}
+
+/**
  * Every way `definition` asks for more than an untrusted document of `workspace` may use, plus MCP
  * references to servers the operator did not declare (those are refused for any document).
  *
@@ -144,6 +164,7 @@ export function checkDocumentPolicy(definition: SessionDefinition, policy: Serve
       });
     }
   });
+  checkCredentialReferences(definition, refusals);
   const rules = rulesFor(policy, workspace);
   if (!options.untrusted || rules.trust === 'trusted') return refusals;
   checkAgents(definition.agents, rules, ['agents'], refusals);

@@ -51,6 +51,7 @@ const documentLimitsSchema = z.strictObject({
   depth: z.number().int().positive().optional().describe('Deepest nesting of mappings and lists.'),
   keys: z.number().int().positive().optional().describe('Most keys and list items in all.'),
   agents: z.number().int().positive().optional().describe('Most agent slots, nested topologies included.'),
+  file_bytes: z.number().int().positive().optional().describe('Largest file upload (Files API), in bytes. Default 32 MiB.'),
 });
 
 export const serverPolicySchema = workspaceRulesSchema.extend({
@@ -74,7 +75,7 @@ export interface ServerPolicy {
   /** MCP servers the operator declares, by name. */
   mcpServers: McpServerConfig[];
   /** Limits on API documents; absent fields take the untrusted defaults. */
-  limits: { bytes?: number; depth?: number; keys?: number; agents?: number };
+  limits: { bytes?: number; depth?: number; keys?: number; agents?: number; file_bytes?: number };
   /** Where the policy came from (a file path, or `defaults`). */
   source: string;
 }

@@ -10,8 +10,13 @@ import { createSandboxTools, type DisposableSessionTools, type SecretScope, type
 // documents without `mcp_servers` never load it.
 import type { McpServerConfig, McpTools } from '../mcp/index.js';
 import { createSecretResolver, substituteSecrets } from '../vault/index.js';
-import { emptyInputSchema, isCommandTool, isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
+import { credentialIdOfSecretName, type CredentialVault } from '../vault/credential-vault.js';
+import { findSecretReferences } from '../vault/secret-resolver.js';
+import { ConclaveError, emptyInputSchema, isCommandTool, isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
+import type { FileStore } from '../protocol/files.js';
 import { createSandboxDriver, defaultWorkspaceRoot, removeWorkspace, sandboxToolDefinitions, workspaceDirectory } from '../sandbox/index.js';
+import { resolveMountPath } from '../sandbox/mount-paths.js';
+import { withMountedFiles, type MountedFile } from '../sandbox/mounted-files.js';
 
 export interface SessionToolsOptions {
   /** Directory of per-session workspaces (default: CONCLAVE_WORKSPACES, else `.conclave/workspaces`). */
@@ -23,6 +28,13 @@ export interface SessionToolsOptions {
    * `{ name }` entry connects to one of these, with its secrets resolved from the server.
    */
   operatorMcpServers?: readonly McpServerConfig[];
+  /**
+   * The vault credentials (`${secret:CONCLAVE_CREDENTIAL_…}` in an MCP server's headers): each
+   * opens only for the URL it was stored for, in its own workspace. Opened on first use.
+   */
+  credentials?: () => Promise<CredentialVault>;
+  /** The file store of session resources: files they mount are written into the workspace before each tool call. */
+  files?: () => Promise<FileStore>;
 }
 
 function anyAgentHasTools(agents: readonly AgentSlot[]): boolean {
@@ -82,6 +94,33 @@ function withMcpTools(sandbox: DisposableSessionTools, servers: readonly McpServ
   };
 }
 
+/** The files a session's resources mount, read from the file store when they are written. */
+async function sessionMounts(files: () => Promise<FileStore>, sessionId: string): Promise<MountedFile[]> {
+  const store = await files();
+  const resources = await store.listSessionResources(sessionId);
+  return resources.map((resource) => ({
+    key: `${resource.id}:${resource.fileId}:${resource.mountPath}`,
+    mountPath: resource.mountPath,
+    workspacePath: resolveMountPath(resource.mountPath).workspacePath,
+    label: `file ${resource.fileId} (session resource ${resource.id})`,
+    read: () => store.readFileContent(resource.workspace, resource.fileId),
+  }));
+}
+
+/**
+ * The value of a vault credential reference for `server` (undefined for any other secret): only in
+ * a workspace's session, only with a credential vault, only for the URL it was stored for.
+ */
+function credentialLookup(name: string, server: McpServerConfig, scope: SecretScope | undefined, credentials: (() => Promise<CredentialVault>) | undefined): Promise<string> | undefined {
+  const credentialId = credentialIdOfSecretName(name);
+  if (credentialId === undefined) return undefined;
+  if (scope === undefined || credentials === undefined || server.url === undefined) {
+    return Promise.reject(new ConclaveError('secret_not_found', `vault credential ${credentialId} is not available to this session`, { hint: 'vault credentials are for MCP url servers of Managed Agents sessions' }));
+  }
+  const url = server.url;
+  return credentials().then((vault) => vault.bearerToken(scope.workspace, credentialId, url));
+}
+
 /**
  * Removes a deleted session's workspace (for the kernel's `onSessionDeleted`).
  *
@@ -112,9 +151,10 @@ export function createSessionToolsFactory(options: SessionToolsOptions = {}): (s
     const commandTools: SandboxCommandTool[] = (definition.tools ?? []).filter(isCommandTool).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.input_schema ?? emptyInputSchema, command: tool.command }));
     const environment = definition.environment;
     const limits = limitsOf(definition);
+    // An API caller's tools are always isolated, whatever its document says (the policy refuses it anyway).
+    const driver = createSandboxDriver(trust?.untrusted === true ? 'bubblewrap' : (environment?.driver ?? 'bubblewrap'), { workspaceRoot });
     const tools = createSandboxTools({
-      // An API caller's tools are always isolated, whatever its document says (the policy refuses it anyway).
-      driver: createSandboxDriver(trust?.untrusted === true ? 'bubblewrap' : (environment?.driver ?? 'bubblewrap'), { workspaceRoot }),
+      driver: options.files === undefined ? driver : withMountedFiles(driver, { workspaceRoot, list: (id) => sessionMounts(options.files as () => Promise<FileStore>, id) }),
       spec: {
         sessionId,
         network: environment?.network ?? false,
@@ -132,7 +172,14 @@ export function createSessionToolsFactory(options: SessionToolsOptions = {}): (s
     const own = servers.filter((server) => server.command !== undefined || server.url !== undefined);
     const scope = trust?.untrusted === true ? { workspace: trust.workspace } : undefined;
     let result: DisposableSessionTools = tools;
-    if (own.length > 0) result = withMcpTools(result, own, (value) => substituteSecrets(value, (name) => resolveSecret(name, scope)));
+    // A server that sends a vault credential gets a lookup bound to its own URL.
+    const usesCredential = (server: McpServerConfig): boolean => findSecretReferences(server).some((reference) => credentialIdOfSecretName(reference.name) !== undefined);
+    const plain = own.filter((server) => !usesCredential(server));
+    if (plain.length > 0) result = withMcpTools(result, plain, (value) => substituteSecrets(value, (name) => resolveSecret(name, scope)));
+    for (const server of own.filter(usesCredential)) {
+      const lookup = (name: string): Promise<string> => credentialLookup(name, server, scope, options.credentials) ?? resolveSecret(name, scope);
+      result = withMcpTools(result, [server], (value) => substituteSecrets(value, lookup));
+    }
     if (declared.length > 0) result = withMcpTools(result, declared, (value) => substituteSecrets(value, (name) => resolveSecret(name)));
     return result;
   };

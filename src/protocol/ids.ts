@@ -12,8 +12,12 @@ export const idPrefixes = {
   run: 'run',
   agent: 'agent',
   environment: 'env',
+  vault: 'vlt',
+  credential: 'vcrd',
   apiKey: 'key',
   request: 'req',
+  file: 'file',
+  sessionResource: 'sesrsc',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

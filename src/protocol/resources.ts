@@ -1,6 +1,7 @@
 /**
  * The resource store contract: what the HTTP server keeps besides session logs. API keys (only a
- * hash of each secret, never the secret) and versioned JSON resources — agents and environments —
+ * hash of each secret, never the secret) and versioned JSON resources — agents, environments and
+ * vaults (a vault's credentials live in their own store, `credentials.ts`) —
  * scoped by workspace. Every update writes a new version and keeps the old ones, and an update may
  * state the version it was based on, so two writers can never silently overwrite each other.
  * Types only; the memory and SQLite stores in `src/store/` implement it.
@@ -35,7 +36,7 @@ export interface NewApiKey {
 }
 
 /** The kinds of versioned resources the store keeps. */
-export type ResourceKind = 'agent' | 'environment';
+export type ResourceKind = 'agent' | 'environment' | 'vault';
 
 /** One version of a resource. `createdAt` and `archivedAt` belong to the resource, `updatedAt` to the version. */
 export interface ResourceRecord {

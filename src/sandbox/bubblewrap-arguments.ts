@@ -5,12 +5,16 @@
  * workspace at /workspace — nothing else of the host exists inside it. Every namespace is new
  * (network too, unless the session allows network), no capabilities are kept, no further user
  * namespaces can be made, and the root and /dev are remounted read-only so that the only places a
- * tool can write are the workspace and the size-capped /tmp and /dev/shm.
+ * tool can write are the workspace and the size-capped /tmp and /dev/shm. `/mnt/session`, where
+ * session resources are mounted, is a link to `/workspace/mnt/session`.
  */
 import { lstatSync, readlinkSync } from 'node:fs';
 
 /** Where the workspace is mounted inside the jail; tools' relative paths start here. */
 export const jailWorkspacePath = '/workspace';
+
+/** Where `/mnt/session` points in the jail: its place in the workspace. */
+const sessionMountLink = `${jailWorkspacePath}/mnt/session`;
 
 /** The environment of every jailed process: nothing of the host's. */
 export const jailEnvironment: Readonly<Record<string, string>> = {
@@ -108,6 +112,8 @@ export function buildBubblewrapArguments(options: BubblewrapArgumentsOptions, sy
   );
   if (options.workspaceDirectory !== undefined) argumentList.push('--bind', options.workspaceDirectory, jailWorkspacePath);
   else argumentList.push('--dir', jailWorkspacePath);
+  // Session resources mounted under /mnt/session live in the workspace (see mount-paths.ts).
+  if (!(options.readOnlyPaths ?? []).some((path) => path === '/mnt' || path.startsWith('/mnt/'))) argumentList.push('--symlink', sessionMountLink, '/mnt/session');
   argumentList.push('--remount-ro', '/dev', '--remount-ro', '/', '--chdir', jailWorkspacePath);
   return argumentList;
 }

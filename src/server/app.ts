@@ -3,10 +3,10 @@
  * API under `/v1` and the Managed-Agents-compatible API under `/anthropic/v1` (so the official SDK
  * works with `baseURL: 'http://host:port/anthropic'`). Around the routes: a request id on every
  * response, CORS only when origins are configured, API-key authentication on everything but
- * `/healthz` and `/readyz` (no key needed), a body size limit, and one error envelope for every failure, unknown routes included.
+ * `/healthz` and `/readyz` (no key needed), a body size limit (larger for file uploads), and one error envelope for every failure, unknown routes included.
  * Runtime-neutral: `serve.ts` puts it on Node's HTTP server, tests can call `app.request()`.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { ConclaveError } from '../protocol/errors.js';
@@ -20,11 +20,18 @@ import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
 import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
 import { managedSessionRouteTable } from './managed/managed-session-routes.js';
 import { managedSessionRoutes } from './managed/sessions.js';
+import { managedFileRoutes } from './managed/files.js';
+import { fileTooLarge, fileUploadLimit, multipartOverheadBytes } from './managed/file-upload.js';
+import { managedFileRouteTable, managedSessionResourceRouteTable } from './managed/managed-file-routes.js';
+import { managedSessionResourceRoutes } from './managed/session-resources.js';
+import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
+import { managedVaultRoutes } from './managed/vaults.js';
 import { mountUnsupportedFamilies } from './managed/unsupported-families.js';
 import { nativeSessionRouteTable } from './native/native-session-routes.js';
 import { nativeSessionRoutes } from './native/sessions.js';
 import { openApiDocument, openApiRouteTable } from './openapi.js';
 import { probeRouteTable } from './probe-routes.js';
+import { mountMcpRoute } from './mcp-route.js';
 import { mountRoutes } from './route-table.js';
 import type { ServerDeps, ServerEnv } from './server-deps.js';
 
@@ -51,6 +58,8 @@ const corsAllowHeaders = [
   'x-stainless-retry-count',
   'x-stainless-timeout',
   'last-event-id',
+  'mcp-session-id',
+  'mcp-protocol-version',
 ];
 
 function requestIdMiddleware(): MiddlewareHandler<ServerEnv> {
@@ -111,7 +120,7 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
 
   app.use('*', requestIdMiddleware());
   if (options.cors !== undefined && options.cors.length > 0) {
-    app.use('*', cors({ origin: options.cors, allowHeaders: corsAllowHeaders, exposeHeaders: ['request-id'], maxAge: 600 }));
+    app.use('*', cors({ origin: options.cors, allowHeaders: corsAllowHeaders, exposeHeaders: ['request-id', 'mcp-session-id'], maxAge: 600 }));
   }
 
   // Every route is mounted from a route table, which is also what `openApiDocument()` publishes.
@@ -127,15 +136,21 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   );
 
   app.use('*', authMiddleware(deps));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new ConclaveError('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  // A refused body's unread rest is still on the connection: the 413 closes it, so it is never reused.
+  const refuseBody = (c: Context<ServerEnv>, error: ConclaveError): Response => {
+    const response = errorResponse(c, error);
+    response.headers.set('connection', 'close');
+    return response;
+  };
+  const generalBodyLimit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => refuseBody(c, new ConclaveError('payload_too_large', `the request body is larger than ${maxBodyBytes} bytes`)),
+  });
+  // A file upload is the one body allowed past `maxBodyBytes`: up to the policy's file limit.
+  const uploadLimit = fileUploadLimit(deps.kernel.policy);
+  const uploadBodyLimit = bodyLimit({ maxSize: uploadLimit + multipartOverheadBytes, onError: (c) => refuseBody(c, fileTooLarge(uploadLimit)) });
+  const uploadPath = `${managedFileRouteTable.basePath}/files`;
+  app.use('*', (c, next) => (c.req.method === 'POST' && c.req.path.replace(/\/+$/, '') === uploadPath ? uploadBodyLimit(c, next) : generalBodyLimit(c, next)));
 
   app.route(
     openApiRouteTable.basePath,
@@ -148,7 +163,12 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps));
   app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps));
   app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps));
+  app.route(managedFileRouteTable.basePath, managedFileRoutes(deps));
+  app.route(managedSessionResourceRouteTable.basePath, managedSessionResourceRoutes(deps));
+  app.route(managedVaultRouteTable.basePath, managedVaultRoutes(deps));
   mountUnsupportedFamilies(app);
+  // Not a REST route (JSON-RPC over POST, GET and DELETE), so outside the route tables and the OpenAPI document.
+  mountMcpRoute(app, deps);
 
   return app;
 }

@@ -13,8 +13,11 @@ import type { DocumentCatalog } from './document-catalog.js';
 import { readInlineDocumentRequest, type InlineDocumentRequest } from './inline-document-request.js';
 
 export interface DocumentParser {
-  /** The body of `POST /v1/sessions`, parsed, with its inline document parsed and validated. */
-  read(text: string): Promise<InlineDocumentRequest>;
+  /**
+   * The body of `POST /v1/sessions`, parsed, with its inline document parsed and validated;
+   * `origin` names the document in error locations (default `body.document`).
+   */
+  read(text: string, origin?: string): Promise<InlineDocumentRequest>;
   /** Stops the thread, if there is one. */
   close(): Promise<void>;
 }
@@ -36,7 +39,7 @@ export type DocumentParserReply = { id: number; result: InlineDocumentRequest } 
  */
 export function inThreadDocumentParser(catalog: Pick<DocumentCatalog, 'parse' | 'fromObject'>): DocumentParser {
   return {
-    read: async (text) => readInlineDocumentRequest(text, catalog),
+    read: async (text, origin) => readInlineDocumentRequest(text, catalog, origin),
     close: async () => undefined,
   };
 }
@@ -86,7 +89,7 @@ export function startDocumentParserThread(data: DocumentParserWorkerData, timeou
   worker = start();
 
   return {
-    read(text) {
+    read(text, origin) {
       const current = (worker ??= start());
       const id = (nextId += 1);
       return new Promise<InlineDocumentRequest>((resolve, reject) => {
@@ -99,7 +102,7 @@ export function startDocumentParserThread(data: DocumentParserWorkerData, timeou
         }, timeoutMs);
         timer.unref();
         pending.set(id, { resolve, reject, timer });
-        current.postMessage({ id, text });
+        current.postMessage({ id, text, origin });
       });
     },
     async close() {

@@ -17,10 +17,10 @@ const catalog = createDocumentCatalog({
   ...(data.limitsSource !== undefined ? { limitsSource: data.limitsSource } : {}),
 });
 
-parentPort?.on('message', (message: { id: number; text: string }) => {
+parentPort?.on('message', (message: { id: number; text: string; origin?: string }) => {
   let reply: DocumentParserReply;
   try {
-    reply = { id: message.id, result: readInlineDocumentRequest(message.text, catalog) };
+    reply = { id: message.id, result: readInlineDocumentRequest(message.text, catalog, message.origin) };
   } catch (error) {
     reply = { id: message.id, error: toConclaveError(error).toJSON() };
   }

@@ -12,6 +12,8 @@ import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
 import { managedApiBasePath } from './managed/managed-api-base-path.js';
 import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
 import { managedSessionRouteTable, managedStreamComponents } from './managed/managed-session-routes.js';
+import { managedFileRouteTable, managedSessionResourceRouteTable } from './managed/managed-file-routes.js';
+import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
 import { conclaveErrorSchema } from './native/native-response-schemas.js';
 import { nativeSessionRouteTable, nativeStreamComponents } from './native/native-session-routes.js';
 import { probeRouteTable } from './probe-routes.js';
@@ -46,7 +48,7 @@ export const openApiRouteTable = defineRoutes({
 });
 
 /** Every route table the app mounts, in the order the document lists them. */
-export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable];
+export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable];
 
 /** Schemas published though no route answers with them alone: the data of SSE frames, and shared ones that recur. */
 const nativeComponents: NamedSchema[] = [{ name: 'ConclaveError', schema: conclaveErrorSchema }, ...nativeStreamComponents];
@@ -111,6 +113,7 @@ function operationOf(group: RouteGroup, operationId: string, spec: RouteSpec): J
     const content: JsonObject = {};
     if (response.json !== undefined) content['application/json'] = { schema: schemaRef(response.json.name) };
     if (response.eventStream !== undefined) content['text/event-stream'] = { schema: { type: 'string', description: response.eventStream } };
+    if (response.binary !== undefined) content['application/octet-stream'] = { schema: { type: 'string', contentMediaType: 'application/octet-stream', description: response.binary } };
     responses[status] = { description: response.description, content };
   }
   const errors: Array<ErrorStatus | 500> = [...spec.errors, ...(spec.public === true ? [] : [401 as const]), 500];
@@ -127,7 +130,7 @@ function operationOf(group: RouteGroup, operationId: string, spec: RouteSpec): J
           requestBody: {
             required: spec.body.required,
             ...(spec.body.description !== undefined ? { description: spec.body.description } : {}),
-            content: { 'application/json': { schema: schemaRef(spec.body.name) } },
+            content: { [spec.body.contentType ?? 'application/json']: { schema: schemaRef(spec.body.name) } },
           },
         }
       : {}),

@@ -28,6 +28,8 @@ export interface RouteResponse {
   json?: NamedSchema;
   /** A `text/event-stream` body: what its frames carry. */
   eventStream?: string;
+  /** Raw bytes (`application/octet-stream`; a file's content): what they are. */
+  binary?: string;
 }
 
 /** A header the route reads (documented only; headers are not validated with zod). */
@@ -51,8 +53,8 @@ export interface RouteSpec<Path extends string = string> {
   /** The query schema the handler validates with (its input form is published). */
   query?: z.ZodType;
   headers?: HeaderParameter[];
-  /** The body schema the handler validates with. */
-  body?: NamedSchema & { required: boolean; description?: string };
+  /** The body schema the handler validates with (a JSON body unless `contentType` says otherwise). */
+  body?: NamedSchema & { required: boolean; description?: string; contentType?: 'application/json' | 'multipart/form-data' };
   responses: Record<number, RouteResponse>;
   /** Error statuses beyond 401 (every non-public route) and 500 (every route). */
   errors: ErrorStatus[];

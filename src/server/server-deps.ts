@@ -4,7 +4,9 @@
  * settings. Route modules receive this instead of importing singletons, so tests build their own.
  */
 import type { Kernel } from '../kernel/index.js';
+import type { FileStore } from '../protocol/files.js';
 import type { ResourceStore } from '../protocol/resources.js';
+import type { CredentialVault } from '../vault/credential-vault.js';
 import type { DocumentCatalog } from './document-catalog.js';
 import type { DocumentParser } from './document-parser-thread.js';
 import type { ReadinessCheck } from './health.js';
@@ -24,7 +26,17 @@ export interface ServerEnv {
 export interface ServerDeps {
   kernel: Kernel;
   resources: ResourceStore;
+  /**
+   * Uploaded files and session resources (the Files API). Give the store the kernel's session tools
+   * use too, or mounted files never reach the sandbox. Default: one in memory for this server.
+   */
+  files?: FileStore;
   documents: DocumentCatalog;
+  /**
+   * The vault credentials of the Managed API (sealed at rest). Without it, the credential routes
+   * answer a 400 and sessions cannot use vaults; vaults themselves still work.
+   */
+  credentials?: CredentialVault;
   /**
    * Parses the bodies of `POST /v1/sessions` with their inline documents; `conclave serve` does it
    * in a worker thread (`startDocumentParserThread`). Default: in the request's thread, with `documents`.
@@ -34,6 +46,12 @@ export interface ServerDeps {
   heartbeatMs: number;
   /** What `/readyz` checks besides the session store (the queue, when sessions go to workers). */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Sessions run on `conclave worker`s (`serve --queue`; the kernel launches them through the
+   * queue): a face that waits for a session's outcome (MCP `run_topology`) follows its log instead
+   * of running it in this process.
+   */
+  sessionsRunOnWorkers?: boolean;
   /**
    * Aborted when the server starts shutting down (`startServer(…).close()`): long-lived responses
    * such as event streams should end when it fires. Optional; connections still open a moment

@@ -32,6 +32,10 @@ export {
 export { createMemoryResourceStore } from './memory-resource-store.js';
 export { createSqliteResourceStore, type SqliteResourceStore, type SqliteResourceStoreOptions } from './sqlite-resource-store.js';
 export { openResourceStore } from './open-resource-store.js';
+export { createMemoryFileStore } from './memory-file-store.js';
+export { createSqliteFileStore, type SqliteFileStoreOptions } from './sqlite-file-store.js';
+export { createPostgresFileStore, type PostgresFileStoreOptions } from './postgres/pg-file-store.js';
+export { openFileStore } from './open-file-store.js';
 export { createPostgresPool, isPostgresUrl, parsePostgresUrl, defaultPostgresSchema, type PostgresTarget } from './postgres/pg-connection.js';
 export { createPostgresStore, type PostgresSessionStore, type PostgresStoreOptions } from './postgres/pg-session-store.js';
 export { createPostgresResourceStore, type PostgresResourceStore, type PostgresResourceStoreOptions } from './postgres/pg-resource-store.js';

@@ -17,7 +17,7 @@ describe('bubblewrap arguments', () => {
       '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--ro-bind', '/lib64', '/lib64',
       '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache', '--ro-bind-try', '/etc/alternatives', '/etc/alternatives',
       '--proc', '/proc', '--dev', '/dev', '--size', '67108864', '--tmpfs', '/dev/shm', '--size', '67108864', '--tmpfs', '/tmp',
-      '--bind', '/srv/ws/s1', '/workspace', '--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/workspace',
+      '--bind', '/srv/ws/s1', '/workspace', '--symlink', '/workspace/mnt/session', '/mnt/session', '--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/workspace',
     ]);
   });
 

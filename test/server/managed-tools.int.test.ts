@@ -1,7 +1,7 @@
 // Tools of Managed Agents agents, driven by the official SDK over real HTTP against a model on the
 // OpenAI wire (the emulator) that calls them: the agent toolset's bash runs in the session's
 // bubblewrap sandbox and its output reaches the model; the events carry the toolset's names; what
-// conclave cannot run yet (MCP servers, skills, packages, the auto policy) is a 400 naming the
+// conclave cannot run yet (skills, packages, the auto policy, an MCP server name it cannot prefix tools with) is a 400 naming the
 // field at session creation, never accepted and dropped; and the server policy decides the network.
 import { execFileSync } from 'node:child_process';
 import Anthropic from '@anthropic-ai/sdk';
@@ -175,12 +175,12 @@ describe('custom tools', () => {
 });
 
 describe('what a Managed agent may not have yet', () => {
-  it('refuses MCP servers, skills, the auto policy, web domain rules, packages and host-limited networking with a 400 naming the field', async () => {
+  it('refuses MCP server names conclave cannot prefix tools with, skills, the auto policy, web domain rules, packages and host-limited networking with a 400 naming the field', async () => {
     const limited = await environment({ type: 'cloud', networking: { type: 'limited' } });
     const cases: Array<{ agent: Record<string, unknown>; environment?: Record<string, unknown>; field: string }> = [
       {
-        agent: { mcp_servers: [{ type: 'url', name: 'docs', url: 'https://mcp.example.com/docs' }], tools: [{ type: 'mcp_toolset', mcp_server_name: 'docs' }] },
-        field: 'agent.mcp_servers',
+        agent: { mcp_servers: [{ type: 'url', name: 'Docs Server', url: 'https://mcp.example.com/docs' }], tools: [{ type: 'mcp_toolset', mcp_server_name: 'Docs Server' }] },
+        field: 'agent.mcp_servers[0].name',
       },
       { agent: { skills: [{ type: 'anthropic', skill_id: 'xlsx' }] }, field: 'agent.skills' },
       { agent: { tools: [{ ...onlyBash, configs: [{ name: 'bash', enabled: true, permission_policy: { type: 'auto' } }] }] }, field: 'agent.tools[0].configs.bash.permission_policy' },
@@ -216,11 +216,8 @@ describe('what a Managed agent may not have yet', () => {
     const environmentId = await environment({ type: 'cloud', networking: { type: 'limited' } });
     const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
     const calls: Array<[string, () => Promise<unknown>]> = [
-      ['vaults and credentials', () => client.beta.vaults.create({ display_name: 'keys' } as never)],
-      ['files', () => client.beta.files.list()],
       ['skills', () => client.beta.skills.list()],
       ['memory stores', () => client.beta.memoryStores.list()],
-      ['session resources', () => client.beta.sessions.resources.list(session.id)],
       ['session threads', () => (client.beta.sessions as unknown as { threads: { list(id: string): Promise<unknown> } }).threads.list(session.id)],
     ];
     for (const [what, call] of calls) {

@@ -3,11 +3,13 @@
 import { join, resolve } from 'node:path';
 import { Kernel } from '../../src/kernel/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
+import type { FileStore } from '../../src/protocol/files.js';
 import type { ResourceStore } from '../../src/protocol/resources.js';
 import { createApiKey } from '../../src/server/api-keys.js';
 import { createDocumentCatalog, type DocumentCatalog } from '../../src/server/document-catalog.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/serve.js';
 import type { ServerDeps } from '../../src/server/server-deps.js';
+import type { CredentialVault } from '../../src/vault/credential-vault.js';
 import { createMemoryResourceStore, createMemoryStore } from '../../src/store/index.js';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
@@ -22,10 +24,14 @@ export interface TestServer extends RunningServer {
 
 export interface TestServerOptions extends Omit<StartServerOptions, 'deps' | 'port'> {
   resources?: ResourceStore;
+  /** The file store of the Files API (share it with the kernel's session tools to mount files). */
+  files?: FileStore;
   documents?: DocumentCatalog;
   /** A kernel of the test's own (its store is closed with the server). Default: over a memory store. */
   kernel?: Kernel;
   readiness?: ServerDeps['readiness'];
+  /** Vault credentials (the credential routes answer 400 without). */
+  credentials?: CredentialVault;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -34,13 +40,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const deps: ServerDeps = {
     kernel: options.kernel ?? new Kernel({ store: createMemoryStore(), registry }),
     resources,
+    ...(options.files !== undefined ? { files: options.files } : {}),
     documents: options.documents ?? createDocumentCatalog({ directory: join(projectRoot, 'examples'), registry }),
     heartbeatMs: 1000,
     ...(options.readiness !== undefined ? { readiness: options.readiness } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
   };
   const { key } = await createApiKey(resources, { workspace: 'team-a', name: 'tests' });
   const { key: otherKey } = await createApiKey(resources, { workspace: 'team-b' });
-  const { resources: _resources, documents: _documents, kernel: _kernel, readiness: _readiness, ...serverOptions } = options;
+  const { resources: _resources, files: _files, documents: _documents, kernel: _kernel, readiness: _readiness, credentials: _credentials, ...serverOptions } = options;
   const server = await startServer({ ...serverOptions, deps, port: 0 });
   return {
     ...server,

@@ -7,6 +7,7 @@
  */
 import { loadTopologyDocument } from '../../config/index.js';
 import type { SessionResult } from '../../kernel/index.js';
+import { sessionResultJson, startSession } from '../../kernel/start-session.js';
 import { ConclaveError } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
@@ -30,13 +31,13 @@ export interface RunCommandOptions {
  */
 export async function runCommand(context: CliContext, file: string, options: RunCommandOptions): Promise<number> {
   const document = await loadTopologyDocument(file, context.registry);
-  const task = options.task ?? document.task;
-  if (task === undefined || task.trim() === '') {
-    throw new ConclaveError('invalid_argument', `${file} has no task`, { hint: 'add `task:` to the document or pass --task "…"' });
-  }
-  const kernel = context.kernel();
-  const sessionId = await kernel.createSession(document, { task, source: file, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-  return followRun(context, sessionId, options, { file, topology: document.topology, agents: document.agents.length, task });
+  const { sessionId, task } = await startSession(context.kernel(), document, {
+    ...(options.task !== undefined ? { task: options.task } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    source: file,
+    noTask: () => new ConclaveError('invalid_argument', `${file} has no task`, { hint: 'add `task:` to the document or pass --task "…"' }),
+  });
+  return followRun(context, sessionId, options, { file, topology: document.topology, agents: document.agents.length, task: task ?? '' });
 }
 
 /**
@@ -159,34 +160,12 @@ export async function followRun(context: CliContext, sessionId: string, options:
 }
 
 /**
- * The `--json` form of a session result.
+ * The `--json` form of a session result (shared with the other faces: `sessionResultJson`).
  *
  * @example
  * JSON.stringify(jsonResult(result))
  */
-export function jsonResult(result: SessionResult): Record<string, unknown> {
-  return {
-    sessionId: result.sessionId,
-    status: result.status,
-    stopReason: result.stopReason ?? null,
-    topology: result.topology,
-    answer: result.answer ?? null,
-    reason: result.reason ?? null,
-    aggregation: result.aggregation ?? null,
-    error: result.error ?? null,
-    usage: result.usage,
-    cost: result.cost,
-    byAgent: result.byAgent,
-    byProvider: result.byProvider,
-    commands: result.commands,
-    durationMs: result.durationMs,
-    simulated: result.simulated,
-    seed: result.seed,
-    turns: result.turns,
-    details: result.details ?? null,
-    pendingToolUses: result.pendingToolUses,
-  };
-}
+export const jsonResult = sessionResultJson;
 
 function printOutcome(result: SessionResult, style: ReturnType<typeof stylerFor>, quiet: boolean): void {
   const out = process.stdout;

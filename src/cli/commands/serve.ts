@@ -63,10 +63,12 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     deps: {
       kernel: context.kernel(),
       resources,
+      files: await context.files(),
+      credentials: await context.credentialVault(),
       documents,
       documentParser,
       heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs,
-      ...(queue !== undefined ? { readiness: { queue: () => queue.ping() } } : {}),
+      ...(queue !== undefined ? { readiness: { queue: () => queue.ping() }, sessionsRunOnWorkers: true } : {}),
     },
     host: options.host ?? defaultServerHost,
     port: options.port ?? defaultServerPort,
@@ -78,6 +80,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     `conclave serving on ${server.url} (sessions: ${context.storeDisplay()}${queue !== undefined ? `, run by workers from ${queue.target.display}` : ''})`,
     `  native API          ${server.url}/v1   (documents from ${documents.directory})`,
     `  Managed Agents API  ${server.url}/anthropic/v1   (Anthropic SDK: baseURL '${server.url}/anthropic')`,
+    `  MCP server          ${server.url}/mcp   (streamable HTTP; the documents as tools, see conclave mcp --help)`,
   ];
   if (options.cors !== undefined && options.cors.length > 0) lines.push(`  CORS origins        ${options.cors.join(', ')}`);
   lines.push(`  policy              ${policy.source === 'defaults' ? 'safe defaults (see SECURITY.md; --policy FILE to change)' : policy.source}`);

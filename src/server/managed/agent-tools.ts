@@ -5,8 +5,9 @@
  * `user.tool_confirmation` (`approval: always_ask`), and `custom` tools are run by the client
  * (`agent.custom_tool_use` → `user.custom_tool_result`). The environment's networking becomes the
  * sandbox's network switch, when the server policy lets API documents have network. What conclave cannot do yet is refused with a 400 that names the field,
- * never accepted and dropped: MCP toolsets, skills, the `auto` permission policy, packages,
- * limited networking with allowed hosts, and the web tools' domain, size and source settings.
+ * never accepted and dropped: skills, the `auto` permission policy, packages, limited networking
+ * with allowed hosts, and the web tools' domain, size and source settings. MCP servers and their
+ * toolsets are planned apart, by `agent-mcp-tools.ts`, which has to reach the servers.
  */
 import { ConclaveError } from '../../protocol/errors.js';
 import type { AgentToolName, PermissionPolicy, ResolvedTool } from './agent-schema.js';
@@ -91,7 +92,6 @@ function sandboxNetwork(environment: EnvironmentConfig, path: string): boolean {
 export function agentToolPlan(agent: AgentSnapshot, environment: EnvironmentConfig, networkAllowed: boolean): AgentToolPlan {
   const plan: AgentToolPlan = { tools: [], documentTools: [] };
   if (agent.skills.length > 0) throw refuse('agent.skills', 'skills are not supported by this server yet', 'create the agent without skills');
-  if (agent.mcp_servers.length > 0) throw refuse('agent.mcp_servers', 'MCP servers on Managed Agents agents are not supported by this server yet', 'declare them in a conclave topology document (metadata["conclave.topology"])');
   let sandboxTools = false;
   for (const [index, tool] of agent.tools.entries()) {
     const path = `agent.tools[${index}]`;
@@ -112,6 +112,9 @@ export function agentToolPlan(agent: AgentSnapshot, environment: EnvironmentConf
         if (config.permission_policy.type === 'always_ask') plan.documentTools.push({ name: builtin, approval: 'always_ask' });
         sandboxTools = true;
       }
+    } else if (tool.type === 'mcp_toolset') {
+      // Its tools are the server's, learned by connecting (`agent-mcp-tools.ts`).
+      continue;
     } else if (tool.type === 'custom') {
       plan.tools.push(String(tool['name']));
       plan.documentTools.push({ name: tool['name'], type: 'custom', description: tool['description'], input_schema: tool['input_schema'] });

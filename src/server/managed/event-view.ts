@@ -46,6 +46,8 @@ export type ManagedDeltaEvent =
 export interface ManagedEventViewOptions {
   /** Whether the session's agent is the topology as a whole: its answer becomes a final `agent.message`. */
   topologyAgent: boolean;
+  /** A plain agent's MCP tools by exposed name (`docs__search`): their calls are `agent.mcp_tool_use`. */
+  mcpTools?: Record<string, { server: string; tool: string }>;
 }
 
 /** The Managed Agents session status values conclave can be in. */
@@ -107,9 +109,13 @@ export class ManagedEventView {
   private readonly toolUses = new Map<string, string>();
   /** Tool commands run by the client: their result is the client's own `user.custom_tool_result`. */
   private readonly clientTools = new Set<string>();
+  private readonly mcpTools: Record<string, { server: string; tool: string }>;
+  /** Tool commands of MCP tools: their result is an `agent.mcp_tool_result`. */
+  private readonly mcpCommands = new Set<string>();
 
   constructor(options: ManagedEventViewOptions) {
     this.topologyAgent = options.topologyAgent;
+    this.mcpTools = options.mcpTools ?? {};
   }
 
   /**
@@ -199,12 +205,18 @@ export class ManagedEventView {
       this.clientTools.add(commandId);
       return managed(event, 'agent.custom_tool_use', { name: tool, input: data.input ?? {} }, conclave);
     }
-    const name = this.topologyAgent ? tool : (builtinToolsetNames[tool] ?? tool);
     const ask = data.permission === 'ask';
+    const permission = { evaluated_permission: ask ? 'ask' : 'allow', evaluation: { type: ask ? 'always_ask' : 'always_allow' } };
+    const mcp = Object.hasOwn(this.mcpTools, tool) ? this.mcpTools[tool] : undefined;
+    if (mcp !== undefined) {
+      this.mcpCommands.add(commandId);
+      return managed(event, 'agent.mcp_tool_use', { name: mcp.tool, mcp_server_name: mcp.server, input: data.input ?? {}, ...permission }, conclave);
+    }
+    const name = this.topologyAgent ? tool : (builtinToolsetNames[tool] ?? tool);
     return managed(
       event,
       'agent.tool_use',
-      { name, input: data.input ?? {}, evaluated_permission: ask ? 'ask' : 'allow', evaluation: { type: ask ? 'always_ask' : 'always_allow' } },
+      { name, input: data.input ?? {}, ...permission },
       conclave,
     );
   }
@@ -213,6 +225,16 @@ export class ManagedEventView {
     const commandId = stringOf(event.data.commandId) ?? '';
     if (this.clientTools.has(commandId)) return [];
     const output = stringOf(event.data.output) ?? '';
+    if (this.mcpCommands.has(commandId)) {
+      return [
+        managed(
+          event,
+          'agent.mcp_tool_result',
+          { mcp_tool_use_id: this.toolUses.get(commandId) ?? event.id, content: [{ type: 'text', text: output }], is_error: event.data.isError === true },
+          { commandId, agent: event.data.agent, tool: event.data.tool },
+        ),
+      ];
+    }
     return [
       managed(
         event,

@@ -17,6 +17,7 @@ import { mountRoutes } from '../route-table.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
 import { agentSnapshot, loadAgent, type AgentSnapshot } from './agents.js';
+import { agentMcpToolPlan, type McpToolOrigin } from './agent-mcp-tools.js';
 import { agentToolPlan } from './agent-tools.js';
 import { environmentObject, loadEnvironment, type EnvironmentConfig } from './environments.js';
 import {
@@ -28,11 +29,14 @@ import {
   sessionUsageFrom,
   toManagedEvents,
   type ManagedEvent,
+  type ManagedEventViewOptions,
 } from './event-view.js';
 import { patchMetadata } from './managed-fields.js';
+import { checkSessionResources, sessionResources, storeSessionResources } from './session-resources.js';
 import { managedSessionRouteTable } from './managed-session-routes.js';
 import type { ManagedSessionObject } from './managed-response-schemas.js';
 import { createdAtRangeQuery, listSessionsQuery, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
+import { loadSessionVaults } from './vault-lookup.js';
 
 /** The agent metadata key that makes an agent run a topology document instead of one model. */
 export const topologyMetadataKey = 'conclave.topology';
@@ -47,6 +51,8 @@ interface ManagedAttributes {
   topology_agent: boolean;
   /** Why the sandbox has no network though the environment asked for it (the server policy). */
   network_withheld?: string;
+  /** The agent's MCP tools by exposed name, for `agent.mcp_tool_use` events. */
+  mcp_tools?: Record<string, McpToolOrigin>;
 }
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
@@ -76,7 +82,8 @@ async function definitionFor(
   metadata: Record<string, string>,
   environment: EnvironmentConfig,
   workspace: string,
-): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean; networkWithheld?: string }> {
+  vaultIds: readonly string[],
+): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean; networkWithheld?: string; mcpTools?: Record<string, McpToolOrigin> }> {
   const topology = metadata[topologyMetadataKey];
   if (topology !== undefined && topology.trim() !== '') {
     const inline = /[\n{:]/.test(topology);
@@ -85,17 +92,22 @@ async function definitionFor(
   }
   const rules = rulesFor(deps.kernel.policy, workspace);
   const plan = agentToolPlan(agent, environment, rules.trust === 'trusted' || rules.network);
+  const mcp = await agentMcpToolPlan(agent, { workspace, vaultIds, credentials: deps.credentials, policy: deps.kernel.policy });
+  const tools = [...plan.tools, ...(mcp?.tools ?? [])];
+  const documentTools = [...plan.documentTools, ...(mcp?.documentTools ?? [])];
   const modelAgent: Record<string, unknown> = { name: 'agent', model: conclaveModel(agent.model.id) };
   if (typeof agent.system === 'string' && agent.system !== '') modelAgent['system'] = agent.system;
-  if (plan.tools.length > 0) modelAgent['tools'] = plan.tools;
+  if (tools.length > 0) modelAgent['tools'] = tools;
   const definition: Record<string, unknown> = { topology: 'pipeline', agents: [modelAgent], options: { passes: 1 } };
-  if (plan.documentTools.length > 0) definition['tools'] = plan.documentTools;
+  if (documentTools.length > 0) definition['tools'] = documentTools;
+  if (mcp !== undefined) definition['mcp_servers'] = mcp.servers;
   if (plan.environment !== undefined) definition['environment'] = plan.environment;
   return {
     definition: definition as unknown as SessionDefinition,
     topologyAgent: false,
     untrusted: true,
     ...(plan.networkWithheld !== undefined ? { networkWithheld: plan.networkWithheld } : {}),
+    ...(mcp !== undefined ? { mcpTools: mcp.origins } : {}),
   };
 }
 
@@ -103,6 +115,12 @@ function attributesOf(events: readonly SessionEvent[]): ManagedAttributes | unde
   const created = events[0];
   const attributes = created?.type === 'session.created' ? (created.data['attributes'] as { managed?: ManagedAttributes } | undefined) : undefined;
   return attributes?.managed;
+}
+
+/** How the session's events are shown: as a topology's, or a plain agent's (with its MCP tools). */
+function viewOptionsOf(events: readonly SessionEvent[]): ManagedEventViewOptions {
+  const attributes = attributesOf(events);
+  return { topologyAgent: attributes?.topology_agent === true, ...(attributes?.mcp_tools !== undefined ? { mcpTools: attributes.mcp_tools } : {}) };
 }
 
 /** Labels as the session's journal says now: created metadata, patched by `session.updated`. */
@@ -124,7 +142,7 @@ function labelsOf(events: readonly SessionEvent[]): { metadata: Record<string, s
  * @example
  * return c.json(managedSession(summary, await store.read(summary.id)));
  */
-export function managedSession(summary: SessionSummary, events: readonly SessionEvent[]): ManagedSessionObject {
+export function managedSession(summary: SessionSummary, events: readonly SessionEvent[], resources?: readonly unknown[]): ManagedSessionObject {
   const attributes = attributesOf(events);
   const labels = labelsOf(events);
   return {
@@ -136,7 +154,8 @@ export function managedSession(summary: SessionSummary, events: readonly Session
     vault_ids: attributes?.vault_ids ?? [],
     metadata: labels.metadata,
     title: labels.title,
-    resources: attributes?.resources ?? [],
+    // The file store's list when given: resources come and go after the session is created.
+    resources: [...(resources ?? attributes?.resources ?? [])],
     outcome_evaluations: [],
     budget: attributes?.budget ?? null,
     stats: sessionStatsFrom(events, summary.status === 'running' ? { now: new Date() } : {}),
@@ -151,8 +170,6 @@ export function managedSession(summary: SessionSummary, events: readonly Session
 function queryList(c: Context<ServerEnv>, key: string): string[] {
   return [...(c.req.queries(`${key}[]`) ?? []), ...(c.req.queries(key) ?? [])];
 }
-
-
 
 /** Event list cursor: how many view events the earlier pages returned. */
 function eventOffset(page: string | undefined): number {
@@ -222,9 +239,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
     createManagedSession: async (c) => {
       const workspace = c.get('workspace');
       const body = await validateJson(routes.createManagedSession.body.schema, c);
-      if (body.vault_ids !== undefined && body.vault_ids.length > 0) {
-        throw new ConclaveError('invalid_argument', 'vault_ids: vaults are not supported yet; providers read keys from the server environment', { location: { path: 'vault_ids' } });
-      }
+      const vaultIds = await loadSessionVaults(deps, workspace, body.vault_ids ?? []);
       const reference = typeof body.agent === 'string' ? { id: body.agent } : body.agent;
       const record = await loadAgent(deps.resources, workspace, reference.id, 'version' in reference ? reference.version : undefined);
       const environment = environmentObject(await loadEnvironment(deps.resources, workspace, body.environment_id));
@@ -235,15 +250,17 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         if (body.agent.system !== undefined) agent.system = body.agent.system;
       }
       const agentMetadata = (record.body['metadata'] as Record<string, string> | undefined) ?? {};
-      const { definition, topologyAgent, untrusted, networkWithheld } = await definitionFor(deps, agent, agentMetadata, environment.config, workspace);
+      const { definition, topologyAgent, untrusted, networkWithheld, mcpTools } = await definitionFor(deps, agent, agentMetadata, environment.config, workspace, vaultIds);
+      const checkedResources = await checkSessionResources(deps, workspace, body.resources ?? [], 'resources');
       const managed: ManagedAttributes = {
         agent,
         environment_id: body.environment_id,
-        vault_ids: [],
+        vault_ids: vaultIds,
         resources: body.resources ?? [],
         budget: body.budget ?? null,
         topology_agent: topologyAgent,
         ...(networkWithheld !== undefined ? { network_withheld: networkWithheld } : {}),
+        ...(mcpTools !== undefined ? { mcp_tools: mcpTools } : {}),
       };
       const sessionId = await kernel.createSession(definition, {
         awaitInput: true,
@@ -254,9 +271,10 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
         ...(typeof body.title === 'string' ? { title: body.title } : {}),
       });
+      const resources = await storeSessionResources(deps, workspace, sessionId, checkedResources);
       if (body.initial_events !== undefined && body.initial_events.length > 0) await deliver(sessionId, body.initial_events as SentEvent[]);
       const summary = await ownedSession(deps, workspace, sessionId);
-      return c.json(managedSession(summary, await store.read(sessionId)));
+      return c.json(managedSession(summary, await store.read(sessionId), resources));
     },
 
     listManagedSessions: async (c) => {
@@ -273,7 +291,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         for (const summary of batch.slice(0, query.limit)) {
           last = summary;
           const events = await store.read(summary.id);
-          const session = managedSession(summary, events);
+          const session = managedSession(summary, events, await sessionResources(deps, summary.id));
           const agent = session['agent'] as AgentSnapshot | null;
           if (query.agent_id !== undefined && agent?.id !== query.agent_id) continue;
           if (query.agent_version !== undefined && agent?.version !== query.agent_version) continue;
@@ -291,7 +309,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
 
     getManagedSession: async (c) => {
       const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
-      return c.json(managedSession(summary, await store.read(summary.id)));
+      return c.json(managedSession(summary, await store.read(summary.id), await sessionResources(deps, summary.id)));
     },
 
     updateManagedSession: async (c) => {
@@ -303,7 +321,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         await kernel.update(summary.id, { ...(body.title !== undefined ? { title: body.title } : {}), ...(body.metadata !== undefined ? { metadata: body.metadata } : {}) });
       }
       const updated = await ownedSession(deps, c.get('workspace'), summary.id);
-      return c.json(managedSession(updated, await store.read(summary.id)));
+      return c.json(managedSession(updated, await store.read(summary.id), await sessionResources(deps, summary.id)));
     },
 
     deleteManagedSession: async (c) => {
@@ -316,7 +334,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
       await kernel.archive(summary.id);
       const archived = await ownedSession(deps, c.get('workspace'), summary.id);
-      return c.json(managedSession(archived, await store.read(summary.id)));
+      return c.json(managedSession(archived, await store.read(summary.id), await sessionResources(deps, summary.id)));
     },
 
     sendManagedSessionEvents: async (c) => {
@@ -334,7 +352,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const types = new Set(queryList(c, 'types'));
       const range = validateValue(createdAtRangeQuery, c.req.query(), 'query');
       const events = await store.read(summary.id);
-      let view = toManagedEvents(events, { topologyAgent: attributesOf(events)?.topology_agent === true }).filter(
+      let view = toManagedEvents(events, viewOptionsOf(events)).filter(
         (event) => (types.size === 0 || types.has(event.type)) && inCreatedRange(event.processed_at, range),
       );
       if (order === 'desc') view = view.reverse();
@@ -348,7 +366,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const wantsDeltas = new Set(queryList(c, 'event_deltas'));
       // A live tail: history up to now only primes the view (span ids), nothing of it is sent.
       const history = await store.read(summary.id);
-      const view = new ManagedEventView({ topologyAgent: attributesOf(history)?.topology_agent === true });
+      const view = new ManagedEventView(viewOptionsOf(history));
       for (const event of history) view.translate(event);
       const head = history[history.length - 1]?.seq ?? 0;
       return openSseStream(

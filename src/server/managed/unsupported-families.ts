@@ -18,11 +18,8 @@ interface UnsupportedFamily {
 
 /** The families, in the order of the SDK's `client.beta` resources. */
 export const unsupportedFamilies: readonly UnsupportedFamily[] = [
-  { path: '/vaults', what: 'vaults and credentials', why: 'providers read keys from the server environment and the operator vault (`conclave vault`)' },
-  { path: '/files', what: 'files', why: 'a session workspace is seeded from the environment, not from uploads' },
   { path: '/skills', what: 'skills', why: 'agents are defined by topology documents and tools' },
   { path: '/memory_stores', what: 'memory stores', why: 'sessions keep their own journal and nothing across sessions' },
-  { path: '/sessions/:id/resources', what: 'session resources', why: 'files cannot be mounted into a session yet' },
   { path: '/sessions/:id/threads', what: 'session threads', why: "a topology's agents appear as `agent.message` events with a `conclave` field naming the agent" },
 ];
 
@@ -30,7 +27,7 @@ export const unsupportedFamilies: readonly UnsupportedFamily[] = [
  * Mounts the 400 answers on `app` (the whole server app, after the routes of the tables).
  *
  * @example
- * mountUnsupportedFamilies(app); // GET /anthropic/v1/vaults → 400 "vaults and credentials are not supported by this server yet: …"
+ * mountUnsupportedFamilies(app); // GET /anthropic/v1/skills → 400 "skills are not supported by this server yet: …"
  */
 export function mountUnsupportedFamilies(app: Hono<ServerEnv>): void {
   for (const family of unsupportedFamilies) {

@@ -8,6 +8,7 @@
 import type { Context, Hono } from 'hono';
 import type { SessionResult, ToolAnswerReceipt } from '../../kernel/index.js';
 import { summarizeSession } from '../../kernel/index.js';
+import { startSession } from '../../kernel/start-session.js';
 import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { ApiError, validateJson, validateValue } from '../http-errors.js';
 import { inThreadDocumentParser } from '../document-parser-thread.js';
@@ -116,10 +117,9 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       if (request.documentError !== undefined) throw ConclaveError.fromJSON(request.documentError);
       const document = body.name !== undefined ? await deps.documents.load(body.name) : request.document;
       if (document === undefined) throw new ConclaveError('internal', 'the inline document was not parsed');
-      const task = body.task ?? document.task;
-      const hasTask = task !== undefined && task.trim() !== '';
-      const sessionId = await kernel.createSession(document, {
-        ...(hasTask ? { task } : { awaitInput: true }),
+      const { sessionId, task } = await startSession(kernel, document, {
+        ...(body.task !== undefined ? { task: body.task } : {}),
+        withoutTask: 'await-input',
         ...(body.seed !== undefined ? { seed: body.seed } : {}),
         ...(body.title !== undefined ? { title: body.title } : {}),
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
@@ -128,7 +128,7 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         // A document of the catalog is the operator's; one in the body is the caller's own.
         untrusted: body.name === undefined,
       });
-      if (body.run && hasTask) await kernel.launch(sessionId);
+      if (body.run && task !== undefined) await kernel.launch(sessionId);
       const summary = await ownedSession(deps, c.get('workspace'), sessionId);
       return c.json(sessionView(summary, await store.read(sessionId)), 201);
     },
