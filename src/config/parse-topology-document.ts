@@ -149,7 +149,7 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
   );
   const toolSections = parseToolSections(raw, file, validation.problems);
   if (level !== undefined) {
-    appendProblems(validation.problems, checkAgentTools(level.agents, ['agents'], (toolSections.tools ?? []).map((tool) => tool.name), (toolSections.mcpServers ?? []).map((server) => server.name)));
+    appendProblems(validation.problems, checkAgentTools(level.agents, ['agents'], [...(toolSections.tools ?? []).map((tool) => tool.name), ...(registry.tools?.keys() ?? [])], (toolSections.mcpServers ?? []).map((server) => server.name)));
   }
   if (validation.problems.length > 0) throw locatedProblemsError(validation.problems, locate, file);
   if (!top.ok || retry === undefined || level === undefined) {

@@ -2,6 +2,7 @@
  * The registry: the one place where topologies, aliases, providers and stores meet. The kernel, the
  * config loader and the CLI receive it by injection; `src/presets` builds the default one.
  */
+import type { HostTool } from './host-tool.js';
 import type { ProviderModule } from './provider.js';
 import type { ProvidersSection } from './runtime-settings.js';
 import type { TopologyAlias, TopologyDefinition } from './topology.js';
@@ -21,6 +22,8 @@ export interface Registry {
   readonly providers: ReadonlyMap<string, ProviderModule>;
   /** Builders for providers a document declares with `compatible: <kind>` (e.g. `openai`). */
   readonly compatibleProviders?: ReadonlyMap<string, (preset: DocumentProviderPreset) => ProviderModule>;
+  /** Tools of the embedding program (see `host-tool.ts`), by name; agents list them like built-ins. */
+  readonly tools?: ReadonlyMap<string, HostTool>;
 }
 
 /**

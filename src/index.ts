@@ -1,0 +1,57 @@
+/**
+ * conclave as a library: `import { Conclave } from 'conclave'`. Everything a program needs to run
+ * topology documents, read their journals, and plug in its own topologies, providers and tools —
+ * no deep imports. The CLI (`conclave`) and the HTTP server are built on the same kernel.
+ */
+export { Conclave, type ConclaveOptions, type DocumentInput, type EventsOptions, type RunOptions } from './library/conclave.js';
+export type { StreamedItem } from './library/event-stream.js';
+export type { AgentDocument, ModelAgentDocument, NestedTopologyDocument, TopologyDocument } from './library/document-types.js';
+export type { TopologyDocument as ValidatedDocument } from './config/document-schema.js';
+export { defineProvider, defineTool, defineTopology, extendRegistry, type RegistryExtensions } from './library/plugins.js';
+export type { SessionResultJson as SessionResult } from './kernel/start-session.js';
+export type { PendingToolUse, SessionResult as SessionSummaryResult, SpendLine, StreamDelta } from './kernel/index.js';
+export { ConclaveError, isConclaveError, type ConclaveErrorJSON, type ConclaveErrorOptions, type ErrorCode as ConclaveErrorCode, type ErrorCategory, type ErrorLocation } from './protocol/errors.js';
+export type {
+  AgentCall,
+  AgentReply,
+  AgentSlot,
+  AppendOptions,
+  DocumentProviderPreset,
+  FinishReason,
+  FollowOptions,
+  ListSessionsOptions,
+  ModelAgent,
+  NestedTopologyAgent,
+  NewSessionEvent,
+  ReadOptions,
+  RetryPolicy,
+  CallAgentsInput,
+  Cost,
+  GenerateOptions,
+  GenerateRequest,
+  HostTool,
+  HostToolContext,
+  HostToolResult,
+  Message,
+  ModelPrice,
+  ProviderAdapter,
+  ProviderModule,
+  ProviderSettings,
+  Registry,
+  SessionEvent,
+  SessionStatus,
+  SessionStore,
+  SessionSummary,
+  StopReason,
+  StreamPart,
+  ToolCall,
+  ToolDefinition,
+  TopologyAlias,
+  TopologyDefinition,
+  TopologyInput,
+  TopologyIssue,
+  TopologyResult,
+  Usage,
+} from './protocol/index.js';
+// The kit for writing a topology machine: the actor placeholder and the call builders the built-ins use.
+export { agentCall, callAgentsPlaceholder, userTurn } from '../topologies/support/call-agents.js';
