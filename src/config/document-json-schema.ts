@@ -7,7 +7,8 @@
  * schema cannot (providers, models, agent names referenced by options).
  */
 import { z } from 'zod';
-import type { Registry } from '../protocol/index.js';
+import { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
+import { customToolSchema, environmentSchema, providersSectionSchema, timeoutsSchema, type Registry } from '../protocol/index.js';
 import { documentDefaultsSchema, documentModelAgentSchema, documentRetrySchema } from './document-schema.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -119,6 +120,11 @@ export function topologyDocumentJsonSchema(registry: Registry): Record<string, u
         ...withModelExamples(generate(documentDefaultsSchema), examples),
       },
       retry: { description: 'Retry policy of the command dispatcher.', ...generate(documentRetrySchema) },
+      providers: { description: 'How to reach each provider: base URL, key variable, limits, prices; or your own OpenAI-compatible service (`compatible: openai`).', ...generate(providersSectionSchema) },
+      timeouts: { description: 'Limits of every model call: first token, idle gap, total.', ...generate(timeoutsSchema) },
+      environment: { description: "Where the agents' tools run: sandbox driver, seed directory, network, limits.", ...generate(environmentSchema) },
+      tools: { type: 'array', description: "The document's own tools (commands run in the sandbox, client-run tools) and approvals on other tools.", items: generate(customToolSchema) },
+      mcp_servers: { type: 'array', description: 'MCP servers whose tools agents may use (`<server>__<tool>`).', items: generate(mcpServerConfigSchema) },
       agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' } },
       options: { type: 'object', description: "The topology's own options." },
     },
