@@ -1,8 +1,9 @@
 /**
  * group-chat — speakers take turns on one shared transcript. Each turn one speaker sees the task and
  * the whole conversation and adds a message. Who speaks next: `round-robin` (in `speakers` order);
- * `selector` (before every turn a `selector` agent, who never speaks, replies with a speaker's name —
- * its first line, case-insensitive, quotes and a trailing period ignored); or `handoff` (the speaker
+ * `selector` (before every turn a `selector` agent, who never speaks, names a speaker — asked for JSON
+ * `{"next": <one of the speakers>}` with the provider's structured output, else the first line of its
+ * reply, case-insensitive, quotes and a trailing period ignored); or `handoff` (the speaker
  * ends with a line `NEXT: <name>`). An unknown or missing name falls back to the next speaker in
  * round-robin order, and the fallback is recorded in `details.fallbacks`. The first speaker is
  * `speakers[0]` unless a selector picks.
@@ -17,10 +18,11 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import type { AgentCall, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { defaultAnswerPattern, extractAnswer, regexError, tallyAnswers } from './support/answers.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
+import { extractJson } from './support/structured-output.js';
 
 export const groupChatOptions = z.strictObject({
   selection: z.enum(['round-robin', 'selector', 'handoff']).default('round-robin').describe('How the next speaker is chosen.'),
@@ -75,7 +77,29 @@ export function speakerPrompt(context: Pick<GroupChatContext, 'task' | 'speakers
 }
 
 function selectorPrompt(context: GroupChatContext): string {
-  return `Task: ${context.task}\n\nConversation so far:\n\n${transcript(context.messages)}\n\nParticipants: ${context.speakers.join(', ')}. Who should speak next? Reply with only their name.`;
+  return `Task: ${context.task}\n\nConversation so far:\n\n${transcript(context.messages)}\n\nParticipants: ${context.speakers.join(', ')}. Who should speak next? Reply with JSON {"next": "<name>"}, or with only their name.`;
+}
+
+/**
+ * The selector's reply format: one of the speakers' names as `next`. Providers with structured
+ * output (and the offline simulator) then always answer with a speaker; a plain name still works.
+ */
+function selectorFormat(speakers: readonly string[]): NonNullable<AgentCall['responseFormat']> {
+  return { type: 'json', name: 'next_speaker', schema: { type: 'object', properties: { next: { type: 'string', enum: [...speakers] } }, required: ['next'], additionalProperties: false } };
+}
+
+/**
+ * The name a selector's reply gives: `next` of a JSON reply, else its first line.
+ *
+ * @example
+ * selectedName('{"next": "bob"}') // → 'bob'
+ * selectedName('Bob.\nBecause…')  // → 'Bob.'
+ */
+export function selectedName(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const json = extractJson(text);
+  if (typeof json === 'object' && json !== null && typeof (json as { next?: unknown }).next === 'string') return (json as { next: string }).next;
+  return text.trim().split('\n')[0];
 }
 
 /**
@@ -198,11 +222,16 @@ const machine = setup({
       invoke: {
         src: 'callAgents',
         input: ({ context }) => ({
-          calls: [agentCall(`turn:${context.turn + 1}/select`, context.options.selector as string, userTurn(selectorPrompt(context)), { phase: 'select', round: context.turn + 1 })],
+          calls: [
+            {
+              ...agentCall(`turn:${context.turn + 1}/select`, context.options.selector as string, userTurn(selectorPrompt(context)), { phase: 'select', round: context.turn + 1 }),
+              responseFormat: selectorFormat(context.speakers),
+            },
+          ],
         }),
         onDone: {
           target: 'speaking',
-          actions: assign(({ context, event }) => ({ turn: context.turn + 1, ...choose(context, event.output[0]?.text.trim().split('\n')[0]) })),
+          actions: assign(({ context, event }) => ({ turn: context.turn + 1, ...choose(context, selectedName(event.output[0]?.text)) })),
         },
       },
     },

@@ -175,5 +175,23 @@ export function writePersonaAnswer(request: GenerateRequest, options: OfflineMod
   for (const support of pickDistinct(random, voice.supports, supportCount)) sentences.push(fill(support, values));
   if (others.length > 0) sentences.push(engagementSentence(random, others, stance, switchedFrom, values));
   sentences.push(fill(random.pick(closingTemplates), values));
-  return `${sentences.join(' ')}\nFinal answer: ${stance}`;
+  const handoff = handoffLine(lastContent(request.messages, 'user') ?? '', random);
+  return `${sentences.join(' ')}\nFinal answer: ${stance}${handoff}`;
+}
+
+/**
+ * When the request asks to hand the conversation over (a group chat's `NEXT: <name>` rule, with
+ * the names after "one of:"), a last line naming someone other than the speaker ("You are X"),
+ * drawn from the text seed; '' otherwise.
+ *
+ * @example
+ * handoffLine('You are ada, one of: ada, bob. … add a last line "NEXT: <name>" … (one of: ada, bob).', random) // → '\nNEXT: bob'
+ */
+export function handoffLine(prompt: string, random: SeededRandom): string {
+  if (!prompt.includes('"NEXT: <name>"')) return '';
+  const listed = /NEXT: <name>"[^(]*\(one of: ([^)]*)\)/.exec(prompt)?.[1];
+  if (listed === undefined) return '';
+  const speaker = /You are ([^,.\n]+)/.exec(prompt)?.[1]?.trim();
+  const names = listed.split(',').map((name) => name.trim()).filter((name) => name !== '' && name !== speaker);
+  return names.length === 0 ? '' : `\nNEXT: ${random.pick(names)}`;
 }
