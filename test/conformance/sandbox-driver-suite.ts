@@ -198,7 +198,8 @@ export function describeSandboxDriverConformance(init: SandboxDriverConformanceI
     });
 
     it('makes allocations past the memory limit fail', async () => {
-      const { sandbox } = await provision();
+      // The memory limit, not the clock, must end it even on a busy machine: a long wall-time limit.
+      const { sandbox } = await provision({ limits: { ...conformanceLimits, wallTimeMs: cpuCaseWallTimeMs } });
       expect(await bash(sandbox, 'head -c 1M /dev/zero | tail | wc -c')).toBe('1048576\n');
       const result = await bash(sandbox, 'head -c 256M /dev/zero | tail | wc -c; exit ${PIPESTATUS[1]}');
       expect(result).toMatch(/^Error: command failed\n(.|\n)*memory exhausted/);

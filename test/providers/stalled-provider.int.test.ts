@@ -47,7 +47,9 @@ const wires: Wire[] = [
 ];
 
 const env = { ANTHROPIC_API_KEY: 'sk-ant-test', OPENAI_API_KEY: 'sk-test', GROQ_API_KEY: 'gsk-test', GEMINI_API_KEY: 'gemini-test' };
-const smallDefaults = { first_token_ms: 200, idle_ms: 200 };
+// Small enough that a stall costs the suite little, large enough that a healthy reply on a machine
+// busy with other work still beats it (each stalled attempt waits this long).
+const smallDefaults = { first_token_ms: 1_000, idle_ms: 1_000 };
 const retry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
 
 interface Outcome {
@@ -112,7 +114,7 @@ describe.each(wires)('a stalled $name provider under the default timeouts', (wir
       expect.objectContaining({ type: 'command.failed', code: 'provider_timeout', willRetry: true, message: expect.stringContaining('timeouts.first_token_ms') }),
       expect.objectContaining({ type: 'command.completed' }),
     ]);
-    expect(trail[0]?.message).toContain('200 ms');
+    expect(trail[0]?.message).toContain('1000 ms');
   });
 
   it('headers and no output: provider_timeout (first_token_ms), retried, then completed', async () => {
