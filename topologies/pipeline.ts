@@ -58,7 +58,15 @@ const machine = setup({
   },
   actors: { callAgents: callAgentsPlaceholder },
   guards: {
-    allStagesDone: ({ context }) => context.step >= context.stages.length * context.passes,
+    // Checked before the reply is recorded: the stage that just answered was the last one.
+    lastStage: ({ context }) => context.step + 1 >= context.stages.length * context.passes,
+  },
+  actions: {
+    recordReply: assign(({ context, event }) => {
+      const reply = (event as unknown as { output: AgentReply[] }).output[0] as AgentReply;
+      const pass = Math.floor(context.step / context.stages.length) + 1;
+      return { step: context.step + 1, outputs: [...context.outputs, { agent: reply.agent, pass, text: reply.text }] };
+    }),
   },
 }).createMachine({
   id: 'pipeline',
@@ -73,22 +81,16 @@ const machine = setup({
   }),
   initial: 'stage',
   states: {
+    // One state re-entered per stage (no transient state between stages: a step is one transition).
     stage: {
       invoke: {
         src: 'callAgents',
         input: ({ context }) => ({ calls: [currentCall(context)] }),
-        onDone: {
-          target: 'next',
-          actions: assign(({ context, event }) => {
-            const reply = event.output[0] as AgentReply;
-            const pass = Math.floor(context.step / context.stages.length) + 1;
-            return { step: context.step + 1, outputs: [...context.outputs, { agent: reply.agent, pass, text: reply.text }] };
-          }),
-        },
+        onDone: [
+          { guard: 'lastStage', target: 'done', actions: 'recordReply' },
+          { target: 'stage', reenter: true, actions: 'recordReply' },
+        ],
       },
-    },
-    next: {
-      always: [{ guard: 'allStagesDone', target: 'done' }, { target: 'stage' }],
     },
     done: { type: 'final' },
   },

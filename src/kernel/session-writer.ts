@@ -57,7 +57,13 @@ export class SessionWriter {
   redact: ((drafts: readonly EventDraft[]) => readonly EventDraft[]) | undefined;
   /** The runner's claim on the session (`SessionStore.claim`), sent with every append as a fence. */
   fence: number | undefined;
-  /** `flush` as a microtask, made once per writer rather than once per batch. */
+  /**
+   * `flush`, made once per writer rather than once per batch. It runs on `process.nextTick`, which,
+   * queued from a promise continuation, runs only once the microtask queue is empty: everything the
+   * session queues in one run of continuations goes in one store call. So a model call's
+   * `command.completed`, queued without waiting, commits with the next step's `command.started`,
+   * which the dispatcher queues a few continuations later — one transaction per step, not two.
+   */
   private readonly flushSoon = (): void => void this.flush();
 
   constructor(
@@ -94,7 +100,7 @@ export class SessionWriter {
       this.pending.push({ drafts, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        queueMicrotask(this.flushSoon);
+        process.nextTick(this.flushSoon);
       }
     });
     return { firstSeq, stored };
@@ -139,7 +145,7 @@ export class SessionWriter {
       this.flushing = false;
       if (this.pending.length > 0) {
         this.flushing = true;
-        queueMicrotask(this.flushSoon);
+        process.nextTick(this.flushSoon);
       }
     }
   }

@@ -6,7 +6,7 @@ import { pipelineTopology } from '../../topologies/pipeline.js';
 import { StateCoverage, driveMachine } from '../support/machine-driver.js';
 
 describe('state coverage', () => {
-  it('pipeline: stage → next → stage … → done', async () => {
+  it('pipeline: stage → stage … → done', async () => {
     const coverage = new StateCoverage(pipelineTopology.machine);
     coverage.add(await driveMachine(pipelineTopology, { task: 't', agents: [{ name: 'a' }, { name: 'b' }] }, (call) => call.agent));
     coverage.expectComplete();
