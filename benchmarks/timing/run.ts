@@ -2,7 +2,10 @@
  * `npm run bench:timing`: does `measureStream` give back the timing a provider produced? The four
  * wire emulators (Anthropic, OpenAI, Gemini, Ollama) are told to answer with a known time to first
  * token and token rate; the real adapters and the official SDKs stream from them over loopback HTTP,
- * and `measureStream` measures each call, one request at a time and `--concurrency` at once.
+ * and `measureStream` measures each call, one request at a time and `--concurrency` at once. The
+ * offline simulator is measured the same way, paced by its model options (`ttft_ms`,
+ * `tokens_per_s`) instead of an emulator: its tests check the schedule it keeps on a fake clock, and
+ * this is where its pacing meets a real one.
  *
  * For every wire and concurrency it reports the injected and the measured time to first token and
  * token rate, the worst deviation of any request, and whether every request stayed within the
@@ -25,6 +28,8 @@ import { anthropicProvider } from '../../providers/anthropic/index.js';
 import { googleProvider } from '../../providers/google/index.js';
 import { ollamaProvider } from '../../providers/ollama/index.js';
 import { openaiProvider } from '../../providers/openai/index.js';
+import { createOfflineAdapter } from '../../providers/offline/offline-provider.js';
+import { countTokens } from '../../providers/offline/token-estimate.js';
 import { measureStream, type MeasuredCall } from '../../src/bench/measure-stream.js';
 import type { GenerateRequest, ProviderAdapter } from '../../src/protocol/index.js';
 import { startAnthropicEmulator } from '../../test/emulators/anthropic-emulator.js';
@@ -54,13 +59,35 @@ interface WireProtocol {
   model: string;
   startEmulator(): Promise<WireEmulator>;
   createAdapter(baseUrl: string): ProviderAdapter;
+  /** The request for `reply`, when it is not the model's to pace (the offline simulator's is). */
+  requestFor?(reply: EmulatorReply): GenerateRequest;
+  /** Output tokens a whole reply has, when not one per word. */
+  replyTokens?: number;
 }
+
+/**
+ * The offline simulator as a "wire": no emulator (enqueued replies are ignored), its echo model
+ * repeats the reply text, paced by the model options.
+ */
+const offlineWire: WireProtocol = {
+  name: 'offline',
+  model: 'echo',
+  startEmulator: () =>
+    Promise.resolve({ baseUrl: '', enqueue: () => undefined, requests: [], openResponses: 0, unfinishedResponses: 0, close: () => Promise.resolve() }),
+  createAdapter: () => createOfflineAdapter(),
+  requestFor: (reply) => ({
+    model: `echo?${[reply.ttftMs !== undefined ? `ttft_ms=${reply.ttftMs}` : '', reply.tokensPerSecond !== undefined ? `tokens_per_s=${reply.tokensPerSecond}` : ''].filter((option) => option !== '').join('&')}`.replace(/\?$/, ''),
+    messages: [{ role: 'user', content: replyText }],
+  }),
+  replyTokens: countTokens(replyText),
+};
 
 const protocols: WireProtocol[] = [
   { name: 'anthropic', model: 'claude-haiku-4-5', startEmulator: startAnthropicEmulator, createAdapter: (baseUrl) => anthropicProvider.create({ baseUrl, apiKey: 'test-key', env: {} }) },
   { name: 'openai', model: 'gpt-4.1-mini', startEmulator: startOpenAIEmulator, createAdapter: (baseUrl) => openaiProvider.create({ baseUrl, apiKey: 'sk-test', env: {} }) },
   { name: 'gemini', model: 'gemini-2.5-flash', startEmulator: startGeminiEmulator, createAdapter: (baseUrl) => googleProvider.create({ baseUrl, apiKey: 'test-key', env: {} }) },
   { name: 'ollama', model: 'llama3.2', startEmulator: createOllamaEmulator, createAdapter: (baseUrl) => ollamaProvider.create({ baseUrl, env: {} }) },
+  offlineWire,
 ];
 
 interface Row {
@@ -112,14 +139,14 @@ function furthestFromZero(values: number[]): number {
  * batch are launched one event-loop turn apart: launched in the same turn, every request's clock
  * would start before any is sent, and each would include the client building the others.
  */
-async function measureBatches(emulator: WireEmulator, measure: () => Promise<MeasuredCall>, reply: EmulatorReply, count: number, concurrency: number): Promise<MeasuredCall[]> {
+async function measureBatches(emulator: WireEmulator, measure: (reply: EmulatorReply) => Promise<MeasuredCall>, reply: EmulatorReply, count: number, concurrency: number): Promise<MeasuredCall[]> {
   const calls: MeasuredCall[] = [];
   while (calls.length < count) {
     const size = Math.min(concurrency, count - calls.length);
     emulator.enqueue(...Array.from({ length: size }, () => reply));
     const launched: Array<Promise<MeasuredCall>> = [];
     for (let index = 0; index < size; index += 1) {
-      launched.push(measure());
+      launched.push(measure(reply));
       if (size > 1) await nextTurn();
     }
     calls.push(...(await Promise.all(launched)));
@@ -127,8 +154,8 @@ async function measureBatches(emulator: WireEmulator, measure: () => Promise<Mea
   return calls;
 }
 
-function isWrong(call: MeasuredCall): boolean {
-  return call.metrics.error !== null || call.text !== replyText || call.metrics.outputTokens !== replyWords.length;
+function isWrong(call: MeasuredCall, replyTokens: number): boolean {
+  return call.metrics.error !== null || call.text !== replyText || call.metrics.outputTokens !== replyTokens;
 }
 
 async function measureWire(protocol: WireProtocol, concurrency: number, requests: number, warmup: number): Promise<Row> {
@@ -136,7 +163,8 @@ async function measureWire(protocol: WireProtocol, concurrency: number, requests
   try {
     const adapter = protocol.createAdapter(emulator.baseUrl);
     const request: GenerateRequest = { model: protocol.model, messages: [{ role: 'user', content: 'Say forty words.' }] };
-    const measure = (): Promise<MeasuredCall> => measureStream(adapter, request, { signal: new AbortController().signal, cost: () => 0 });
+    const measure = (reply: EmulatorReply): Promise<MeasuredCall> =>
+      measureStream(adapter, protocol.requestFor?.(reply) ?? request, { signal: new AbortController().signal, cost: () => 0 });
     // Warm-up: the first calls of an SDK client load code, open connections and run cold code.
     await measureBatches(emulator, measure, unpacedReply, warmup * concurrency, concurrency);
     const floor = await measureBatches(emulator, measure, unpacedReply, requests, concurrency);
@@ -148,7 +176,7 @@ async function measureWire(protocol: WireProtocol, concurrency: number, requests
     const rates = calls.map((call) => call.metrics.tokensPerSecond ?? Number.NaN);
     const ttftDeviations = ttfts.map((ttft) => ttft - injectedTtftMs);
     const intervalDeviations = rates.map((rate) => 1000 / rate - injectedIntervalMs);
-    const wrong = calls.filter(isWrong).length;
+    const wrong = calls.filter((call) => isWrong(call, protocol.replyTokens ?? replyWords.length)).length;
     return {
       wire: protocol.name,
       concurrency,

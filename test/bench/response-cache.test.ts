@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cachingAdapter, requestKey, ResponseCache } from '../../src/bench/response-cache.js';
 import { createProgress } from '../../src/bench/bench-progress.js';
 import type { GenerateRequest, ProviderAdapter, StreamPart } from '../../src/protocol/index.js';
@@ -28,6 +28,27 @@ async function collectTimed(adapter: ProviderAdapter, body: GenerateRequest): Pr
     parts.push(part);
   }
   return { parts, firstTextMs };
+}
+
+/**
+ * Runs `work` with setTimeout and performance.now faked, moving the fake clock to each timer in
+ * turn, and letting real I/O (the cache's files) complete whenever no timer is due.
+ */
+async function onFakeClock<T>(work: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  try {
+    let settled = false;
+    const running = work().finally(() => {
+      settled = true;
+    });
+    while (!settled) {
+      if (vi.getTimerCount() > 0) await vi.advanceTimersToNextTimerAsync();
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    return await running;
+  } finally {
+    vi.useRealTimers();
+  }
 }
 
 function countingAdapter(inner: ProviderAdapter): ProviderAdapter & { calls: number } {
@@ -56,11 +77,15 @@ describe('cachingAdapter', () => {
     const cache = new ResponseCache(join(directory, 'replay'));
     const inner = countingAdapter(createOfflineAdapter());
     const adapter = cachingAdapter(inner, 'offline', cache);
-    const live = await collectTimed(adapter, request);
-    const replayed = await collectTimed(adapter, request);
+    // On a fake clock, so the schedule is compared exactly and this machine's load cannot move it.
+    const live = await onFakeClock(() => collectTimed(adapter, request));
+    const replayed = await onFakeClock(() => collectTimed(adapter, request));
     expect(inner.calls).toBe(1);
     expect(replayed.parts).toEqual(live.parts);
-    expect(replayed.firstTextMs).toBeGreaterThanOrEqual(55);
+    // The first text came 60 ms (ttft_ms) into the live call, and again into the replay: a replay
+    // that ignored the recorded schedule would give it at once.
+    expect(live.firstTextMs).toBe(60);
+    expect(replayed.firstTextMs).toBe(live.firstTextMs);
     expect(cache.stats).toEqual({ hits: 1, stores: 1 });
   });
 

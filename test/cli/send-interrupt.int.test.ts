@@ -72,11 +72,14 @@ describe('conclave interrupt', () => {
     expect(steer.code).toBe(0);
     expect(steer.stdout).toContain('running in another process');
 
-    const startedAt = Date.now();
+    // Interrupt once the writer's call is under way, so that it is the call the interrupt cuts.
+    for (const deadline = Date.now() + 15_000; !(await readEvents(db, sessionId)).some((event) => event.type === 'command.started'); ) {
+      if (Date.now() > deadline) throw new Error("the writer's call never started");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const interrupt = await runCli(['interrupt', sessionId, '--reason', 'taking too long', '--db', db]);
     expect(interrupt.code).toBe(0);
     const run = await finished;
-    expect(Date.now() - startedAt).toBeLessThan(5000);
     expect(run.code).toBe(130);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'idle', stopReason: 'interrupted' });
 
@@ -85,6 +88,12 @@ describe('conclave interrupt', () => {
     const types = events.map((event) => event.type);
     expect(types.indexOf('user.interrupt')).toBeLessThan(types.lastIndexOf('session.status_idle'));
     expect(events.at(-1)?.data).toMatchObject({ stopReason: 'interrupted', reason: 'taking too long' });
+    // The writer's call (20 s to its first token) was aborted, not waited out: it failed as aborted,
+    // never completed, and the editor was never called.
+    const writerCalls = events.filter((event) => event.type.startsWith('command.') && String(event.data['commandId']).includes('stage:0'));
+    expect(writerCalls.map((event) => event.type)).toEqual(['command.started', 'command.failed']);
+    expect(writerCalls[1]?.data).toMatchObject({ error: { code: 'aborted' } });
+    expect(events.some((event) => String(event.data['commandId']).includes('stage:1'))).toBe(false);
     // The message sent before the interrupt was queued, and the interrupt dropped it.
     expect(types).not.toContain('steering.delivered');
   }, 30_000);

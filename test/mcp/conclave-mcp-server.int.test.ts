@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, projectRoot, runCli } from '../support/cli.js';
@@ -40,11 +41,37 @@ async function stdioClient(database: string): Promise<Client> {
 }
 
 /** A client of `conclave serve`'s `/mcp` with an API key. */
-async function httpClient(url: string, key: string): Promise<Client> {
+async function httpClient(url: string, key: string, fetchThrough?: FetchLike): Promise<Client> {
   const client = new Client({ name: 'conclave-tests', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  const options = { requestInit: { headers: { authorization: `Bearer ${key}` } }, ...(fetchThrough !== undefined ? { fetch: fetchThrough } : {}) };
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), options));
   clients.push(client);
   return client;
+}
+
+/**
+ * A fetch that also reads a copy of the client's first standalone event stream (its GET) and says how
+ * it ended: `ended` when the server finished it, `cut` when the connection was destroyed under it.
+ */
+function watchingFetch(): { fetch: FetchLike; opened: () => boolean; firstStreamEnd: Promise<'ended' | 'cut'> } {
+  let settle: (end: 'ended' | 'cut') => void = () => undefined;
+  const firstStreamEnd = new Promise<'ended' | 'cut'>((resolve) => {
+    settle = resolve;
+  });
+  let watching = false;
+  const watched: FetchLike = async (url, init) => {
+    const response = await fetch(url, init);
+    const isStream = (init?.method ?? 'GET') === 'GET' && response.body !== null && response.headers.get('content-type')?.startsWith('text/event-stream') === true;
+    if (!isStream || watching || response.body === null) return response;
+    watching = true;
+    const [forClient, forTest] = response.body.tee();
+    const reader = forTest.getReader();
+    void (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended' as const;
+    })().then(settle, () => settle('cut'));
+    return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  return { fetch: watched, opened: () => watching, firstStreamEnd };
 }
 
 function text(result: CallToolResult): string {
@@ -172,7 +199,8 @@ describe('conclave serve: /mcp (streamable HTTP)', () => {
     const { key } = await createKey(database, 'team-a');
     const { key: otherKey } = await createKey(database, 'team-b');
     const server = await serve(database);
-    const client = await httpClient(server.url, key);
+    const watching = watchingFetch();
+    const client = await httpClient(server.url, key, watching.fetch);
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('run_topology');
     const sessionId = await expectDebateAnswer(client);
 
@@ -190,10 +218,12 @@ describe('conclave serve: /mcp (streamable HTTP)', () => {
     expect(hijack.status).toBe(404);
 
     // Open MCP sessions (and the client's event stream) do not hold the server up: SIGTERM, exit 0.
-    const stopping = Date.now();
+    // The server ends the client's event stream itself; held open, the stream would keep the server
+    // up until its close timeout destroyed the connection, and the stream would read as cut.
+    expect(watching.opened(), 'the client opened its event stream').toBe(true);
     server.child.kill('SIGTERM');
     expect((await server.done).code).toBe(0);
-    expect(Date.now() - stopping).toBeLessThan(5000);
+    await expect(watching.firstStreamEnd).resolves.toBe('ended');
   });
 
   it('interrupts the session when the client cancels the call', async () => {

@@ -180,14 +180,6 @@ describe('ollama adapter against the emulator', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
-  it('waits ttftMs before the first chunk', async () => {
-    const adapter = createOllamaAdapter({ baseUrl: emulator.baseUrl, env: {} });
-    emulator.enqueue({ text: 'late', ttftMs: 150 });
-    const started = performance.now();
-    await collect(adapter, {});
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-  });
-
   it('serves the non-streamed JSON answer when stream is false', async () => {
     emulator.enqueue({ text: 'whole answer', toolCalls: [{ id: 'call_x', name: 'f', input: { a: 1 } }], usage: { inputTokens: 5, outputTokens: 3 } });
     const response = await fetch(`${emulator.baseUrl}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [], stream: false }) });

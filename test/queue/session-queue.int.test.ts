@@ -10,7 +10,7 @@ import { publishLiveDeltas, receiveLiveDeltas } from '../../src/queue/live-relay
 import { startSessionWorker, type SessionWorker, type WorkerActivity } from '../../src/queue/session-worker.js';
 import { createPostgresStore, type PostgresSessionStore } from '../../src/store/postgres/pg-session-store.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
-import { createScriptedProvider } from '../support/scripted-provider.js';
+import { createScriptedProvider, type ScriptedCall } from '../support/scripted-provider.js';
 import { testRegistry } from '../support/registry.js';
 import { dropSchema, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -122,14 +122,19 @@ describe('sessions through the queue', () => {
     const sessionId = await runner.createSession(pipeline(5), { task: 'x' });
     const running = runner.runSession(sessionId);
     await until(async () => (await store.read(sessionId)).some((event) => event.type === 'command.started'), 'the first call');
+    await until(() => hanging.calls.length === 1, 'the first call to reach the provider');
     const other = kernel();
-    const sent = Date.now();
+    // The runner's store can watch and the runner sets no input poll, so it does not poll at all:
+    // NOTIFY is the only way the interrupt can reach it, and the hung call ends only on its abort.
+    expect(runnerStore.watch).toBeTypeOf('function');
+    const hungCall = hanging.calls[0] as ScriptedCall;
+    expect(hungCall.signal.aborted).toBe(false);
     await other.interrupt(sessionId, 'stop from another process');
     const result = await running;
     expect(result.status).toBe('idle');
     expect(result.stopReason).toBe('interrupted');
-    // Heard by notification: the runner's store can watch, so it does not poll at all.
-    expect(Date.now() - sent).toBeLessThan(2000);
+    expect(hungCall.signal.aborted).toBe(true);
+    expect(hanging.calls).toHaveLength(1);
     expect(completedIds(await store.read(sessionId))).toHaveLength(0);
   });
 

@@ -1,12 +1,15 @@
 // The escape suite: every way out of a bubblewrap jail an agent is likely to try, each asserting
 // containment — the host file still unread and unchanged, the connection never made, the process
 // count bounded as the host sees it — not merely that nothing crashed. Small limits keep it fast.
+// Nothing here is timed: which limit ended a command is read from its result (a wall-time kill says
+// so, a refused connection or a memory error reads differently), and a command that a limit should
+// have ended but did not runs into a wall-time limit or the test's own timeout.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../../src/protocol/index.js';
 import { createBubblewrapDriver } from '../../src/sandbox/index.js';
 import { describeWithBubblewrap } from './bubblewrap-gate.js';
@@ -44,19 +47,14 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
   });
 
   const workspaceRoot = (): string => join(hostDirectory, 'workspaces');
-  const provision = async (network = false): Promise<{ sandbox: Sandbox; directory: string }> => {
+  const provision = async (network = false, sandboxLimits = limits): Promise<{ sandbox: Sandbox; directory: string }> => {
     const sessionId = `escape-${++sessionNumber}`;
-    const sandbox = await createBubblewrapDriver({ workspaceRoot: workspaceRoot() }).provision({ sessionId, network, limits });
+    const sandbox = await createBubblewrapDriver({ workspaceRoot: workspaceRoot() }).provision({ sessionId, network, limits: sandboxLimits });
     open.push(sandbox);
     return { sandbox, directory: join(workspaceRoot(), sessionId) };
   };
   const bash = (sandbox: Sandbox, command: string): Promise<string> => sandbox.execute('bash', { command }, { signal });
   const tool = (sandbox: Sandbox, name: string, input: Record<string, unknown>): Promise<string> => sandbox.execute(name, input, { signal });
-  const timed = async (work: Promise<string>): Promise<{ result: string; milliseconds: number }> => {
-    const started = performance.now();
-    const result = await work;
-    return { result, milliseconds: performance.now() - started };
-  };
   const hostFilesUnchanged = (): void => {
     expect(readdirSync(hostFiles)).toEqual(['canary.txt']);
     expect(readFileSync(canary, 'utf8')).toBe('host secret\n');
@@ -101,9 +99,8 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
     try {
       const port = (server.address() as { port: number }).port;
       const { sandbox } = await provision();
-      const { result, milliseconds } = await timed(bash(sandbox, `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`));
-      expect(result).toMatch(/^Error: command failed\n.*Connection refused/);
-      expect(milliseconds).toBeLessThan(1_500);
+      // Refused at once: a connection left hanging would end at the wall-time limit and say so.
+      expect(await bash(sandbox, `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`)).toMatch(/^Error: command failed\n.*Connection refused/);
       expect(connections).toBe(0);
       const { sandbox: networked } = await provision(true);
       expect(await bash(networked, `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`)).toBe('connected\n');
@@ -114,12 +111,10 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
 
   it('cannot reach an outside address or resolve a name, and fails fast instead of hanging', async () => {
     const { sandbox } = await provision();
-    const address = await timed(bash(sandbox, 'exec 3<>/dev/tcp/1.1.1.1/80 && echo connected'));
-    expect(address.result).toMatch(/^Error: command failed\n.*Network is unreachable/);
-    expect(address.milliseconds).toBeLessThan(1_500);
-    const name = await timed(bash(sandbox, 'getent hosts example.com'));
-    expect(name.result).toMatch(/^Error: command failed\n\[exit code 2\]$/);
-    expect(name.milliseconds).toBeLessThan(1_500);
+    // Failing fast is the error itself: a connect or a lookup left waiting would be killed at the
+    // 2 s wall-time limit (well before a resolver's own timeouts) and read "command timed out".
+    expect(await bash(sandbox, 'exec 3<>/dev/tcp/1.1.1.1/80 && echo connected')).toMatch(/^Error: command failed\n.*Network is unreachable/);
+    expect(await bash(sandbox, 'getent hosts example.com')).toMatch(/^Error: command failed\n\[exit code 2\]$/);
     expect(await bash(sandbox, 'ls /sys/class/net 2>&1; cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')).toMatch(/No such file or directory\nlo\n$/);
   });
 
@@ -129,23 +124,23 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
     const sampler = setInterval(() => {
       largest = Math.max(largest, largestSandboxPidNamespace(sandboxUserId));
     }, 100);
-    const { result, milliseconds } = await timed(bash(sandbox, ':(){ :|:& };:; sleep 30'));
+    const result = await bash(sandbox, ':(){ :|:& };:; sleep 30');
     clearInterval(sampler);
     expect(result).toMatch(/^Error: command timed out after 2000 ms \(the wall-time limit\) and was killed/);
-    expect(milliseconds).toBeLessThan(limits.wallTimeMs + 1_500);
     expect(largest).toBeGreaterThan(limits.processes / 2);
     expect(largest).toBeLessThanOrEqual(limits.processes);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(largestSandboxPidNamespace(sandboxUserId)).toBeLessThan(limits.processes / 2);
+    // The kill takes the whole pid namespace: its processes go as the kernel reaps them (looked for
+    // until they have, not after a guessed pause). Left alive they would sleep on for 30 s.
+    await vi.waitFor(() => expect(largestSandboxPidNamespace(sandboxUserId)).toBeLessThan(limits.processes / 2), { timeout: 10_000, interval: 50 });
     expect(spawnSync('true').status).toBe(0);
     expect(await bash(sandbox, 'echo alive')).toBe('alive\n');
   });
 
   it('kills a memory bomb with the memory limit', async () => {
-    const { sandbox } = await provision();
-    const { result, milliseconds } = await timed(bash(sandbox, 'head -c 4G /dev/zero | tail'));
-    expect(result).toMatch(/^Error: command failed\ntail: memory exhausted\n\[exit code 1\]$/);
-    expect(milliseconds).toBeLessThan(limits.wallTimeMs);
+    // A wall-time limit far above what filling 64 MiB takes even on a busy machine, so the memory
+    // limit is what ends it; a wall-time kill would read "command timed out".
+    const { sandbox } = await provision(false, { ...limits, wallTimeMs: 60_000 });
+    expect(await bash(sandbox, 'head -c 4G /dev/zero | tail')).toMatch(/^Error: command failed\ntail: memory exhausted\n\[exit code 1\]$/);
   });
 
   const withPython = existsSync('/usr/bin/python3') ? it : (title: string, test: () => Promise<void>) => it.skip(`${title} (skipped: no /usr/bin/python3 here)`, test);
@@ -155,19 +150,21 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
   });
 
   it('kills an endless loop at the CPU-time limit', async () => {
-    const { sandbox } = await provision();
-    const { result, milliseconds } = await timed(bash(sandbox, 'while :; do :; done'));
-    expect(result).toBe('Error: command failed\n[exit code 152: killed by SIGXCPU, the CPU-time limit of 1 s]');
-    expect(milliseconds).toBeLessThan(limits.wallTimeMs + 500);
+    // A wall-time limit far above the CPU limit, so that on a busy machine (where 1 s of CPU takes
+    // more than 2 s of wall time) the CPU limit is still what ends the loop; the result names it.
+    const { sandbox } = await provision(false, { ...limits, wallTimeMs: 60_000 });
+    expect(await bash(sandbox, 'while :; do :; done')).toBe('Error: command failed\n[exit code 152: killed by SIGXCPU, the CPU-time limit of 1 s]');
   });
 
   it('cuts a 1 GB output flood at the output limit, at once, without the memory of the caller growing', async () => {
-    const { sandbox } = await provision();
+    // At once: the cap kills the command, flood and all. Read to its end (or left to finish after
+    // the cap), it would go on to the minute's sleep, past this 60 s wall-time limit and the
+    // test's 30 s timeout.
+    const { sandbox } = await provision(false, { ...limits, wallTimeMs: 60_000 });
     const before = process.memoryUsage().rss;
-    const { result, milliseconds } = await timed(bash(sandbox, 'yes | head -c 1G'));
+    const result = await bash(sandbox, 'yes | head -c 1G; sleep 60');
     expect(Buffer.byteLength(result)).toBe(limits.outputBytes + `\n[output truncated at ${limits.outputBytes} bytes]`.length);
     expect(result.endsWith(`y\n\n[output truncated at ${limits.outputBytes} bytes]`)).toBe(true);
-    expect(milliseconds).toBeLessThan(1_500);
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
   });
 
@@ -226,8 +223,11 @@ describeWithBubblewrap('bubblewrap escape suite', () => {
   it('sees only its own /dev, no /sys, and a read-only root', async () => {
     const { sandbox } = await provision();
     expect(await bash(sandbox, 'ls /dev | tr "\\n" " "')).toBe('core fd full null ptmx pts random shm stderr stdin stdout tty urandom zero ');
-    expect(await bash(sandbox, 'ls /')).toMatch(/^bin\ndev\netc\n(lib\n)*(lib64\n)?proc\n(sbin\n)?tmp\nusr\nworkspace\n$/);
+    expect(await bash(sandbox, 'ls /')).toMatch(/^bin\ndev\netc\n(lib\n)*(lib64\n)?mnt\nproc\n(sbin\n)?tmp\nusr\nworkspace\n$/);
     expect(await bash(sandbox, 'echo x > /dev/evil')).toMatch(/Read-only file system/);
+    // /mnt holds only the link of session resources into the workspace; nothing else can be written there.
+    expect(await bash(sandbox, 'ls /mnt; readlink /mnt/session')).toBe('session\n/workspace/mnt/session\n');
+    expect(await bash(sandbox, 'echo x > /mnt/evil')).toMatch(/Read-only file system/);
     expect(await bash(sandbox, 'head -c 100M /dev/zero > /tmp/fill')).toMatch(/^Error: command failed\n.*No space left on device/);
   });
 });

@@ -8,6 +8,8 @@ export interface ScriptedCall {
   request: GenerateRequest;
   attempt: number;
   lastUserMessage: string;
+  /** The call's abort signal, so a test can see that an interrupt reached the call itself. */
+  signal: AbortSignal;
 }
 
 export interface ScriptedProvider {
@@ -27,7 +29,7 @@ export function createScriptedProvider(respond: (call: ScriptedCall) => Scripted
     price: () => ({ inputPerMillion: 1, outputPerMillion: 2 }),
     async *generate(request, options): AsyncIterable<StreamPart> {
       const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
-      const call: ScriptedCall = { request, attempt: options.attempt, lastUserMessage: lastUser?.content ?? '' };
+      const call: ScriptedCall = { request, attempt: options.attempt, lastUserMessage: lastUser?.content ?? '', signal: options.signal };
       calls.push(call);
       const reply = respond(call);
       yield { type: 'stream-start', model: request.model, simulated: true };
