@@ -46,7 +46,9 @@ export function createAppendWaiters(): AppendWaiters {
     },
     wait(sessionId, signal, timeoutMs, since) {
       return new Promise((resolveWait) => {
-        if (since !== undefined && since !== generation) {
+        // Already woken since the caller read the log, or already aborted (an abort that came while
+        // the caller was reading would otherwise never fire again): no wait.
+        if ((since !== undefined && since !== generation) || signal?.aborted === true) {
           resolveWait();
           return;
         }
