@@ -120,8 +120,10 @@ function checkEnvironment(definition: SessionDefinition, rules: WorkspaceRules, 
   if (environment.seed !== undefined) {
     refusals.push({ path: ['environment', 'seed'], rule: 'seed', message: "a document from the API cannot copy server folders into its workspace", hint: 'have an agent write the files it needs with its tools' });
   }
-  if (environment.network && !rules.network) {
-    refusals.push({ path: ['environment', 'network'], rule: 'network', message: 'tools of documents from the API have no network on this server', hint: 'the operator can allow it with `network: true` in the policy' });
+  // An allow-list of hosts is network too: the operator's `network` rule decides both.
+  if (environment.network !== false && !rules.network) {
+    const limited = environment.network === true ? '' : ' (an allow-list of hosts is network too)';
+    refusals.push({ path: ['environment', 'network'], rule: 'network', message: `tools of documents from the API have no network on this server${limited}`, hint: 'the operator can allow it with `network: true` in the policy' });
   }
 }
 

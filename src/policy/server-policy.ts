@@ -10,15 +10,13 @@
  */
 import { z } from 'zod';
 import { mcpServerConfigSchema, type McpServerConfig } from '../mcp/mcp-server-config.js';
+import { hostPatternSchema } from '../protocol/environment.js';
 
 /**
  * A host an allow-list names: `api.example.com`, `*.example.com` (any subdomain, not the apex), or
  * either with `:port` (without one, any port matches). IPv6 literals go in brackets.
  */
-export const allowedHostSchema = z
-  .string()
-  .regex(/^(?:\*\.)?(?:[a-z0-9-]+\.)*[a-z0-9-]+(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/i, 'a host such as "api.example.com", "*.example.com" or "10.0.0.5:8080" (no scheme, no path)')
-  .transform((host) => host.toLowerCase());
+export const allowedHostSchema = hostPatternSchema;
 
 /** The rules, each optional: a workspace's overrides (a field left out keeps the top-level rule). */
 export const workspaceOverridesSchema = z.strictObject({
@@ -27,7 +25,10 @@ export const workspaceOverridesSchema = z.strictObject({
     .optional()
     .describe("`trusted` runs this workspace's API documents like the operator's own (every rule below is skipped). Default untrusted."),
   document_tools: z.boolean().optional().describe("Whether a document's own command tools (`tools:`) may run (always in the sandbox). Default false."),
-  network: z.boolean().optional().describe('Whether `environment.network: true` is allowed (tools reach the network from the sandbox). Default false.'),
+  network: z
+    .boolean()
+    .optional()
+    .describe('Whether `environment.network` may be true or an allow-list of hosts (tools reach the network from the sandbox, all of it or those hosts). Default false.'),
   mcp_hosts: z.array(allowedHostSchema).optional().describe('Hosts a caller-given MCP server `url` may reach. Default none: only servers the operator declares, by name.'),
   provider_hosts: z
     .array(allowedHostSchema)

@@ -1,7 +1,8 @@
 /**
  * Wires agents' tools for the CLI and the server: the session's sandbox (driver and environment
- * from the document: bubblewrap unless `unisolated` is chosen by name; seed directory; network;
- * limits), the built-in tools and the document's own command tools. Workspaces live under
+ * from the document: bubblewrap unless `unisolated` is chosen by name; seed directory; network —
+ * none, all, or an allow-list of hosts — and web_fetch's own domains; limits), the built-in tools
+ * and the document's own command tools. Workspaces live under
  * `.conclave/workspaces/<session id>` and are kept between turns and across a resume in another
  * process, so an agent finds its files where it left them.
  */
@@ -12,7 +13,7 @@ import type { McpServerConfig, McpTools } from '../mcp/index.js';
 import { createSecretResolver, substituteSecrets } from '../vault/index.js';
 import { credentialIdOfSecretName, type CredentialVault } from '../vault/credential-vault.js';
 import { findSecretReferences } from '../vault/secret-resolver.js';
-import { ConclaveError, emptyInputSchema, isCommandTool, isNestedTopology, type AgentSlot, type SandboxCommandTool, type SandboxLimits } from '../protocol/index.js';
+import { ConclaveError, emptyInputSchema, isCommandTool, isNestedTopology, type AgentSlot, type EnvironmentSettings, type SandboxCommandTool, type SandboxLimits, type SandboxNetwork, type SandboxWebFetchDomains } from '../protocol/index.js';
 import type { FileStore } from '../protocol/files.js';
 import { createSandboxDriver, defaultWorkspaceRoot, removeWorkspace, sandboxToolDefinitions, workspaceDirectory } from '../sandbox/index.js';
 import { resolveMountPath } from '../sandbox/mount-paths.js';
@@ -131,6 +132,20 @@ export async function removeSessionWorkspace(sessionId: string, options: Session
   await removeWorkspace(workspaceDirectory(workspaceRootOf(options), sessionId));
 }
 
+/** A document's `environment.network` as the sandbox spec takes it. */
+function sandboxNetworkOf(network: EnvironmentSettings['network'] | undefined): SandboxNetwork {
+  if (network === undefined || typeof network === 'boolean') return network ?? false;
+  return { allowedHosts: network.allowed_hosts, ...(network.blocked_hosts !== undefined ? { blockedHosts: network.blocked_hosts } : {}) };
+}
+
+/** A document's `environment.web_fetch` as the sandbox spec takes it. */
+function webFetchDomainsOf(domains: NonNullable<EnvironmentSettings['web_fetch']>): SandboxWebFetchDomains {
+  return {
+    ...(domains.allowed_domains !== undefined ? { allowedDomains: domains.allowed_domains } : {}),
+    ...(domains.blocked_domains !== undefined ? { blockedDomains: domains.blocked_domains } : {}),
+  };
+}
+
 function workspaceRootOf(options: SessionToolsOptions): string {
   return options.workspaceRoot ?? (process.env['CONCLAVE_WORKSPACES'] || defaultWorkspaceRoot);
 }
@@ -157,7 +172,8 @@ export function createSessionToolsFactory(options: SessionToolsOptions = {}): (s
       driver: options.files === undefined ? driver : withMountedFiles(driver, { workspaceRoot, list: (id) => sessionMounts(options.files as () => Promise<FileStore>, id) }),
       spec: {
         sessionId,
-        network: environment?.network ?? false,
+        network: sandboxNetworkOf(environment?.network),
+        ...(environment?.web_fetch !== undefined ? { webFetch: webFetchDomainsOf(environment.web_fetch) } : {}),
         keepWorkspace: true,
         commandTools,
         ...(environment?.seed !== undefined ? { seedDirectory: environment.seed } : {}),

@@ -1,6 +1,7 @@
 /**
  * The `environment:` and `tools:` sections of a topology document: where an agent's tools run (the
- * sandbox driver, a directory to seed the workspace from, network, limits) and the document's own
+ * sandbox driver, a directory to seed the workspace from, network — none, all, or an allow-list of
+ * hosts — and limits) and the document's own
  * tools (command templates run in the sandbox). Packages are not installed by conclave: the
  * sandbox sees the host's read-only system, so what a tool needs must already be there.
  */
@@ -13,10 +14,50 @@ export type SandboxDriverName = (typeof sandboxDriverNames)[number];
 /** The built-in tools every sandbox runs. */
 export const builtinToolNames = ['bash', 'read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'web_fetch', 'web_search'] as const;
 
+/**
+ * A host an allow-list names: `api.example.com`, `*.example.com` (any subdomain, not the apex), or
+ * either with `:port` (without one, any port matches). IPv6 literals go in brackets.
+ */
+export const hostPatternSchema = z
+  .string()
+  // Both cases spelled out rather than an `i` flag, which the generated JSON Schema would lose.
+  .regex(/^(?:\*\.)?(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:.]+\](?::\d{1,5})?$/, 'a host such as "api.example.com", "*.example.com" or "10.0.0.5:8080" (no scheme, no path)')
+  .transform((host) => host.toLowerCase());
+
+/**
+ * Limited networking: tools reach only these hosts, through conclave's egress proxy (HTTP and
+ * HTTPS via the proxy variables; anything else has no network). A private or loopback address is
+ * reached only when an entry names its host exactly.
+ */
+export const networkLimitsSchema = z.strictObject({
+  allowed_hosts: z.array(hostPatternSchema).min(1).describe('Hosts tools may reach: "api.example.com", "*.example.com" (subdomains), either with ":port".'),
+  blocked_hosts: z.array(hostPatternSchema).optional().describe('Hosts refused even when an allowed entry matches them.'),
+});
+export type NetworkLimitsSettings = z.infer<typeof networkLimitsSchema>;
+
+const domainSchema = z
+  .string()
+  .regex(/^(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+\.?$/, 'a plain host name such as "docs.example.com" (no scheme, port, path or wildcard)')
+  .transform((domain) => domain.toLowerCase());
+
+/**
+ * Domains `web_fetch` alone is held to (a domain covers its subdomains), enforced by an egress proxy
+ * of its own on top of `network`; they narrow and never widen: without network they change nothing.
+ */
+export const webFetchDomainsSchema = z.strictObject({
+  allowed_domains: z.array(domainSchema).min(1).optional().describe('web_fetch fetches only hosts under these domains.'),
+  blocked_domains: z.array(domainSchema).min(1).optional().describe('web_fetch never fetches hosts under these domains.'),
+});
+export type WebFetchDomainsSettings = z.infer<typeof webFetchDomainsSchema>;
+
 export const environmentSchema = z.strictObject({
   driver: z.enum(sandboxDriverNames).default('bubblewrap').describe('bubblewrap (isolated; the default) or unisolated (runs tools as plain processes — only by explicit choice).'),
   seed: z.string().min(1).optional().describe('Directory copied into the workspace when the sandbox is first provisioned (relative to the document).'),
-  network: z.boolean().default(false).describe('Whether tools may reach the network. Default: no network at all.'),
+  network: z
+    .union([z.boolean(), networkLimitsSchema])
+    .default(false)
+    .describe('Whether tools may reach the network: false (default, none at all), true (the host\'s network), or { allowed_hosts, blocked_hosts } (only those hosts, through an egress proxy).'),
+  web_fetch: webFetchDomainsSchema.optional().describe("web_fetch's own allowed / blocked domains, enforced by its own egress proxy on top of network."),
   limits: z
     .strictObject({
       wall_time_ms: z.number().int().positive().optional(),

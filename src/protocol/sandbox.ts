@@ -32,11 +32,36 @@ export interface SandboxLimits {
   fileBytes?: number;
 }
 
+/**
+ * Hosts a sandbox with limited networking may reach, through conclave's egress proxy: entries are
+ * exact hosts (`api.example.com`, `127.0.0.1:8080`) or subdomain wildcards (`*.example.com`), each
+ * with an optional port. A blocked entry wins over an allowed one.
+ */
+export interface SandboxNetworkLimits {
+  allowedHosts: readonly string[];
+  blockedHosts?: readonly string[];
+}
+
+/** A sandbox's network: none (`false`), the host's (`true`), or only some hosts through a proxy. */
+export type SandboxNetwork = boolean | SandboxNetworkLimits;
+
+/**
+ * Domains `web_fetch` alone is held to (a domain covers its subdomains), on top of the sandbox's
+ * network: its fetches go through an egress proxy of their own that enforces these lists and the
+ * sandbox's. They never widen anything: with no network, `web_fetch` reaches nothing.
+ */
+export interface SandboxWebFetchDomains {
+  allowedDomains?: readonly string[];
+  blockedDomains?: readonly string[];
+}
+
 export interface SandboxSpec {
   sessionId: string;
   /** Directory to seed the workspace from. */
   seedDirectory?: string;
-  network: boolean;
+  network: SandboxNetwork;
+  /** `web_fetch`'s own domain lists (the Managed web_fetch config's `allowed_domains` / `blocked_domains`). */
+  webFetch?: SandboxWebFetchDomains;
   limits?: SandboxLimits;
   /** Keep the workspace on disk when the sandbox is disposed (default: remove it). */
   keepWorkspace?: boolean;

@@ -4,12 +4,17 @@
  * started as the unprivileged sandbox user (65534) — its real uid, so RLIMIT_NPROC binds and a
  * setuid binary gains nothing — and the workspace belongs to that user. Construction costs nothing;
  * the first provision checks once that bubblewrap can start a jail here, and refuses with
- * `sandbox_unavailable` (saying how to install it) when it cannot.
+ * `sandbox_unavailable` (saying how to install it) when it cannot. A spec with limited networking
+ * (`network: { allowedHosts }`) gets its own egress proxy for the sandbox's lifetime
+ * (limited-network.ts), and so do `web_fetch`'s calls when the spec gives it domain lists (then
+ * they run with no network but that proxy, which also enforces the sandbox's lists); both are
+ * stopped when the sandbox is disposed.
  */
 import { resolve } from 'node:path';
 import { ConclaveError, type Sandbox, type SandboxDriver, type SandboxSpec } from '../protocol/index.js';
 import { buildBubblewrapArguments, describeSystemDirectories, jailEnvironment } from './bubblewrap-arguments.js';
 import { diagnoseBubblewrap, jailIdentity } from './bubblewrap-probe.js';
+import { planEgress, startLimitedNetwork, type LimitedNetwork } from './limited-network.js';
 import type { BubblewrapDriverOptions } from './driver-options.js';
 import { resolveSandboxLimits } from './sandbox-limits.js';
 import { createSandboxSession } from './sandbox-session.js';
@@ -56,10 +61,30 @@ export function createBubblewrapDriver(options: BubblewrapDriverOptions = {}): S
         ...(spec.seedDirectory !== undefined ? { seedDirectory: spec.seedDirectory } : {}),
         ...(identity.userId !== undefined && identity.groupId !== undefined ? { owner: { userId: identity.userId, groupId: identity.groupId } } : {}),
       });
-      const jailArguments = buildBubblewrapArguments(
-        { workspaceDirectory, network: spec.network, scratchBytes: limits.memoryBytes, ...(options.readOnlyPaths !== undefined ? { readOnlyPaths: options.readOnlyPaths } : {}) },
-        describeSystemDirectories(),
-      );
+      const egress = planEgress(spec.network, spec.webFetch);
+      const socat = options.socatPath !== undefined ? { socatPath: options.socatPath } : {};
+      const sandboxNetwork = egress.sandbox === undefined ? undefined : await startLimitedNetwork(egress.sandbox, identity, socat);
+      let webFetchNetwork: LimitedNetwork | undefined;
+      try {
+        webFetchNetwork = egress.webFetch === undefined ? undefined : await startLimitedNetwork(egress.webFetch, identity, socat);
+      } catch (error) {
+        await sandboxNetwork?.close();
+        throw error;
+      }
+      const jailArguments = (network: LimitedNetwork | undefined): string[] =>
+        buildBubblewrapArguments(
+          {
+            workspaceDirectory,
+            network: spec.network === true,
+            scratchBytes: limits.memoryBytes,
+            ...(network !== undefined ? { egressDirectory: network.directory } : {}),
+            ...(options.readOnlyPaths !== undefined ? { readOnlyPaths: options.readOnlyPaths } : {}),
+          },
+          describeSystemDirectories(),
+        );
+      const sandboxArguments = jailArguments(sandboxNetwork);
+      // web_fetch's jail has no network but its own proxy, whatever the sandbox's network is.
+      const webFetchArguments = webFetchNetwork === undefined ? sandboxArguments : jailArguments(webFetchNetwork);
       return createSandboxSession({
         id: `bubblewrap:${spec.sessionId}`,
         workspaceDirectory,
@@ -68,9 +93,15 @@ export function createBubblewrapDriver(options: BubblewrapDriverOptions = {}): S
         tools,
         processLimit: true,
         keepWorkspace: spec.keepWorkspace === true,
-        launch: (script, scriptArguments) => ({
+        ...(sandboxNetwork !== undefined ? { networkPrelude: sandboxNetwork.prelude } : {}),
+        ...(webFetchNetwork !== undefined ? { webFetchPrelude: webFetchNetwork.prelude } : {}),
+        ...(spec.webFetch !== undefined ? { webFetch: spec.webFetch } : {}),
+        onDispose: async () => {
+          await Promise.all([sandboxNetwork?.close(), webFetchNetwork?.close()]);
+        },
+        launch: (script, scriptArguments, egressProfile) => ({
           executable,
-          arguments: [...jailArguments, '--', '/bin/bash', '-c', script, 'conclave', ...scriptArguments],
+          arguments: [...(egressProfile === 'web_fetch' ? webFetchArguments : sandboxArguments), '--', '/bin/bash', '-c', script, 'conclave', ...scriptArguments],
           environment: { ...jailEnvironment },
           workingDirectory: '/',
           ...identity,

@@ -25,6 +25,8 @@ export interface BubblewrapDriverOptions extends SandboxDriverOptions {
   /** User and group tools run as when conclave runs as root (default 65534, "nobody"). */
   sandboxUserId?: number;
   sandboxGroupId?: number;
+  /** Path of `socat`, which bridges a limited sandbox to its egress proxy (default: on the jail's PATH). */
+  socatPath?: string;
   /** Host paths bound read-only at the same place in every jail (a toolchain under /opt, …). */
   readOnlyPaths?: string[];
 }

@@ -5,7 +5,7 @@
  * failing is a result string; a sandbox that cannot start a process throws `sandbox_failed`, and is
  * not left broken: every call starts afresh, so the next call works once the cause is gone.
  */
-import { ConclaveError, type Sandbox } from '../protocol/index.js';
+import { ConclaveError, type Sandbox, type SandboxNetwork, type SandboxWebFetchDomains } from '../protocol/index.js';
 import { describeInvalidInput } from './input-validation.js';
 import { runJailed, type JailedProcess, type JailedRunResult } from './run-jailed.js';
 import { limitsPrelude, type ResolvedSandboxLimits } from './sandbox-limits.js';
@@ -18,13 +18,20 @@ export interface SandboxSessionOptions {
   workspaceDirectory: string;
   limits: ResolvedSandboxLimits;
   /** Whether tools reach the network: the session's setting in a jail, always for the unisolated driver. */
-  network: boolean;
+  network: SandboxNetwork;
+  /** Bash lines run after the limits and before every script (the limited network's bridge). */
+  networkPrelude?: string;
+  /** `web_fetch`'s domain lists, and the bridge for its scripts when they have a proxy of their own. */
+  webFetch?: SandboxWebFetchDomains;
+  webFetchPrelude?: string;
+  /** Runs once the sandbox is disposed and its calls have ended (stops the egress proxy). */
+  onDispose?: () => Promise<void>;
   tools: ReadonlyMap<string, SandboxTool>;
   /** Whether RLIMIT_NPROC binds this driver's processes (it needs an unprivileged uid of their own). */
   processLimit: boolean;
   keepWorkspace: boolean;
-  /** The process that runs `bash -c script conclave ...scriptArguments` in the sandbox. */
-  launch(script: string, scriptArguments: readonly string[]): JailedProcess;
+  /** The process that runs `bash -c script conclave ...scriptArguments` in the sandbox (behind web_fetch's proxy for `egress: 'web_fetch'`). */
+  launch(script: string, scriptArguments: readonly string[], egress: ToolScript['egress']): JailedProcess;
 }
 
 /**
@@ -35,14 +42,19 @@ export interface SandboxSessionOptions {
  * await sandbox.execute('bash', { command: 'ls' }, { signal });
  */
 export function createSandboxSession(options: SandboxSessionOptions): Sandbox {
-  const prelude = `${limitsPrelude(options.limits, { processLimit: options.processLimit })}\nexec 2>&1\n`;
+  const limits = limitsPrelude(options.limits, { processLimit: options.processLimit });
+  // The bridge starts after the limits (socat is bound by them) and before stderr joins stdout, so
+  // a bridge that fails is a launcher error.
+  const preludeWith = (bridge: string | undefined): string => `${limits}${bridge === undefined ? '' : `\n${bridge}`}\nexec 2>&1\n`;
+  const prelude = preludeWith(options.networkPrelude);
+  const webFetchPrelude = options.webFetchPrelude === undefined ? prelude : preludeWith(options.webFetchPrelude);
   const disposal = new AbortController();
   const running = new Set<Promise<unknown>>();
   let disposed: Promise<void> | undefined;
 
   const runScript = async (script: ToolScript, signal: AbortSignal): Promise<JailedRunResult> => {
     const result = await runJailed({
-      process: options.launch(prelude + script.script, script.arguments ?? []),
+      process: options.launch((script.egress === 'web_fetch' ? webFetchPrelude : prelude) + script.script, script.arguments ?? [], script.egress),
       ...(script.stdin !== undefined ? { stdin: script.stdin } : {}),
       wallTimeMs: Math.min(script.wallTimeMs ?? options.limits.wallTimeMs, options.limits.wallTimeMs),
       outputBytes: script.outputBytes ?? options.limits.outputBytes,
@@ -61,7 +73,12 @@ export function createSandboxSession(options: SandboxSessionOptions): Sandbox {
     if (!parsed.success) return describeInvalidInput(name, parsed.error);
     const combined = combineSignals(signal, disposal.signal);
     try {
-      const context: ToolContext = { limits: options.limits, network: options.network, run: (script) => runScript(script, combined.signal) };
+      const context: ToolContext = {
+        limits: options.limits,
+        network: options.network,
+        ...(options.webFetch !== undefined ? { webFetch: options.webFetch } : {}),
+        run: (script) => runScript(script, combined.signal),
+      };
       return await tool.run(parsed.data, context);
     } finally {
       combined.release();
@@ -85,6 +102,7 @@ export function createSandboxSession(options: SandboxSessionOptions): Sandbox {
       disposed ??= (async () => {
         disposal.abort(new ConclaveError('aborted', `the sandbox ${options.id} was disposed`));
         await Promise.allSettled([...running]);
+        await options.onDispose?.();
         if (!options.keepWorkspace) await removeWorkspace(options.workspaceDirectory);
       })();
       return disposed;

@@ -6,7 +6,7 @@
  * with `Error: `; only a sandbox that cannot run at all throws.
  */
 import type { z } from 'zod';
-import type { ToolDefinition } from '../protocol/index.js';
+import type { SandboxNetwork, SandboxWebFetchDomains, ToolDefinition } from '../protocol/index.js';
 import type { ResolvedSandboxLimits } from './sandbox-limits.js';
 import type { JailedRunResult } from './run-jailed.js';
 
@@ -20,12 +20,16 @@ export interface ToolScript {
   wallTimeMs?: number;
   /** Other output cap for this run (for reading a file to edit, not for the model's eyes). */
   outputBytes?: number;
+  /** `web_fetch`: run behind web_fetch's own egress proxy when the session gives it domain lists. */
+  egress?: 'web_fetch';
 }
 
 export interface ToolContext {
   limits: ResolvedSandboxLimits;
-  /** Whether the sandbox's tools can reach the network (absent: unknown), so failures can say why. */
-  network?: boolean;
+  /** What network the sandbox's tools have (absent: unknown), so failures can say why. */
+  network?: SandboxNetwork;
+  /** `web_fetch`'s own domain lists, when the session gives it some (for its error messages). */
+  webFetch?: SandboxWebFetchDomains;
   /** Runs a script in the sandbox under the limits. */
   run(script: ToolScript): Promise<JailedRunResult>;
 }

@@ -5,9 +5,10 @@
  * other processes; absolute paths are host paths. It keeps the limits that do not need a jail: wall
  * time (the process group is killed), CPU time, memory, file size and output. The process-count
  * limit is left out: without a user of its own, RLIMIT_NPROC would count every process of the user.
+ * Limited networking (an allow-list) is refused: nothing here could enforce it.
  */
 import { resolve } from 'node:path';
-import type { Sandbox, SandboxDriver, SandboxSpec } from '../protocol/index.js';
+import { ConclaveError, type Sandbox, type SandboxDriver, type SandboxSpec } from '../protocol/index.js';
 import { jailEnvironment } from './bubblewrap-arguments.js';
 import type { SandboxDriverOptions } from './driver-options.js';
 import { resolveSandboxLimits } from './sandbox-limits.js';
@@ -37,6 +38,12 @@ export function createUnisolatedDriver(options: SandboxDriverOptions = {}): Sand
     isolated: false,
     description: unisolatedDriverWarning,
     async provision(spec: SandboxSpec): Promise<Sandbox> {
+      if (typeof spec.network === 'object' || spec.webFetch !== undefined) {
+        // Without a jail a tool can open any connection it likes: an allow-list would be a promise, not a rule.
+        throw new ConclaveError('sandbox_unavailable', 'the unisolated driver cannot limit the network to some hosts (or web_fetch to some domains): its tools have the host\'s full network', {
+          hint: 'use the bubblewrap driver for limited networking, or network: true',
+        });
+      }
       const limits = resolveSandboxLimits(spec.limits, defaultLimits);
       const tools = createToolset([...(options.commandTools ?? []), ...(spec.commandTools ?? [])], web);
       const workspaceDirectory = await prepareWorkspace({

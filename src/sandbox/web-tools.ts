@@ -1,7 +1,11 @@
 /**
  * `web_fetch` and `web_search`. Both run `curl` inside the session's sandbox, like every other tool,
  * so they reach exactly what the sandbox's network reaches: with no network, a fetch fails there
- * and says so — there is no path around the jail. The URL travels as a positional parameter, never
+ * and says so — there is no path around the jail; with limited networking, curl goes through the
+ * sandbox's egress proxy (the jail's proxy variables) and a host off its allow-list is refused there.
+ * When the session gives `web_fetch` domain lists of its own, its curl runs in a jail whose only way
+ * out is a proxy enforcing those lists and the sandbox's (`egress: 'web_fetch'`); `web_search`
+ * reaches its backend under the sandbox's rules alone. The URL travels as a positional parameter, never
  * spliced into the script; `-q` keeps a `.curlrc` the model wrote in the workspace (its HOME) from
  * changing anything. Redirects are never followed: the model gets the Location and fetches it with
  * a new call, which checks the URL again. Bodies are capped by the run's output cap, which stops
@@ -49,10 +53,16 @@ interface FetchedResponse {
  * Runs curl in the sandbox; an `Error: ` string when no response came back. `what` names the
  * request in errors ("could not fetch https://…").
  */
-async function fetchInSandbox(url: string, options: { maxBytes: number; accept: string; what: string }, context: ToolContext): Promise<FetchedResponse | string> {
+async function fetchInSandbox(url: string, options: { maxBytes: number; accept: string; what: string; egress?: 'web_fetch' }, context: ToolContext): Promise<FetchedResponse | string> {
   const wallTimeMs = Math.min(fetchTimeMs, context.limits.wallTimeMs);
   const curlSeconds = Math.max(0.5, (wallTimeMs - 1_000) / 1_000);
-  const result = await context.run({ script: curlScript, arguments: [url, String(curlSeconds), options.accept], wallTimeMs, outputBytes: headerBytes + options.maxBytes + 1 });
+  const result = await context.run({
+    script: curlScript,
+    arguments: [url, String(curlSeconds), options.accept],
+    wallTimeMs,
+    outputBytes: headerBytes + options.maxBytes + 1,
+    ...(options.egress !== undefined ? { egress: options.egress } : {}),
+  });
   if (result.timedOut || result.exitCode === curlTimeoutExitCode) return `Error: ${options.what}: no complete answer within ${Math.round(curlSeconds * 10) / 10} s`;
   if (!result.outputTruncated && result.exitCode !== 0) {
     const curlMessage = decodeOutput(result.output)
@@ -60,16 +70,30 @@ async function fetchInSandbox(url: string, options: { maxBytes: number; accept: 
       .reverse()
       .find((line) => line.startsWith('curl: ('));
     const message = curlMessage?.trim() ?? `curl exited with code ${result.exitCode}`;
-    const hint =
-      unreachableExitCodes.has(result.exitCode) && context.network !== true
-        ? ' — the sandbox has no network unless the session allows it (environment.network: true in the document)'
-        : '';
-    return `Error: ${options.what}: ${message}${hint}`;
+    return `Error: ${options.what}: ${message}${networkHint(result.exitCode, message, context, options.egress)}`;
   }
   const response = parseResponse(result.output);
   if (response === undefined) return `Error: ${options.what}: the answer was not an HTTP response${result.outputTruncated ? ' (its headers are too large)' : ''}`;
   const truncated = result.outputTruncated || response.body.length > options.maxBytes;
   return { ...response, body: response.body.subarray(0, options.maxBytes), truncated };
+}
+
+/** Why a failed fetch may have failed, from the sandbox's network setting. */
+function networkHint(exitCode: number, message: string, context: ToolContext, egress: 'web_fetch' | undefined): string {
+  const refused = /CONNECT tunnel failed|response 403|\b403\b/.test(message) || unreachableExitCodes.has(exitCode);
+  const domains = egress === 'web_fetch' && context.network !== false ? context.webFetch : undefined;
+  if (refused && domains !== undefined) {
+    const allowed = domains.allowedDomains === undefined ? '' : `; web_fetch may fetch hosts under: ${domains.allowedDomains.join(', ')}`;
+    const blocked = (domains.blockedDomains ?? []).length === 0 ? '' : `; it may not fetch hosts under: ${(domains.blockedDomains ?? []).join(', ')}`;
+    const sandbox = typeof context.network === 'object' ? `; the sandbox's network is limited to: ${context.network.allowedHosts.join(', ')}` : '';
+    return ` — refused by web_fetch's egress proxy${allowed}${blocked}${sandbox}`;
+  }
+  if (typeof context.network === 'object') {
+    if (!refused) return '';
+    return ` — the sandbox's network is limited to these hosts: ${context.network.allowedHosts.join(', ')}`;
+  }
+  if (unreachableExitCodes.has(exitCode) && context.network !== true) return ' — the sandbox has no network unless the session allows it (environment.network: true in the document)';
+  return '';
 }
 
 /** Index just past the blank line ending the header block that starts at `from`, or -1. */
@@ -155,7 +179,7 @@ export function createWebFetchTool(options: ResolvedWebToolOptions): SandboxTool
     if (refusal !== undefined) return refusal;
     const url = new URL(input.url).href;
     const maxBytes = Math.min(input.max_bytes ?? defaultFetchBytes, context.limits.outputBytes);
-    const fetched = await fetchInSandbox(url, { maxBytes, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8', what: `could not fetch ${url}` }, context);
+    const fetched = await fetchInSandbox(url, { maxBytes, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8', what: `could not fetch ${url}`, egress: 'web_fetch' }, context);
     if (typeof fetched === 'string') return fetched;
     const contentType = fetched.headers.get('content-type');
     const head = [fetched.statusLine, ...(contentType === undefined ? [] : [`Content-Type: ${contentType}`])];

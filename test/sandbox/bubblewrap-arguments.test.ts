@@ -31,6 +31,16 @@ describe('bubblewrap arguments', () => {
     expect(offline).not.toContain('--share-net');
     expect(offline).not.toContain('/etc/resolv.conf');
   });
+
+  it('keeps its own network namespace with limited networking, binding only the proxy socket directory and setting the proxy variables', () => {
+    const limited = buildBubblewrapArguments({ workspaceDirectory: '/w', network: true, egressDirectory: '/tmp/conclave-egress-x', scratchBytes: 1 << 20 }, []);
+    expect(limited).not.toContain('--share-net');
+    const text = limited.join(' ');
+    expect(text).toContain('--ro-bind /tmp/conclave-egress-x /run/conclave-egress');
+    expect(text).toContain('--ro-bind-try /etc/ssl /etc/ssl');
+    for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']) expect(text).toContain(`--setenv ${name} http://127.0.0.1:3128`);
+    expect(text).toContain('--setenv NO_PROXY  --setenv no_proxy ');
+  });
 });
 
 describe('sandbox limits', () => {

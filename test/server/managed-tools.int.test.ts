@@ -175,7 +175,7 @@ describe('custom tools', () => {
 });
 
 describe('what a Managed agent may not have yet', () => {
-  it('refuses MCP server names conclave cannot prefix tools with, skills, the auto policy, web domain rules, packages and host-limited networking with a 400 naming the field', async () => {
+  it('refuses MCP server names conclave cannot prefix tools with, skills, the auto policy, web domain rules, packages and package-manager networking with a 400 naming the field', async () => {
     const limited = await environment({ type: 'cloud', networking: { type: 'limited' } });
     const cases: Array<{ agent: Record<string, unknown>; environment?: Record<string, unknown>; field: string }> = [
       {
@@ -185,11 +185,15 @@ describe('what a Managed agent may not have yet', () => {
       { agent: { skills: [{ type: 'anthropic', skill_id: 'xlsx' }] }, field: 'agent.skills' },
       { agent: { tools: [{ ...onlyBash, configs: [{ name: 'bash', enabled: true, permission_policy: { type: 'auto' } }] }] }, field: 'agent.tools[0].configs.bash.permission_policy' },
       {
-        agent: { tools: [{ type: 'agent_toolset_20260401', default_config: { enabled: false }, configs: [{ name: 'web_fetch', enabled: true, allowed_domains: ['example.com'] }] }] },
-        field: 'agent.tools[0].configs.web_fetch.allowed_domains',
+        agent: { tools: [{ type: 'agent_toolset_20260401', default_config: { enabled: false }, configs: [{ name: 'web_search', enabled: true, allowed_domains: ['example.com'] }] }] },
+        field: 'agent.tools[0].configs.web_search.allowed_domains',
       },
       { agent: { tools: [onlyBash] }, environment: { type: 'cloud', networking: { type: 'limited' }, packages: { pip: ['requests'] } }, field: 'environment.config.packages' },
-      { agent: { tools: [onlyBash] }, environment: { type: 'cloud', networking: { type: 'limited', allowed_hosts: ['pypi.org'] } }, field: 'environment.config.networking.allowed_hosts' },
+      {
+        agent: { tools: [onlyBash] },
+        environment: { type: 'cloud', networking: { type: 'limited', allowed_hosts: ['pypi.org'], allow_package_managers: true } },
+        field: 'environment.config.networking.allow_package_managers',
+      },
     ];
     for (const testCase of cases) {
       const agentId = await agent(testCase.agent);

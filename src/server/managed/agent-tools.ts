@@ -4,9 +4,17 @@
  * session's sandbox, a tool whose permission policy is `always_ask` waits for
  * `user.tool_confirmation` (`approval: always_ask`), and `custom` tools are run by the client
  * (`agent.custom_tool_use` → `user.custom_tool_result`). The environment's networking becomes the
- * sandbox's network switch, when the server policy lets API documents have network. What conclave cannot do yet is refused with a 400 that names the field,
- * never accepted and dropped: skills, the `auto` permission policy, packages, limited networking
- * with allowed hosts, and the web tools' domain, size and source settings. MCP servers and their
+ * sandbox's network — `unrestricted` the host's, `limited` with `allowed_hosts` only those hosts
+ * through the sandbox's egress proxy, `limited` without hosts none — when the server policy lets API
+ * documents have network; otherwise the sandbox runs without and the session says why.
+ * `allow_mcp_servers` changes nothing in the sandbox: MCP servers are reached by the server process,
+ * under the policy's `mcp_hosts`, never from the jail. What conclave cannot do yet is refused with a
+ * 400 that names the field, never accepted and dropped: skills, the `auto` permission policy,
+ * packages, `allow_package_managers` (no list of registry hosts is implied: name them in
+ * `allowed_hosts`), and the web tools' size and source settings and `web_search`'s domains.
+ * `web_fetch`'s `allowed_domains` / `blocked_domains` become the document's
+ * `environment.web_fetch`: its fetches go through an egress proxy of their own that enforces them
+ * on top of the environment's networking. MCP servers and their
  * toolsets are planned apart, by `agent-mcp-tools.ts`, which has to reach the servers.
  */
 import { ConclaveError } from '../../protocol/errors.js';
@@ -38,7 +46,7 @@ export interface AgentToolPlan {
   /** The document's `tools:` entries: approvals on built-ins, and client-run tools. */
   documentTools: Array<Record<string, unknown>>;
   /** The document's `environment:` when the agent has sandbox tools. */
-  environment?: { driver: 'bubblewrap'; network: boolean };
+  environment?: { driver: 'bubblewrap'; network: boolean | { allowed_hosts: string[] }; web_fetch?: WebFetchDomains };
   /**
    * Set when the environment asks for network and the server policy does not let documents from
    * the API have it: the sandbox runs without, and the session's attributes say so.
@@ -65,7 +73,30 @@ function toolsetConfigs(tool: ResolvedTool): ToolsetConfig[] {
   );
 }
 
-function sandboxNetwork(environment: EnvironmentConfig, path: string): boolean {
+/** web_fetch's own domain lists, as a document's `environment.web_fetch` takes them. */
+type WebFetchDomains = { allowed_domains: string[] } | { blocked_domains: string[] };
+
+const plainDomain = /^(?:[a-z0-9-]+\.)*[a-z0-9-]+\.?$/;
+
+/**
+ * The `allowed_domains` / `blocked_domains` of a web_fetch config, checked as the API documents
+ * them: plain host names, a non-empty list, not both.
+ */
+function webFetchDomains(config: Record<string, unknown>, path: string): WebFetchDomains | undefined {
+  const allowed = config['allowed_domains'] as string[] | undefined;
+  const blocked = config['blocked_domains'] as string[] | undefined;
+  if (allowed !== undefined && blocked !== undefined) throw refuse(`${path}.blocked_domains`, 'cannot be combined with allowed_domains', 'give one of the two');
+  const [field, list] = allowed !== undefined ? (['allowed_domains', allowed] as const) : (['blocked_domains', blocked] as const);
+  if (list === undefined) return undefined;
+  if (list.length === 0) throw refuse(`${path}.${field}`, 'an empty list is not accepted', 'omit the field instead');
+  const domains = list.map((domain) => domain.trim().toLowerCase());
+  const bad = domains.findIndex((domain) => !plainDomain.test(domain));
+  if (bad !== -1) throw refuse(`${path}.${field}[${bad}]`, `${JSON.stringify(list[bad])} is not a plain host name`, 'give a host name such as "docs.example.com" (no scheme, port, path or wildcard)');
+  return field === 'allowed_domains' ? { allowed_domains: domains } : { blocked_domains: domains };
+}
+
+/** The document's `environment.network` for an environment: all, none, or an allow-list of hosts. */
+function sandboxNetwork(environment: EnvironmentConfig, path: string): boolean | { allowed_hosts: string[] } {
   if (environment.type === 'self_hosted') {
     throw refuse(path, 'a self_hosted environment runs tools on the client; conclave runs them in its own sandbox', 'use a cloud environment');
   }
@@ -74,11 +105,16 @@ function sandboxNetwork(environment: EnvironmentConfig, path: string): boolean {
   if (wanted.length > 0) {
     throw refuse(`${path}.config.packages`, `the sandbox cannot install packages (${wanted.join(', ')}); its tools are the host's own, read-only`, 'leave packages empty');
   }
-  if (environment.networking.type === 'unrestricted') return true;
-  if (environment.networking.allowed_hosts.length > 0) {
-    throw refuse(`${path}.config.networking.allowed_hosts`, "the sandbox's network is on or off; it cannot be limited to some hosts", "use networking { type: 'unrestricted' } or { type: 'limited' } without allowed_hosts (no network)");
+  const networking = environment.networking;
+  if (networking.type === 'unrestricted') return true;
+  if (networking.allow_package_managers) {
+    throw refuse(
+      `${path}.config.networking.allow_package_managers`,
+      'is not supported: conclave does not keep a list of package registry hosts',
+      'name the registries the tools need in allowed_hosts (e.g. "pypi.org", "files.pythonhosted.org", "registry.npmjs.org")',
+    );
   }
-  return false;
+  return networking.allowed_hosts.length > 0 ? { allowed_hosts: [...networking.allowed_hosts] } : false;
 }
 
 /**
@@ -88,11 +124,14 @@ function sandboxNetwork(environment: EnvironmentConfig, path: string): boolean {
  * @example
  * agentToolPlan(agent, { type: 'cloud', networking: { type: 'unrestricted' }, packages: … }, true)
  * // → { tools: ['bash', 'read_file', …], documentTools: [], environment: { driver: 'bubblewrap', network: true } }
+ * agentToolPlan(agent, { type: 'cloud', networking: { type: 'limited', allowed_hosts: ['api.example.com'], … }, packages: … }, true).environment
+ * // → { driver: 'bubblewrap', network: { allowed_hosts: ['api.example.com'] } }
  */
 export function agentToolPlan(agent: AgentSnapshot, environment: EnvironmentConfig, networkAllowed: boolean): AgentToolPlan {
   const plan: AgentToolPlan = { tools: [], documentTools: [] };
   if (agent.skills.length > 0) throw refuse('agent.skills', 'skills are not supported by this server yet', 'create the agent without skills');
   let sandboxTools = false;
+  let webFetch: WebFetchDomains | undefined;
   for (const [index, tool] of agent.tools.entries()) {
     const path = `agent.tools[${index}]`;
     if (tool.type === 'agent_toolset_20260401') {
@@ -102,10 +141,14 @@ export function agentToolPlan(agent: AgentSnapshot, environment: EnvironmentConf
         if (config.permission_policy.type === 'auto') {
           throw refuse(`${path}.configs.${config.name}.permission_policy`, 'the auto permission policy is not supported', 'use always_allow or always_ask');
         }
+        const fields = config as unknown as Record<string, unknown>;
+        if (config.name === 'web_fetch') webFetch = webFetchDomains(fields, `${path}.configs.web_fetch`);
         for (const field of ['allowed_domains', 'blocked_domains', 'max_content_tokens', 'url_sources', 'user_location'] as const) {
-          const value = (config as unknown as Record<string, unknown>)[field];
+          if (config.name === 'web_fetch' && (field === 'allowed_domains' || field === 'blocked_domains')) continue;
+          const value = fields[field];
           if (value !== undefined && value !== null) {
-            throw refuse(`${path}.configs.${config.name}.${field}`, 'is not supported by this server yet', `leave it out; ${config.name} obeys the sandbox's network switch`);
+            const hint = field === 'allowed_domains' || field === 'blocked_domains' ? "limit the hosts of every tool with the environment's networking { type: 'limited', allowed_hosts }" : 'leave it out';
+            throw refuse(`${path}.configs.${config.name}.${field}`, 'is not supported by this server yet', hint);
           }
         }
         plan.tools.push(builtin);
@@ -124,8 +167,11 @@ export function agentToolPlan(agent: AgentSnapshot, environment: EnvironmentConf
   }
   if (sandboxTools) {
     const network = sandboxNetwork(environment, 'environment');
-    plan.environment = { driver: 'bubblewrap', network: network && networkAllowed };
-    if (network && !networkAllowed) plan.networkWithheld = "the environment's networking is unrestricted, but this server's policy gives tools of API documents no network (the operator can allow it with `network: true`)";
+    plan.environment = { driver: 'bubblewrap', network: networkAllowed ? network : false, ...(webFetch !== undefined ? { web_fetch: webFetch } : {}) };
+    if (network !== false && !networkAllowed) {
+      const asked = network === true ? 'unrestricted' : `limited to ${network.allowed_hosts.join(', ')}`;
+      plan.networkWithheld = `the environment's networking is ${asked}, but this server's policy gives tools of API documents no network (the operator can allow it with \`network: true\`)`;
+    }
   }
   return plan;
 }

@@ -1,15 +1,18 @@
 /**
  * Request schemas of the Managed Agents environments API (create, update): `config` says where a
- * session's tools run — `cloud`, with networking and packages, or `self_hosted`.
+ * session's tools run — `cloud`, with networking and packages, or `self_hosted`. Limited networking's
+ * `allowed_hosts` are host patterns (`api.example.com`, `*.example.com`, either with `:port`).
  */
 import { z } from 'zod';
+import { hostPatternSchema } from '../../protocol/environment.js';
 import { metadataPatchSchema, metadataSchema } from './managed-fields.js';
 
 const networkingParam = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unrestricted') }),
   z.object({
     type: z.literal('limited'),
-    allowed_hosts: z.array(z.string().min(1)).nullable().optional(),
+    // Checked here so that a host the egress proxy could not match is a 400 naming it, not a surprise later.
+    allowed_hosts: z.array(hostPatternSchema).nullable().optional(),
     allow_mcp_servers: z.boolean().nullable().optional(),
     allow_package_managers: z.boolean().nullable().optional(),
   }),
