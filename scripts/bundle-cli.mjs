@@ -6,9 +6,11 @@
  * provider SDKs, pg, BullMQ, MCP, the server, the native better-sqlite3) stays an ordinary import,
  * loaded only by the commands that use it, as in the unbundled build. Lazily imported commands
  * become their own chunks. The worker-thread entry the server starts sits beside the chunks, where
- * `new URL('./document-parser-worker.js', import.meta.url)` finds it.
+ * `new URL('./document-parser-worker.js', import.meta.url)` finds it. The model catalogue's JSON is
+ * read at run time, on first use, from beside the module that reads it: it is copied beside the
+ * chunks and beside dist/src/catalogue/model-catalogue.js (which tsc does not copy it to).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { URL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -50,3 +52,10 @@ await build({
   plugins: [withoutZodLocales],
   logLevel: 'warning',
 });
+
+// Read with `require` on first use (src/catalogue/model-catalogue.ts), never bundled into a chunk.
+const catalogue = new URL('../src/catalogue/model-catalogue.json', import.meta.url);
+for (const directory of ['../dist/cli/', '../dist/src/catalogue/']) {
+  mkdirSync(new URL(directory, import.meta.url), { recursive: true });
+  copyFileSync(catalogue, new URL(`${directory}model-catalogue.json`, import.meta.url));
+}

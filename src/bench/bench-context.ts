@@ -6,6 +6,7 @@
  * the run passes through: model contestants call adapters directly, not through a kernel, so the
  * provider keys in the run's environment are redacted here, from the same list a kernel uses.
  */
+import { unpricedModels } from '../catalogue/unpriced-cost.js';
 import { Kernel, ProviderAccess, modelCost, systemClock } from '../kernel/index.js';
 import { ConclaveError, parseModelRef, registryWithDocumentProviders, type GenerateRequest, type ProviderAdapter, type Registry, type SessionStore } from '../protocol/index.js';
 import { openStore } from '../store/index.js';
@@ -20,6 +21,8 @@ export interface ResolvedModel {
   request: Pick<GenerateRequest, 'model'>;
   /** US dollars for a call's usage at the model's price (document overrides first). */
   cost: (usage: { inputTokens: number; outputTokens: number; cachedInputTokens?: number }) => number;
+  /** The model has no known price (and is not simulated): its cost reads "unpriced", not $0. */
+  unpriced: boolean;
 }
 
 export class BenchContext {
@@ -61,7 +64,18 @@ export class BenchContext {
       adapter,
       request: { model: parsed.model },
       cost: (usage) => modelCost(price, adapter.simulated, usage).usd,
+      unpriced: price === undefined && !adapter.simulated,
     };
+  }
+
+  /**
+   * The models a topology session of this run called without a known price.
+   *
+   * @example
+   * await context.unpricedModels(sessionId) // → ['openai/gpt-nope']
+   */
+  async unpricedModels(sessionId: string): Promise<string[]> {
+    return this.store === undefined ? [] : unpricedModels(await this.store.read(sessionId));
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { BenchResults, BenchSample, ContestantSummary, PairwiseResult } from './bench-types.js';
 import { contestantColor, costQualityChart, escapeXml, intervalBar, latencyChart, winRateChart, type LatencyRow, type ScatterPoint } from './report-svg.js';
 import { quantileSorted } from './stats.js';
-import { describeOverhead, formatCost, formatMilliseconds, formatPercent, formatRate } from './results-table.js';
+import { describeOverhead, formatContestantCost, formatMilliseconds, formatPercent, formatRate } from './results-table.js';
 
 const styles = `
 :root { color-scheme: light; --text: #1f2328; --muted: #59636e; --line: #d0d7de; --soft: #f6f8fa; }
@@ -115,7 +115,7 @@ function summaryRow(contestant: ContestantSummary, index: number, simulatedRun: 
     cell(formatMilliseconds(contestant.e2eMs.p50), 'group-start'),
     cell(formatMilliseconds(contestant.e2eMs.p95)),
     cell(formatMilliseconds(contestant.e2eMs.p99)),
-    cell(formatCost(contestant.cost.totalUsd), 'group-start'),
+    cell(formatContestantCost(contestant), 'group-start'),
     '</tr>',
   ].join('');
 }

@@ -66,6 +66,29 @@ export function formatCost(usd: number | null | undefined): string {
 }
 
 /**
+ * A contestant's total cost: dollars, "unpriced" when no call of it had a price, or dollars plus
+ * "+ unpriced" when some had none — never a bare `$0.00` for calls nobody priced.
+ *
+ * @example
+ * formatContestantCost({ cost: { totalUsd: 0, unpriced: true } })      // → 'unpriced'
+ * formatContestantCost({ cost: { totalUsd: 0.0031, unpriced: true } }) // → '$0.00310 + unpriced'
+ */
+export function formatContestantCost(contestant: { cost: { totalUsd: number; unpriced?: boolean } }): string {
+  if (contestant.cost.unpriced !== true) return formatCost(contestant.cost.totalUsd);
+  return contestant.cost.totalUsd > 0 ? `${formatCost(contestant.cost.totalUsd)} + unpriced` : 'unpriced';
+}
+
+/**
+ * The note under a table with unpriced contestants: who, and how to give their models a price.
+ *
+ * @example
+ * unpricedNote(['gpt-nope']) // → 'unpriced (no known price for a model they call; costs count only priced calls): gpt-nope — price them with providers.<provider>.prices'
+ */
+export function unpricedNote(names: readonly string[]): string {
+  return `unpriced (no known price for a model they call; costs count only priced calls): ${names.join(', ')} — price them with providers.<provider>.prices`;
+}
+
+/**
  * The overhead sentence every report ends its header with.
  *
  * @example
@@ -114,7 +137,7 @@ function columnsFor(results: BenchResults): Column[] {
       cell: errorsCell,
       paint: (text, contestant, style) => (contestant.errors > 0 ? style.red(text) : text),
     },
-    { header: 'cost', align: 'right', cell: (contestant) => formatCost(contestant.cost.totalUsd) },
+    { header: 'cost', align: 'right', cell: formatContestantCost },
   ];
 }
 
@@ -194,6 +217,8 @@ export function formatResultsTable(results: BenchResults, options: ResultsTableO
     const simulated = results.contestants.filter((contestant) => contestant.simulated).map((contestant) => contestant.name);
     notes.push(style.yellow(`* simulated (offline answers, timings are not a real provider's): ${simulated.join(', ')}`));
   }
+  const unpriced = results.contestants.filter((contestant) => contestant.cost.unpriced === true).map((contestant) => contestant.name);
+  if (unpriced.length > 0) notes.push(style.yellow(unpricedNote(unpriced)));
   notes.push(style.dim(describeOverhead(results)));
   if (results.contestants.length === 0) notes.unshift('No contestants ran.');
   return `${[header, rule, ...rows, '', ...notes].join('\n')}\n`;

@@ -77,6 +77,23 @@ export function formatError(thrown: unknown, style: Styler): string {
 }
 
 /**
+ * Renders a warning like an error block, labelled `warning[code]` in yellow: message, where, hint.
+ *
+ * @example
+ * process.stdout.write(formatWarning(issue, style));
+ * // warning[unknown_model]: agents[0].model: "gpt-nope" is not a model of openai …
+ * //   --> doc.yaml:5:12 (agents[0].model)
+ * //   hint: did you mean "openai/gpt-4o"?
+ */
+export function formatWarning(warning: ConclaveErrorJSON, style: Styler): string {
+  const lines = [`${style.yellow(style.bold(`warning[${warning.code}]`))}: ${warning.message}`];
+  const place = where(warning);
+  if (place !== undefined) lines.push(`  ${style.dim('-->')} ${place}`);
+  if (warning.hint !== undefined) lines.push(`  ${style.cyan('hint')}: ${warning.hint}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
  * The error of a `--json` command, as scripts read it: one line on stdout,
  * `{"error":{"code","message","category","retryable","location"?,"hint"?,"issues"?}}`, with the same
  * exit code as the text form. System errors never carry their stack here.

@@ -272,8 +272,9 @@ program
   .command('validate')
   .description('check a topology document; problems are reported with file:line and path')
   .argument('<file>')
-  .option('--json', 'print the normalised document as JSON')
-  .action(action(async (context, file: string, options: { json?: boolean }) => (await documents()).validateCommand(context, file, options)));
+  .option('--json', 'print the normalised document as JSON (with any warnings)')
+  .option('--strict', 'treat warnings (a model the model catalogue does not know) as errors: exit 2')
+  .action(action(async (context, file: string, options: { json?: boolean; strict?: boolean }) => (await documents()).validateCommand(context, file, options)));
 
 program
   .command('schema')

@@ -33,6 +33,8 @@ export class SessionRenderer {
   private timer: NodeJS.Timeout | undefined;
   private tokens = 0;
   private usd = 0;
+  /** Some call had no price: the running total is only the priced part. */
+  private unpriced = false;
   private calls = 0;
 
   constructor(private readonly options: RendererOptions) {
@@ -107,6 +109,7 @@ export class SessionRenderer {
     this.calls += 1;
     this.tokens += (data.usage?.inputTokens ?? 0) + (data.usage?.outputTokens ?? 0);
     this.usd += data.cost?.usd ?? 0;
+    if (data.cost?.unpriced === true) this.unpriced = true;
     if (!this.options.transcript) return;
     const style = this.options.style;
     const simulated = data.simulated === true ? style.dim(' (simulated)') : '';
@@ -115,7 +118,7 @@ export class SessionRenderer {
     const text = toolCalls.length === 0 ? said : `${said}${said === '' ? '' : '\n'}→ ${toolCalls.map((call) => call.toolName ?? 'tool').join(', ')}`;
     const footer = [
       `${formatCount(data.usage?.inputTokens ?? 0)} in / ${formatCount(data.usage?.outputTokens ?? 0)} out tok`,
-      formatUsd(data.cost?.usd ?? 0),
+      data.cost?.unpriced === true ? 'unpriced' : formatUsd(data.cost?.usd ?? 0),
       formatDuration(data.latencyMs),
       ...(data.attempt > 1 ? [`attempt ${data.attempt}`] : []),
     ].join(' · ');
@@ -167,7 +170,7 @@ export class SessionRenderer {
     if (speaking.length > 4) names.push(`+${speaking.length - 4} more`);
     const who = speaking.length === 0 ? 'waiting' : `speaking: ${names.join(', ')}`;
     this.frame = (this.frame + 1) % spinnerFrames.length;
-    const totals = `${this.calls} calls · ${formatCount(this.tokens)} tok · ${formatUsd(this.usd)} · ${formatDuration(performance.now() - this.startedAt)}`;
+    const totals = `${this.calls} calls · ${formatCount(this.tokens)} tok · ${formatUsd(this.usd)}${this.unpriced ? ' + unpriced' : ''} · ${formatDuration(performance.now() - this.startedAt)}`;
     const columns = this.options.stream.columns ?? 100;
     const line = `${spinnerFrames[this.frame]} ${who} · ${totals}`.slice(0, Math.max(20, columns - 1));
     this.options.stream.write(`\r\u001b[2K${style.dim(line)}`);

@@ -5,11 +5,25 @@
  */
 import { ConclaveError, isNestedTopology, modelChain, parseModelRef, type AgentSlot, type ProvidersSection, type Registry } from '../protocol/index.js';
 
+/** One provider without its key: the first agent and model that need it, and what to set. */
+interface MissingKey {
+  provider: string;
+  agent: string;
+  model: string;
+  missing: string;
+}
+
+const credentialsHint =
+  'set the variable in the environment, or give the provider api_key: ${secret:NAME} and store it with `conclave vault set NAME` (keys are never written into documents or the journal)';
+
 /**
- * Throws `missing_credentials` naming the first agent whose provider lacks its key.
+ * Throws `missing_credentials` naming every provider whose key is missing, at once: each with the
+ * first agent that uses it and the variable to set (one issue per provider), so a document using
+ * three providers without keys takes one run to fix, not three.
  *
  * @example
  * assertCredentials(document.agents, registry, process.env);
+ * // error[missing_credentials]: 3 providers have no key: set ANTHROPIC_API_KEY (anthropic), OPENAI_API_KEY (openai), GEMINI_API_KEY (google)
  */
 export function assertCredentials(
   agents: readonly AgentSlot[],
@@ -17,7 +31,8 @@ export function assertCredentials(
   env: Record<string, string | undefined>,
   providers?: ProvidersSection,
 ): void {
-  const checked = new Map<string, string | undefined>();
+  const checked = new Set<string>();
+  const missingKeys: MissingKey[] = [];
   const visit = (slots: readonly AgentSlot[]): void => {
     for (const slot of slots) {
       if (isNestedTopology(slot)) {
@@ -26,20 +41,26 @@ export function assertCredentials(
       }
       for (const model of modelChain(slot)) {
         const provider = parseModelRef(model)?.provider;
-        if (provider === undefined) continue;
+        if (provider === undefined || checked.has(provider)) continue;
+        checked.add(provider);
         // A `${secret:NAME}` api_key is resolved (or reported missing) before the session runs.
         if (providers?.[provider]?.api_key !== undefined) continue;
-        if (!checked.has(provider)) checked.set(provider, missingFor(provider, registry, env, providers?.[provider]?.api_key_env));
-        const missing = checked.get(provider);
-        if (missing !== undefined) {
-          throw new ConclaveError('missing_credentials', `agent "${slot.name}" uses ${model}, but ${missing}`, {
-            hint: 'set the variable in the environment, or give the provider api_key: ${secret:NAME} and store it with `conclave vault set NAME` (keys are never written into documents or the journal)',
-          });
-        }
+        const missing = missingFor(provider, registry, env, providers?.[provider]?.api_key_env);
+        if (missing !== undefined) missingKeys.push({ provider, agent: slot.name, model, missing });
       }
     }
   };
   visit(agents);
+  if (missingKeys.length === 0) return;
+  const issues = missingKeys.map((key) => new ConclaveError('missing_credentials', `agent "${key.agent}" uses ${key.model}, but ${key.missing}`, { hint: credentialsHint }).toJSON());
+  if (missingKeys.length === 1) throw new ConclaveError('missing_credentials', issues[0]!.message, { hint: credentialsHint });
+  const variables = missingKeys.map((key) => `${keyVariableOf(key.provider, registry, providers) ?? 'its key'} (${key.provider})`);
+  throw new ConclaveError('missing_credentials', `${missingKeys.length} providers have no key: set ${variables.join(', ')}`, { hint: credentialsHint, issues });
+}
+
+/** The variable a provider's key is read from: the document's `api_key_env`, else the provider's own. */
+function keyVariableOf(provider: string, registry: Registry, providers: ProvidersSection | undefined): string | undefined {
+  return providers?.[provider]?.api_key_env ?? registry.providers.get(provider)?.keyVariable;
 }
 
 function missingFor(provider: string, registry: Registry, env: Record<string, string | undefined>, keyVariable: string | undefined): string | undefined {

@@ -5,10 +5,11 @@
  * journal, the same result object as `conclave run --json`.
  */
 import { existsSync } from 'node:fs';
+import { unpricedModels, withUnpricedModels } from '../catalogue/unpriced-cost.js';
 import { loadTopologyDocument } from '../config/load-topology-document.js';
 import { parseTopologyDocument } from '../config/parse-topology-document.js';
 import type { TopologyDocument as NormalisedDocument } from '../config/document-schema.js';
-import { Kernel, type LiveItem } from '../kernel/index.js';
+import { Kernel, type LiveItem, type SessionResult } from '../kernel/index.js';
 import { sessionResultJson, startSession, type SessionResultJson } from '../kernel/start-session.js';
 import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/session-tools.js';
 import { ConclaveError } from '../protocol/errors.js';
@@ -150,13 +151,13 @@ export class Conclave {
   async resume(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<SessionResultJson> {
     const { kernel } = await this.open();
     const signal = options.signal;
-    if (signal === undefined) return sessionResultJson(await kernel.runSession(sessionId));
+    if (signal === undefined) return this.resultJson(await kernel.runSession(sessionId));
     // An abort is an interrupt, as Ctrl-C is for the CLI: journaled, so the session idles resumable.
     const interrupt = (): void => void kernel.interrupt(sessionId, 'aborted by the caller').catch(() => undefined);
     if (signal.aborted) throw new ConclaveError('aborted', 'the signal was aborted before the session ran');
     signal.addEventListener('abort', interrupt, { once: true });
     try {
-      return sessionResultJson(await kernel.runSession(sessionId));
+      return this.resultJson(await kernel.runSession(sessionId));
     } finally {
       signal.removeEventListener('abort', interrupt);
     }
@@ -175,7 +176,7 @@ export class Conclave {
     if (summary === undefined || summary.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
     await kernel.send(sessionId, { text }, { start: false });
     // A running session (here or in another process) takes the message as steering at its next step.
-    if (summary.status === 'running') return sessionResultJson(await kernel.result(sessionId));
+    if (summary.status === 'running') return this.resultJson(await kernel.result(sessionId));
     return this.resume(sessionId, options);
   }
 
@@ -198,7 +199,7 @@ export class Conclave {
    */
   async result(sessionId: string): Promise<SessionResultJson> {
     const { kernel } = await this.open();
-    return sessionResultJson(await kernel.result(sessionId));
+    return this.resultJson(await kernel.result(sessionId));
   }
 
   /**
@@ -254,6 +255,12 @@ export class Conclave {
   }
 
   /** The kernel and store, built on first use. */
+  /** A result as JSON, with `cost.unpriced` and `unpricedModels` when some calls had no known price. */
+  private async resultJson(result: SessionResult): Promise<SessionResultJson & { unpricedModels?: string[] }> {
+    const { store } = await this.open();
+    return withUnpricedModels(sessionResultJson(result), unpricedModels(await store.read(result.sessionId)));
+  }
+
   private open(): Promise<{ kernel: Kernel; store: SessionStore }> {
     if (this.closed) return Promise.reject(new ConclaveError('invalid_argument', 'this Conclave was closed', { hint: 'create a new Conclave' }));
     this.kernelPromise ??= this.build();

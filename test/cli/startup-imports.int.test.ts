@@ -40,6 +40,14 @@ writeFileSync(oneAgentDocument, 'name: One agent\ntopology: pipeline\ntask: Say 
 /** Packages none of these commands may load, by their directory under node_modules. */
 const heavyPackages = ['@anthropic-ai/sdk', 'openai', '@google/genai', 'ollama', 'pg', '@modelcontextprotocol/sdk', 'bullmq', 'ioredis', 'hono', '@hono/node-server'];
 
+/** Whether the model catalogue's JSON was read (it is `require`d on first use, so `require.cache` lists it). */
+function loadedCatalogue(modules: readonly string[]): boolean {
+  return modules.some((module) => module.replaceAll('\\', '/').endsWith('/model-catalogue.json'));
+}
+
+const catalogueDocument = join(directory, 'catalogue.yaml');
+writeFileSync(catalogueDocument, 'name: Catalogue\ntopology: pipeline\ntask: Say hello.\nagents:\n  - name: only\n    model: openai/gpt-4.1-mini\n');
+
 let runs = 0;
 
 /** Runs the CLI with the recorder; returns its exit code and the modules it loaded (file paths or URLs). */
@@ -82,6 +90,18 @@ describe('conclave start-up imports', () => {
     expect(loadedPackages(result.modules)).toEqual([]);
     // Not even the command implementations: they are imported when their command runs.
     expect(loadedCommands(result.modules)).toEqual([]);
+    // Nor the model catalogue: it is read when a price or a model check first needs it.
+    expect(loadedCatalogue(result.modules)).toBe(false);
+  });
+
+  it('validate reads the model catalogue only for a document with a catalogued provider', async () => {
+    const offline = await runRecorded(['validate', 'examples/debate.yaml']);
+    expect(loadedCatalogue(offline.modules)).toBe(false);
+    // The recorder does see it when it is read, so the --help case above means something.
+    const hosted = await runRecorded(['validate', catalogueDocument]);
+    expect(hosted.code, hosted.stderr).toBe(0);
+    expect(loadedCatalogue(hosted.modules)).toBe(true);
+    expect(loadedPackages(hosted.modules)).toEqual([]);
   });
 
   it('validate loads none of them', async () => {

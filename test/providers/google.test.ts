@@ -11,6 +11,7 @@ import {
   mapGoogleError,
   mapGoogleFinishReason,
 } from '../../providers/google/index.js';
+import { modelCatalogueAsOf } from '../../src/catalogue/model-catalogue.js';
 import { describeProviderAdapterConformance } from '../conformance/provider-adapter-suite.js';
 import { startGeminiEmulator, type GeminiEmulator } from '../emulators/gemini-emulator.js';
 
@@ -366,7 +367,7 @@ describe('google prices', () => {
 
   it('prices a gemini-2.5-flash call with cached input as the dispatcher computes it', () => {
     const price = googleProvider.create({ apiKey: 'k', env: {} }).price!('gemini-2.5-flash')!;
-    expect(price).toEqual({ inputPerMillion: 0.3, outputPerMillion: 2.5, cachedInputPerMillion: 0.03, asOf: '2025-12-01' });
+    expect(price).toEqual({ inputPerMillion: 0.3, outputPerMillion: 2.5, cachedInputPerMillion: 0.03, asOf: modelCatalogueAsOf });
     const usage = { inputTokens: 1_000_000, cachedInputTokens: 200_000, outputTokens: 100_000 };
     const usd =
       ((usage.inputTokens - usage.cachedInputTokens) * price.inputPerMillion +

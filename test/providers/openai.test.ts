@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GenerateRequest, ProviderAdapter, StreamPart } from '../../src/protocol/index.js';
-import { openaiProvider, openAIPrices, openAIPricesAsOf } from '../../providers/openai/index.js';
+import { openaiProvider, openAIPrice, openAIPricesAsOf } from '../../providers/openai/index.js';
 import { describeProviderAdapterConformance, type ProviderConformanceCase } from '../conformance/provider-adapter-suite.js';
 import { startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai-emulator.js';
 
@@ -183,13 +183,14 @@ describe('openai provider', () => {
     expect(openaiProvider.validateModel('')).toMatch(/non-empty/);
   });
 
-  it('prices every default model, with a date, and ignores snapshot suffixes', () => {
+  it('prices every default model from the catalogue, with a date, and ignores snapshot suffixes', () => {
     for (const model of openaiProvider.defaultModels) {
       const price = adapter.price?.(model.replace(/^openai\//, ''));
       expect(price, model).toMatchObject({ asOf: openAIPricesAsOf });
       expect(price!.cachedInputPerMillion).toBeLessThan(price!.inputPerMillion);
     }
-    expect(adapter.price?.('gpt-4.1-mini-2025-04-14')).toEqual(openAIPrices['gpt-4.1-mini']);
+    expect(adapter.price?.('gpt-4.1-mini-2025-04-14')).toEqual(openAIPrice('gpt-4.1-mini'));
+    expect(adapter.price?.('gpt-4.1-mini?reasoning_effort=low')).toMatchObject({ inputPerMillion: 0.4, outputPerMillion: 1.6 });
     expect(adapter.price?.('gpt-unknown')).toBeUndefined();
     expect(openAIPricesAsOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });

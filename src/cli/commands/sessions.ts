@@ -3,6 +3,7 @@
  * or as JSON (events as JSON lines) for scripts; `show` lists tool calls waiting for an answer. `events --follow` tails a session that another
  * process is running.
  */
+import { describeCost, unpricedModels } from '../../catalogue/unpriced-cost.js';
 import { summarizeSession } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -46,9 +47,10 @@ export async function sessionsShowCommand(context: CliContext, sessionId: string
   const events = await context.store().read(sessionId);
   if (events.length === 0) throw new ConclaveError('session_not_found', `no session ${sessionId}`, { hint: 'list sessions with: conclave sessions list' });
   const result = summarizeSession(events);
+  const unpriced = unpricedModels(events);
   const summary = await context.store().getSession(sessionId);
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify({ ...jsonResult(result), task: result.task, createdAt: summary?.createdAt, updatedAt: summary?.updatedAt, events: events.length }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...jsonResult(result, unpriced), task: result.task, createdAt: summary?.createdAt, updatedAt: summary?.updatedAt, events: events.length }, null, 2)}\n`);
     return exitCodes.success;
   }
   const style = stylerFor(process.stdout);
@@ -60,7 +62,7 @@ export async function sessionsShowCommand(context: CliContext, sessionId: string
     `events    ${events.length}`,
     `calls     ${result.commands.completed} completed, ${result.commands.failed} failed (${result.commands.retried} retried)`,
     `tokens    ${formatCount(result.usage.inputTokens)} in / ${formatCount(result.usage.outputTokens)} out`,
-    `cost      ${formatUsd(result.cost.usd)}${result.simulated ? ' (simulated)' : ''}`,
+    `cost      ${describeCost(result.cost.usd, unpriced, formatUsd)}${result.simulated ? ' (simulated)' : ''}`,
     `duration  ${formatDuration(result.durationMs)}`,
   ];
   if (result.reason !== undefined) lines.push(`reason    ${result.reason} (${result.aggregation})`);

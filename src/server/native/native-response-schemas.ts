@@ -55,7 +55,12 @@ export const sessionViewSchema = z.object({
   error: conclaveErrorSchema.nullable(),
   turns: z.number().int().min(0),
   usage: z.object({ input_tokens: z.number().int().min(0), output_tokens: z.number().int().min(0) }),
-  cost: z.object({ usd: z.number().min(0), simulated: z.boolean() }),
+  cost: z.object({
+    usd: z.number().min(0).meta({ description: 'US dollars of the priced calls.' }),
+    simulated: z.boolean(),
+    unpriced: z.literal(true).optional().meta({ description: 'Present when some calls used a model with no known price: `usd` leaves them out.' }),
+    unpriced_models: z.array(z.string()).optional().meta({ description: 'The models (`provider/model`) of those calls.' }),
+  }),
   metadata: z.record(z.string(), z.string()),
   created_at: timestamp,
   updated_at: timestamp,

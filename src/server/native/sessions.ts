@@ -6,6 +6,7 @@
  * caller's API key: another workspace's session is a 404.
  */
 import type { Context, Hono } from 'hono';
+import { unpricedModels } from '../../catalogue/unpriced-cost.js';
 import type { SessionResult, ToolAnswerReceipt } from '../../kernel/index.js';
 import { summarizeSession } from '../../kernel/index.js';
 import { startSession } from '../../kernel/start-session.js';
@@ -45,7 +46,7 @@ export function sessionView(summary: SessionSummary, events: readonly SessionEve
     error: result.error ?? null,
     turns: result.turns,
     usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
-    cost: { usd: result.cost.usd, simulated: result.cost.simulated === true },
+    cost: { usd: result.cost.usd, simulated: result.cost.simulated === true, ...unpricedView(unpricedModels(events)) },
     metadata: (created['metadata'] as Record<string, string> | undefined) ?? {},
     created_at: summary.createdAt,
     updated_at: summary.updatedAt,
@@ -53,6 +54,11 @@ export function sessionView(summary: SessionSummary, events: readonly SessionEve
     last_seq: summary.lastSeq,
     pending_tool_uses: result.pendingToolUses.map((use) => ({ id: use.eventId, kind: use.kind, agent: use.agent, tool: use.tool, input: use.input })),
   };
+}
+
+/** The cost fields of calls nobody priced, present only when there were some. */
+function unpricedView(models: string[]): { unpriced?: true; unpriced_models?: string[] } {
+  return models.length === 0 ? {} : { unpriced: true, unpriced_models: models };
 }
 
 /** The answer to a tool-confirmation or tool-result request. */
