@@ -34,6 +34,7 @@ export type {
   HostToolResult,
   Message,
   ModelPrice,
+  PromptCacheOptions,
   ProviderAdapter,
   ProviderModule,
   ProviderSettings,

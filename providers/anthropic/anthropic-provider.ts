@@ -27,6 +27,7 @@ import {
 } from '../../src/protocol/index.js';
 import type { classifyAnthropicFailure } from './anthropic-failure.js';
 import { anthropicPrice } from './anthropic-prices.js';
+import { withCacheWritePrice } from './anthropic-cache-write-price.js';
 import type { mapAnthropicRequest } from './map-anthropic-request.js';
 import { mapAnthropicStream } from './map-anthropic-stream.js';
 import { abortedFailure, nonEmpty } from '../support/provider-errors.js';
@@ -132,7 +133,7 @@ export function createAnthropicAdapter(settings: ProviderSettings = {}): Provide
     provider: 'anthropic',
     simulated: false,
     generate,
-    price: anthropicPrice,
+    price: (model) => withCacheWritePrice(anthropicPrice(model)),
   };
 }
 

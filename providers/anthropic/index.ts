@@ -9,3 +9,5 @@ export { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 export { mapAnthropicMessages, type AnthropicConversation } from './map-anthropic-messages.js';
 export { mapAnthropicRequest, jsonInstruction, defaultAnthropicMaxTokens, type AnthropicRequestBody } from './map-anthropic-request.js';
 export { mapAnthropicStream } from './map-anthropic-stream.js';
+export { withCacheBreakpoints, ephemeralCacheControl, maxAnthropicCacheBreakpoints } from './anthropic-cache-breakpoints.js';
+export { withCacheWritePrice, anthropicCacheWriteMultiplier } from './anthropic-cache-write-price.js';

@@ -12,11 +12,15 @@
  * node), falls back to an instruction appended to the system prompt. A forced tool was not used:
  * it is the older workaround, it cannot be combined with the caller's own tools, and newer models
  * (Sonnet 5.5) reject forced tool use.
+ *
+ * Prompt caching: unless `request.cache.enabled` is false, the stable prefix carries
+ * `cache_control` breakpoints (see `anthropic-cache-breakpoints.ts`).
  */
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import type { MessageCreateParamsStreaming, Tool } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { GenerateRequest } from '../../src/protocol/index.js';
 import { mapAnthropicMessages } from './map-anthropic-messages.js';
+import { withCacheBreakpoints } from './anthropic-cache-breakpoints.js';
 
 /** The body the adapter sends: the SDK's streaming parameters plus the deprecated `temperature`. */
 export type AnthropicRequestBody = MessageCreateParamsStreaming & { temperature?: number };
@@ -58,7 +62,8 @@ function mapTool(tool: NonNullable<GenerateRequest['tools']>[number]): Tool {
  *
  * @example
  * mapAnthropicRequest({ model: 'claude-haiku-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }], temperature: 0.2 })
- * // → { model: 'claude-haiku-4-5', max_tokens: 1024, stream: true, system: 'Be brief.',
+ * // → { model: 'claude-haiku-4-5', max_tokens: 1024, stream: true,
+ * //     system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
  * //     messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], temperature: 0.2 }
  */
 export function mapAnthropicRequest(request: GenerateRequest): AnthropicRequestBody {
@@ -80,5 +85,5 @@ export function mapAnthropicRequest(request: GenerateRequest): AnthropicRequestB
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools.map(mapTool);
-  return body;
+  return request.cache?.enabled === false ? body : withCacheBreakpoints(body);
 }

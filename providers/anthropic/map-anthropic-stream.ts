@@ -89,6 +89,7 @@ function malformed(message: string): StreamPart {
 function usageOf(counts: UsageCounts): Usage {
   const usage: Usage = { inputTokens: counts.input + counts.cacheRead + counts.cacheCreation, outputTokens: counts.output };
   if (counts.cacheRead > 0) usage.cachedInputTokens = counts.cacheRead;
+  if (counts.cacheCreation > 0) usage.cacheWriteInputTokens = counts.cacheCreation;
   return usage;
 }
 

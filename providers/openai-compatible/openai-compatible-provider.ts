@@ -3,13 +3,17 @@
  * base URL, key variable and a few wire differences. `createOpenAICompatibleProvider` is public so a
  * user can add a service conclave does not list, without writing an adapter.
  */
-import type { ProviderAdapter, ProviderModule, ProviderSettings } from '../../src/protocol/index.js';
+import type { ModelPrice, ProviderAdapter, ProviderModule, ProviderSettings } from '../../src/protocol/index.js';
 // Straight from the modules, not from '../openai/index.js': the index also exports the mappers
 // that import the OpenAI SDK, which the adapter loads only on its first call.
 import { createOpenAIAdapter, settingOrEnvironment } from '../openai/openai-provider.js';
 import { openAIWireOptions } from '../openai/map-openai-messages.js';
 import { parseOpenAIModel } from '../openai/openai-model-options.js';
 import { openAICompatiblePresetTable, type OpenAICompatiblePreset } from './openai-compatible-presets.js';
+import { catalogueModelPrice } from '../../src/catalogue/model-catalogue.js';
+
+/** A local server (no key) charges nothing per token: its calls are free, not unpriced. */
+const localServerPrice: ModelPrice = { inputPerMillion: 0, outputPerMillion: 0 };
 
 /**
  * Builds a provider module from a preset.
@@ -27,7 +31,8 @@ import { openAICompatiblePresetTable, type OpenAICompatiblePreset } from './open
  */
 export function createOpenAICompatibleProvider(preset: OpenAICompatiblePreset): ProviderModule {
   const keyVariable = preset.keyVariable ?? undefined;
-  const wire = { ...openAIWireOptions, ...preset.wire };
+  // No `prompt_cache_key` unless the preset says the server takes it (many reject unknown fields).
+  const wire = { ...openAIWireOptions, sendPromptCacheKey: false, ...preset.wire };
   return {
     specificationVersion: 'v1',
     name: preset.name,
@@ -46,6 +51,8 @@ export function createOpenAICompatibleProvider(preset: OpenAICompatiblePreset): 
         provider: preset.name,
         baseUrl: settingOrEnvironment(settings.baseUrl, env, preset.baseUrlVariable, preset.baseUrl),
         wire,
+        // Hosted services are priced from the model catalogue where it lists them.
+        price: preset.keyVariable === null ? () => localServerPrice : (model) => catalogueModelPrice(preset.name, model),
         ...(apiKey !== undefined ? { apiKey } : {}),
         ...(keyVariable !== undefined ? { keyVariable } : {}),
         ...(preset.headers !== undefined ? { headers: preset.headers } : {}),

@@ -9,4 +9,5 @@ export { mapOpenAIStream, openAIChunkSchema, type OpenAIStreamContext } from './
 export { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 export { mapOpenAIError, abortedError, malformedResponseError, type OpenAIErrorContext } from './map-openai-error.js';
 export { parseOpenAIModel, reasoningEfforts, type OpenAIModelOptions, type ParsedOpenAIModel, type ReasoningEffortName } from './openai-model-options.js';
-export { openAIPrices, openAIPricesAsOf, lookupModelPrice } from './openai-prices.js';
+export { openAIPrice, openAIPricesAsOf, lookupModelPrice } from './openai-prices.js';
+export { isStrictJsonSchema } from './openai-strict-schema.js';

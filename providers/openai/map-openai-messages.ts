@@ -1,6 +1,8 @@
 /**
- * A conclave `GenerateRequest` as a Chat Completions request body. Providers that speak the same
- * wire protocol differ in a few places (the max-tokens field, the seed field, whether a JSON schema
+ * A conclave `GenerateRequest` as a Chat Completions request body. A JSON schema goes out as
+ * `response_format: json_schema`, `strict` when the schema allows it (`openai-strict-schema.ts`);
+ * the session's cache key as `prompt_cache_key`, so calls sharing a prefix reach the same cache.
+ * Providers that speak the same wire protocol differ in a few places (the max-tokens field, the seed field, whether a JSON schema
  * or JSON mode is accepted, whether `stream_options` is understood); `OpenAIWireOptions` names those
  * differences so that a compatible preset states them instead of patching the mapper.
  */
@@ -11,6 +13,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { GenerateRequest, Message } from '../../src/protocol/index.js';
 import type { OpenAIModelOptions } from './openai-model-options.js';
+import { isStrictJsonSchema } from './openai-strict-schema.js';
 
 export interface OpenAIWireOptions {
   /** Accepts `response_format: { type: 'json_schema' }`. */
@@ -23,6 +26,11 @@ export interface OpenAIWireOptions {
   seedField: 'seed' | 'random_seed' | undefined;
   /** Send `stream_options: { include_usage: true }` (servers that reject it report usage anyway). */
   sendStreamOptions: boolean;
+  /**
+   * Send `prompt_cache_key` (OpenAI's prompt-cache routing key). Off for compatible servers unless
+   * their preset turns it on: strict ones (Mistral, NVIDIA NIM, Azure) reject unknown fields with a 400.
+   */
+  sendPromptCacheKey?: boolean;
 }
 
 /** The wire options of api.openai.com. */
@@ -32,6 +40,7 @@ export const openAIWireOptions: OpenAIWireOptions = {
   maxTokensField: 'max_completion_tokens',
   seedField: 'seed',
   sendStreamOptions: true,
+  sendPromptCacheKey: true,
 };
 
 /** A Chat Completions streaming body, plus the fields compatible providers name differently. */
@@ -111,7 +120,8 @@ function mapResponseFormat(
   const format = request.responseFormat;
   if (format?.type !== 'json') return {};
   if (format.schema !== undefined && wire.supportsJsonSchema) {
-    return { responseFormat: { type: 'json_schema', json_schema: { name: format.name ?? 'response', schema: format.schema } } };
+    const jsonSchema = { name: format.name ?? 'response', schema: format.schema, ...(isStrictJsonSchema(format.schema) ? { strict: true } : {}) };
+    return { responseFormat: { type: 'json_schema', json_schema: jsonSchema } };
   }
   const instruction = jsonInstruction(format.schema);
   return wire.supportsJsonObject ? { responseFormat: { type: 'json_object' }, instruction } : { instruction };
@@ -141,5 +151,7 @@ export function mapOpenAIRequest(request: GenerateRequest, model: OpenAIModelOpt
   if (tools !== undefined) body.tools = tools;
   if (responseFormat !== undefined) body.response_format = responseFormat;
   if (model.reasoningEffort !== undefined) body.reasoning_effort = model.reasoningEffort;
+  const cacheKey = request.cache?.enabled === false ? undefined : request.cache?.key;
+  if (cacheKey !== undefined && wire.sendPromptCacheKey === true) body.prompt_cache_key = cacheKey;
   return body;
 }

@@ -30,7 +30,7 @@ import type { mapOpenAIError } from './map-openai-error.js';
 import { mapOpenAIRequest, openAIWireOptions, type OpenAIWireOptions } from './map-openai-messages.js';
 import type { mapOpenAIStream } from './map-openai-stream.js';
 import { parseOpenAIModel } from './openai-model-options.js';
-import { lookupModelPrice, openAIPrices } from './openai-prices.js';
+import { lookupModelPrice, openAIPrice } from './openai-prices.js';
 
 export interface OpenAIAdapterConfig {
   /** Provider name, used in messages and as `adapter.provider` (`openai`, `groq`, …). */
@@ -41,7 +41,10 @@ export interface OpenAIAdapterConfig {
   /** Environment variable the key comes from; undefined for servers that need no key. */
   keyVariable?: string;
   wire?: OpenAIWireOptions;
+  /** A price table by model id (snapshot suffixes ignored); `price` is asked when it has no entry. */
   prices?: Readonly<Record<string, ModelPrice>>;
+  /** Prices models `prices` does not list: the catalogue's, or zero for a local server. */
+  price?: (model: string) => ModelPrice | undefined;
   /** Extra headers on every request (OpenRouter's `HTTP-Referer`, an organization id, …). */
   headers?: Record<string, string>;
 }
@@ -136,7 +139,7 @@ export function createOpenAIAdapter(config: OpenAIAdapterConfig): ProviderAdapte
     simulated: false,
     generate,
     price(model: string): ModelPrice | undefined {
-      return config.prices === undefined ? undefined : lookupModelPrice(config.prices, model);
+      return (config.prices === undefined ? undefined : lookupModelPrice(config.prices, model)) ?? config.price?.(model);
     },
   };
 }
@@ -192,7 +195,7 @@ export const openaiProvider: ProviderModule = {
       provider: 'openai',
       baseUrl: settingOrEnvironment(settings.baseUrl, env, 'OPENAI_BASE_URL', openAIDefaultBaseUrl),
       keyVariable: 'OPENAI_API_KEY',
-      prices: openAIPrices,
+      price: openAIPrice,
       ...(apiKey !== undefined ? { apiKey } : {}),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
     });

@@ -19,7 +19,11 @@ export interface SampleMetrics {
   e2eMs: number;
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens the provider served from its prompt cache, when it reports them. */
+  cachedInputTokens?: number;
   costUsd: number;
+  /** Some model of the request had no known price: `costUsd` counts nothing for its calls. */
+  unpriced?: boolean;
   /** The answer came from a simulator (offline provider). */
   simulated: boolean;
   /** Why the request failed (stable error code and message); null when it did not. */
@@ -91,7 +95,10 @@ export interface ContestantSummary {
   e2eMs: Distribution;
   inputTokens: Distribution;
   outputTokens: Distribution;
-  cost: { totalUsd: number; perRequestUsd: Distribution };
+  /** Cached input tokens over all input tokens of the answered samples; absent when no provider reported cache use. */
+  cacheHitRate?: number;
+  /** `unpriced`: some sample called a model with no known price, so the figures are only the priced part. */
+  cost: { totalUsd: number; perRequestUsd: Distribution; unpriced?: boolean };
   /** Null when the suite scores nothing. `passRate` counts samples whose every check passed. */
   quality: { mean: number; passRate: number; scored: number } | null;
 }

@@ -79,6 +79,7 @@ export async function measureStream(adapter: ProviderAdapter, request: GenerateR
       e2eMs: round(end - start),
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage === undefined && error !== null ? 0 : outputTokens,
+      ...(usage?.cachedInputTokens !== undefined ? { cachedInputTokens: usage.cachedInputTokens } : {}),
       costUsd: usage === undefined ? 0 : options.cost(usage),
       simulated,
       error,

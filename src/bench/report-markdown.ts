@@ -5,7 +5,7 @@
  * pipe or an HTML tag in a contestant's name cannot break the table or inject markup.
  */
 import type { BenchResults, ContestantSummary, Distribution, PairwiseResult } from './bench-types.js';
-import { describeOverhead, formatCost, formatMilliseconds, formatPercent, formatRate, MISSING } from './results-table.js';
+import { describeOverhead, formatContestantCost, unpricedNote, formatMilliseconds, formatPercent, formatRate, MISSING } from './results-table.js';
 
 /**
  * Text made safe for a Markdown table cell: one line, pipes and HTML escaped.
@@ -50,7 +50,7 @@ function summaryTable(contestants: ContestantSummary[], simulatedRun: boolean): 
     formatMilliseconds(contestant.itlMs?.p50),
     formatRate(contestant.tokensPerSecond?.p50),
     ...percentiles(contestant.e2eMs, ['p50', 'p95', 'p99']),
-    formatCost(contestant.cost.totalUsd),
+    formatContestantCost(contestant),
   ]);
   return table(headers, ['left', 'left', ...headers.slice(2).map(() => 'right' as const)], rows);
 }
@@ -107,6 +107,13 @@ export function renderMarkdownReport(results: BenchResults): string {
   const lines: string[] = [`# Benchmark: ${markdownCell(results.suite.name)}`, ''];
   if (results.simulated) {
     lines.push('> [!WARNING]', '> **SIMULATED** — some answers came from offline simulators; their latencies, costs and quality do not describe a real provider.', '');
+  }
+  const unpriced = results.contestants.filter((contestant) => contestant.cost.unpriced === true).map((contestant) => contestant.name);
+  if (unpriced.length > 0) lines.push('> [!NOTE]', `> **Unpriced** — ${markdownCell(unpricedNote(unpriced))}.`, '');
+  const caching = results.contestants.filter((contestant) => contestant.cacheHitRate !== undefined);
+  if (caching.length > 0) {
+    const rates = caching.map((contestant) => `${markdownCell(contestant.name)} ${formatPercent(contestant.cacheHitRate)}`).join(', ');
+    lines.push(`Prompt-cache hit rate (cached ÷ input tokens): ${rates}.`, '');
   }
   if (results.incomplete === true) {
     lines.push('> [!IMPORTANT]', `> **Incomplete run** — stopped before every sample finished; continue it with \`conclave bench --resume ${results.runId}\`.`, '');

@@ -83,9 +83,11 @@ async function runModel(context: BenchContext, contestant: Extract<BenchContesta
   const request = modelRequest(context, contestant, task, resolved);
   const key = requestKey(resolved.provider, request);
   const hit = await context.cache.get(key);
-  if (hit?.kind === 'sample') return { text: hit.text, metrics: hit.metrics, cached: true };
+  // Marked on every sample, cached ones included: a price can vanish from (or appear in) the catalogue.
+  const pricing = resolved.unpriced ? { unpriced: true } : {};
+  if (hit?.kind === 'sample') return { text: hit.text, metrics: { ...hit.metrics, ...pricing }, cached: true };
   const measured = await withDeadline(signal, context.suite.timeoutMs, (deadline) => measureStream(resolved.adapter, request, { signal: deadline, cost: resolved.cost }));
-  const metrics = context.redactor.redactValue(timeoutAware(measured.metrics, signal, context.suite.timeoutMs));
+  const metrics = { ...context.redactor.redactValue(timeoutAware(measured.metrics, signal, context.suite.timeoutMs)), ...pricing };
   const text = context.redactor.redact(measured.text);
   if (metrics.error === null) await context.cache.put(key, { kind: 'sample', text, metrics, at: new Date().toISOString() });
   return { text, metrics, cached: false };
@@ -105,10 +107,11 @@ async function runTopology(context: BenchContext, contestant: Extract<BenchConte
   const result = await withDeadline(signal, context.suite.timeoutMs, (deadline) => kernel.runSession(sessionId, { signal: deadline }));
   const e2eMs = Math.round((performance.now() - start) * 1000) / 1000;
   const cached = context.cache.stats.hits > hitsBefore;
+  const pricing = (await context.unpricedModels(sessionId)).length > 0 ? { unpriced: true } : {};
   if (result.error !== undefined || result.answer === undefined || result.stopReason !== 'end_turn') {
     const code = result.error?.code ?? (result.stopReason === 'interrupted' ? 'aborted' : 'session_failed');
     const message = result.error?.message ?? `the session ended ${result.status}${result.stopReason !== undefined ? ` (${result.stopReason})` : ''} without an answer`;
-    return { text: '', metrics: timeoutAware({ ...failedMetrics(code, message, e2eMs, result.simulated), costUsd: result.cost.usd }, signal, context.suite.timeoutMs), cached, sessionId };
+    return { text: '', metrics: timeoutAware({ ...failedMetrics(code, message, e2eMs, result.simulated), costUsd: result.cost.usd, ...pricing }, signal, context.suite.timeoutMs), cached, sessionId };
   }
   return {
     text: result.answer,
@@ -122,7 +125,9 @@ async function runTopology(context: BenchContext, contestant: Extract<BenchConte
       e2eMs,
       inputTokens: result.usage.inputTokens,
       outputTokens: result.usage.outputTokens,
+      ...(result.usage.cachedInputTokens !== undefined ? { cachedInputTokens: result.usage.cachedInputTokens } : {}),
       costUsd: result.cost.usd,
+      ...pricing,
       simulated: result.simulated,
       error: null,
     },

@@ -30,6 +30,7 @@ export function summarizeContestant(contestant: BenchContestant, samples: readon
   const errors = samples.length - answered.length;
   const scored = samples.filter((sample) => sample.quality !== null);
   const totalCost = samples.reduce((sum, sample) => sum + sample.metrics.costUsd, 0);
+  const cacheHitRate = hitRateOf(answered);
   return {
     name: contestant.name,
     kind: contestant.kind,
@@ -45,7 +46,12 @@ export function summarizeContestant(contestant: BenchContestant, samples: readon
     e2eMs: describeValues(answered.map((sample) => sample.metrics.e2eMs)) ?? emptyDistribution,
     inputTokens: describeValues(answered.map((sample) => sample.metrics.inputTokens)) ?? emptyDistribution,
     outputTokens: describeValues(answered.map((sample) => sample.metrics.outputTokens)) ?? emptyDistribution,
-    cost: { totalUsd: totalCost, perRequestUsd: describeValues(samples.map((sample) => sample.metrics.costUsd)) ?? emptyDistribution },
+    ...(cacheHitRate !== undefined ? { cacheHitRate } : {}),
+    cost: {
+      totalUsd: totalCost,
+      perRequestUsd: describeValues(samples.map((sample) => sample.metrics.costUsd)) ?? emptyDistribution,
+      ...(samples.some((sample) => sample.metrics.unpriced === true) ? { unpriced: true } : {}),
+    },
     quality:
       scored.length === 0
         ? null
@@ -55,6 +61,14 @@ export function summarizeContestant(contestant: BenchContestant, samples: readon
             scored: scored.length,
           },
   };
+}
+
+/** Cached over all input tokens of the samples, when any of them reported cache use. */
+function hitRateOf(samples: readonly BenchSample[]): number | undefined {
+  if (!samples.some((sample) => sample.metrics.cachedInputTokens !== undefined)) return undefined;
+  const input = samples.reduce((sum, sample) => sum + sample.metrics.inputTokens, 0);
+  const cached = samples.reduce((sum, sample) => sum + (sample.metrics.cachedInputTokens ?? 0), 0);
+  return input === 0 ? 0 : cached / input;
 }
 
 /**

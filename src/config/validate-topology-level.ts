@@ -8,6 +8,7 @@
  * the document as a whole is accepted is decided by the collected problems alone.
  */
 import type { AgentSlot, ModelAgent, Registry } from '../protocol/index.js';
+import { outputSchemaProblem } from '../json-schema/output-schema-validator.js';
 import { checkModelReferences } from './check-model-reference.js';
 import {
   defaultableAgentFields,
@@ -71,6 +72,10 @@ function validateModelAgent(raw: Record<string, unknown>, path: JsonPath, contex
   if (!parsed.ok) {
     appendProblems(context.problems, parsed.problems);
     return undefined;
+  }
+  const schemaProblem = parsed.value.output_schema === undefined ? undefined : outputSchemaProblem(parsed.value.output_schema);
+  if (schemaProblem !== undefined) {
+    context.problems.push(documentProblem([...path, 'output_schema'], `not a usable JSON Schema: ${schemaProblem}`, { hint: 'write a JSON Schema object, e.g. { type: object, properties: { … }, required: [ … ] }' }));
   }
   return filled.model === undefined ? undefined : (parsed.value as ModelAgent);
 }

@@ -36,6 +36,7 @@ import type { Journal } from './journal.js';
 import type { LiveEvents, StreamDelta } from './live-events.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
 import { modelCost } from './model-cost.js';
+import { promptCacheFor } from './prompt-cache.js';
 import type { SessionWriter } from './session-writer.js';
 import type { StreamRedactor } from '../vault/index.js';
 
@@ -156,6 +157,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
   if (input.temperature !== undefined) request.temperature = input.temperature;
   if (input.maxTokens !== undefined) request.maxTokens = input.maxTokens;
   if (call.responseFormat !== undefined) request.responseFormat = input.responseFormat = call.responseFormat;
+  request.cache = promptCacheFor(context.sessionId, call.agent, settings);
   if (call.tools !== undefined && call.tools.length > 0) {
     request.tools = call.tools;
     input.tools = call.tools.map((tool) => tool.name);

@@ -101,6 +101,7 @@ export class ProviderAccess {
         inputPerMillion: override.input,
         outputPerMillion: override.output,
         ...(override.cached_input !== undefined ? { cachedInputPerMillion: override.cached_input } : {}),
+        ...(override.cache_write_input !== undefined ? { cacheWriteInputPerMillion: override.cache_write_input } : {}),
       };
     }
     return adapter.price?.(model);

@@ -18,6 +18,7 @@ import type {
   UserCustomToolResultData,
   UserToolConfirmationData,
 } from '../protocol/index.js';
+import { addUsage } from './usage-sum.js';
 
 /** A tool call waiting for an answer, as results and listings show it. */
 export interface PendingToolUse {
@@ -176,7 +177,7 @@ function addCompleted(result: SessionResult, completed: CommandCompletedData): v
 }
 
 function addSpend(target: { usage: Usage; cost: Cost }, usage: Usage, cost: Cost): void {
-  target.usage = { inputTokens: target.usage.inputTokens + usage.inputTokens, outputTokens: target.usage.outputTokens + usage.outputTokens };
+  target.usage = addUsage(target.usage, usage);
   const usd = target.cost.usd + cost.usd;
   target.cost = target.cost.simulated === true || cost.simulated === true ? { usd, simulated: true } : { usd };
 }

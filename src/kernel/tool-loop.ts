@@ -24,6 +24,7 @@ import {
   type Usage,
 } from '../protocol/index.js';
 import { dispatchModelCall, type DispatcherContext, type ModelCall, type ModelCallResult } from './dispatcher.js';
+import { addUsage } from './usage-sum.js';
 
 /** What a tool call came to. */
 export interface ToolOutcome {
@@ -48,10 +49,6 @@ export const defaultDenyMessage = 'the user denied this tool call';
 
 /** Default rounds of tool use before the model must answer without tools. */
 export const defaultMaxToolRounds = 8;
-
-function addUsage(left: Usage, right: Usage): Usage {
-  return { inputTokens: left.inputTokens + right.inputTokens, outputTokens: left.outputTokens + right.outputTokens };
-}
 
 function toolCommandId(roundId: string, index: number): string {
   return `${roundId}/tool:${index}`;

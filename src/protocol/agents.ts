@@ -26,6 +26,13 @@ export const modelAgentSchema = z.strictObject({
   tools: z.array(z.string().min(1)).optional(),
   /** Rounds of tool calls before the agent must answer without tools (default 8). */
   max_tool_rounds: z.number().int().min(1).max(100).optional(),
+  /**
+   * JSON Schema the agent's answer must match: sent as the provider's native structured output,
+   * validated, and asked again once with the validation errors before the call fails.
+   */
+  output_schema: z.record(z.string(), z.unknown()).optional(),
+  /** `false` sends no prompt-caching hints for this agent (default: cache the stable prefix). */
+  cache: z.boolean().optional(),
 });
 export type ModelAgent = z.infer<typeof modelAgentSchema>;
 

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'provider_connection'
   | 'content_filter'
   | 'agent_failed'
+  | 'invalid_structured_output'
   | 'aborted'
   | 'store_conflict'
   | 'session_claimed'

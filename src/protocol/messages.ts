@@ -28,17 +28,27 @@ export const messageSchema = z.discriminatedUnion('role', [
 ]);
 export type Message = z.infer<typeof messageSchema>;
 
-/** Token counts of one model call, or summed over many. */
+/**
+ * Token counts of one model call, or summed over many. `inputTokens` is every input token, those
+ * read from the provider's prompt cache (`cachedInputTokens`) and those written to it
+ * (`cacheWriteInputTokens`, billed above the base price where the provider charges for writes) included.
+ */
 export const usageSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   cachedInputTokens: z.number().int().nonnegative().optional(),
+  cacheWriteInputTokens: z.number().int().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof usageSchema>;
 
-/** Money spent, in US dollars. `simulated` marks figures that came from the offline simulator. */
+/**
+ * Money spent, in US dollars. `simulated` marks figures that came from the offline simulator;
+ * `unpriced` marks a call whose model has no known price (its `usd` is 0 because nothing was
+ * counted, not because it was free).
+ */
 export const costSchema = z.object({
   usd: z.number().nonnegative(),
   simulated: z.boolean().optional(),
+  unpriced: z.boolean().optional(),
 });
 export type Cost = z.infer<typeof costSchema>;

@@ -16,6 +16,17 @@ export interface ToolDefinition {
   inputSchema: Record<string, unknown>;
 }
 
+/**
+ * Prompt-caching hints for one call. Adapters whose provider caches a stable prefix on request mark
+ * it (Anthropic `cache_control` breakpoints, OpenAI `prompt_cache_key`); others ignore this.
+ */
+export interface PromptCacheOptions {
+  /** False sends no cache hints at all (a document's `cache: false`). */
+  enabled: boolean;
+  /** Stable per session and agent, derived from nothing secret; routes calls that share a prefix together. */
+  key?: string;
+}
+
 export interface GenerateRequest {
   /** Model id inside the provider, with any query string (`persona?seed=7`). */
   model: string;
@@ -29,6 +40,8 @@ export interface GenerateRequest {
   tools?: ToolDefinition[];
   /** Ask for JSON matching this schema (structured output). */
   responseFormat?: { type: 'json'; schema?: Record<string, unknown>; name?: string };
+  /** Prompt caching; absent means enabled without a key. */
+  cache?: PromptCacheOptions;
 }
 
 export interface GenerateOptions {
@@ -52,6 +65,8 @@ export interface ModelPrice {
   inputPerMillion: number;
   outputPerMillion: number;
   cachedInputPerMillion?: number;
+  /** Price of input written to the prompt cache, where the provider charges extra for it (Anthropic). */
+  cacheWriteInputPerMillion?: number;
   /** When the price was read off the provider's price list (YYYY-MM-DD). */
   asOf?: string;
 }

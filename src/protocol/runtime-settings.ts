@@ -14,6 +14,7 @@ export const modelPriceSchema = z.strictObject({
   input: z.number().min(0).describe('USD per million input tokens'),
   output: z.number().min(0).describe('USD per million output tokens'),
   cached_input: z.number().min(0).optional().describe('USD per million cached input tokens'),
+  cache_write_input: z.number().min(0).optional().describe('USD per million input tokens written to the prompt cache'),
 });
 
 export const providerSettingsSchema = z.strictObject({
@@ -32,6 +33,7 @@ export const providerSettingsSchema = z.strictObject({
   requests_per_minute: z.number().positive().optional().describe('Most calls started per minute.'),
   tokens_per_minute: z.number().positive().optional().describe('Most tokens (input + output) per minute.'),
   prices: z.record(z.string(), modelPriceSchema).optional().describe('Price overrides by model id (without the provider prefix).'),
+  cache: z.boolean().optional().describe('`false` sends no prompt-caching hints to this provider (default: cache the stable prefix).'),
 });
 export type ProviderDocumentSettings = z.infer<typeof providerSettingsSchema>;
 

@@ -119,6 +119,7 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
   const sockets = new Set<Socket>();
   let failuresSent = 0;
   let openResponses = 0;
+  let unfinishedResponses = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // The reply's clock starts when the request arrives, before its body is read.
@@ -126,6 +127,7 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     openResponses += 1;
     response.on('close', () => {
       openResponses -= 1;
+      if (!response.writableFinished) unfinishedResponses += 1;
     });
     const raw = await readBody(request);
     const body = parseJson(raw);
@@ -158,7 +160,10 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     const sequence = requests.length;
     const model = typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : 'claude-emulated';
     const blocks = contentBlocksOf(reply);
-    const inputTokens = reply.usage?.inputTokens ?? estimateInputTokens(body);
+    // Anthropic's `input_tokens` counts only what came after the last cache breakpoint.
+    const cacheRead = reply.usage?.cacheReadTokens ?? 0;
+    const cacheWrite = reply.usage?.cacheWriteTokens ?? 0;
+    const inputTokens = (reply.usage?.inputTokens ?? estimateInputTokens(body)) - cacheRead - cacheWrite;
     const outputTokens = reply.usage?.outputTokens ?? blocks.reduce((sum, block) => sum + block.deltas.length, 0);
     const stopReason = stopReasonOf(reply);
     const schedule = tokenSchedule(reply, receivedAt);
@@ -176,7 +181,7 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
         ],
         stop_reason: stopReason,
         stop_sequence: null,
-        usage: { input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        usage: { input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead },
       });
       return;
     }
@@ -225,7 +230,7 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: inputTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        usage: { input_tokens: inputTokens, output_tokens: 1, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead },
       },
     });
     if (!started) return;
@@ -268,6 +273,9 @@ export async function startAnthropicEmulator(): Promise<AnthropicEmulator> {
     },
     get openResponses() {
       return openResponses;
+    },
+    get unfinishedResponses() {
+      return unfinishedResponses;
     },
     enqueue(...replies: EmulatorReply[]) {
       queue.push(...replies);

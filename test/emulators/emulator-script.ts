@@ -14,7 +14,11 @@ export type EmulatorFailure =
 export interface EmulatorReply {
   text?: string;
   toolCalls?: Array<{ id: string; name: string; input: Record<string, unknown> }>;
-  usage?: { inputTokens: number; outputTokens: number };
+  /**
+   * Token counts to report. `inputTokens` is the whole prompt; the cache counts are the parts of it
+   * read from and written to the prompt cache, each reported in the provider's own fields.
+   */
+  usage?: { inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number };
   /** Provider-native finish reason to send (e.g. 'max_tokens', 'length', 'MAX_TOKENS'). */
   finishReason?: string;
   ttftMs?: number;
@@ -38,5 +42,10 @@ export interface WireEmulator {
   readonly requests: RecordedRequest[];
   /** Responses whose connection is still open (a client that gives up on a silent server closes its own). */
   readonly openResponses: number;
+  /**
+   * Responses whose connection closed before the emulator had sent all of them: the client hung up,
+   * or a scripted failure (reset, cut, stall) cut them.
+   */
+  readonly unfinishedResponses: number;
   close(): Promise<void>;
 }

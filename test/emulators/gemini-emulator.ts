@@ -31,7 +31,7 @@ type GeminiPart = { text: string } | { functionCall: { name: string; args: Recor
 
 interface GeminiFrame {
   candidates: Array<{ content: { role: 'model'; parts: GeminiPart[] }; finishReason?: string; index: 0 }>;
-  usageMetadata?: { promptTokenCount: number; candidatesTokenCount: number; totalTokenCount: number };
+  usageMetadata?: { promptTokenCount: number; candidatesTokenCount: number; totalTokenCount: number; cachedContentTokenCount?: number };
   modelVersion: string;
 }
 
@@ -64,6 +64,8 @@ function framesOf(reply: EmulatorReply, model: string, requestBody: unknown): Ge
     if (index === partsPerFrame.length - 1) {
       frame.candidates[0]!.finishReason = reply.finishReason ?? 'STOP';
       frame.usageMetadata = { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount };
+      // Gemini's implicit cache: the part of the prompt it served from cache.
+      if (reply.usage?.cacheReadTokens !== undefined) frame.usageMetadata.cachedContentTokenCount = reply.usage.cacheReadTokens;
     }
     return frame;
   });
@@ -123,6 +125,7 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
   const queue: EmulatorReply[] = [];
   const requests: RecordedRequest[] = [];
   let openResponses = 0;
+  let unfinishedResponses = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // The reply's clock starts when the request arrives, before its body is read.
@@ -130,6 +133,7 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
     openResponses += 1;
     response.on('close', () => {
       openResponses -= 1;
+      if (!response.writableFinished) unfinishedResponses += 1;
     });
     const body = await readBody(request);
     requests.push({ method: request.method ?? 'GET', path: request.url ?? '', headers: { ...request.headers }, body });
@@ -211,6 +215,9 @@ export async function startGeminiEmulator(): Promise<GeminiEmulator> {
     },
     get openResponses() {
       return openResponses;
+    },
+    get unfinishedResponses() {
+      return unfinishedResponses;
     },
     enqueue(...replies: EmulatorReply[]): void {
       queue.push(...replies);

@@ -178,12 +178,14 @@ export async function createOllamaEmulator(): Promise<WireEmulator> {
   const queue: EmulatorReply[] = [];
   const requests: RecordedRequest[] = [];
   let openResponses = 0;
+  let unfinishedResponses = 0;
   const server = createServer((request, response) => {
     // The reply's clock starts when the request arrives, before its body is read.
     const receivedAt = performance.now();
     openResponses += 1;
     response.on('close', () => {
       openResponses -= 1;
+      if (!response.writableFinished) unfinishedResponses += 1;
     });
     void (async () => {
       const body = await readBody(request);
@@ -207,6 +209,9 @@ export async function createOllamaEmulator(): Promise<WireEmulator> {
     requests,
     get openResponses() {
       return openResponses;
+    },
+    get unfinishedResponses() {
+      return unfinishedResponses;
     },
     enqueue(...replies: EmulatorReply[]): void {
       queue.push(...replies);

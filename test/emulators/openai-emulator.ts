@@ -63,10 +63,12 @@ function countPromptTokens(body: unknown): number {
   return messages.reduce((total, message) => total + (typeof message.content === 'string' ? splitWords(message.content).length : 0), 0);
 }
 
-function usageOf(reply: OpenAIEmulatorReply, body: unknown, completionChunks: number): Record<string, number> {
+function usageOf(reply: OpenAIEmulatorReply, body: unknown, completionChunks: number): Record<string, unknown> {
   const inputTokens = reply.usage?.inputTokens ?? countPromptTokens(body);
   const outputTokens = reply.usage?.outputTokens ?? completionChunks;
-  return { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
+  const usage: Record<string, unknown> = { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
+  if (reply.usage?.cacheReadTokens !== undefined) usage['prompt_tokens_details'] = { cached_tokens: reply.usage.cacheReadTokens };
+  return usage;
 }
 
 function finishReasonOf(reply: OpenAIEmulatorReply): string {
@@ -198,6 +200,7 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
   const queue: OpenAIEmulatorReply[] = [];
   const requests: RecordedRequest[] = [];
   let openResponses = 0;
+  let unfinishedResponses = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // The reply's clock starts when the request arrives, before its body is read.
@@ -205,6 +208,7 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
     openResponses += 1;
     response.on('close', () => {
       openResponses -= 1;
+      if (!response.writableFinished) unfinishedResponses += 1;
     });
     const text = await readBody(request);
     let body: unknown = text;
@@ -263,6 +267,9 @@ export async function startOpenAIEmulator(): Promise<OpenAIEmulator> {
     requests,
     get openResponses() {
       return openResponses;
+    },
+    get unfinishedResponses() {
+      return unfinishedResponses;
     },
     enqueue(...replies: OpenAIEmulatorReply[]): void {
       queue.push(...replies);

@@ -67,7 +67,7 @@ export function modelUsageOf(value: unknown): ModelUsage {
   return {
     input_tokens: numberOf(usage.inputTokens),
     output_tokens: numberOf(usage.outputTokens),
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: numberOf(usage.cacheWriteInputTokens),
     cache_read_input_tokens: numberOf(usage.cachedInputTokens),
   };
 }
