@@ -5,6 +5,7 @@
  * stops on tool calls waiting for answers (`requires_action`) is asked about at a terminal and goes
  * on; in a pipe the run ends, exit 0, with the waiting calls listed and how to answer them.
  */
+import { describeCost, unpricedModels, withUnpricedModels } from '../../catalogue/unpriced-cost.js';
 import { loadTopologyDocument } from '../../config/index.js';
 import type { SessionResult } from '../../kernel/index.js';
 import { sessionResultJson, startSession } from '../../kernel/start-session.js';
@@ -13,6 +14,7 @@ import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
 import { listenForCtrlC } from '../ctrl-c.js';
 import { askPendingToolUses, canAskInline, describePendingToolUses } from '../pending-tool-uses.js';
+import { describeResultDetails } from '../result-details.js';
 import { SessionRenderer } from '../session-renderer.js';
 import { formatCount, formatDuration, formatUsd, stylerFor } from '../terminal.js';
 
@@ -149,10 +151,12 @@ export async function followRun(context: CliContext, sessionId: string, options:
     }
   }
 
+  // Calls to models with no known price: their cost is not in `usd`, and the output says so.
+  const unpriced = unpricedModels(await context.store().read(sessionId));
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify(jsonResult(result), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(jsonResult(result, unpriced), null, 2)}\n`);
   } else {
-    printOutcome(result, style, options.quiet === true);
+    printOutcome(result, unpriced, style, options.quiet === true);
   }
   if (result.stopReason === 'interrupted') return exitCodes.interrupted;
   if (result.stopReason === 'requires_action') return exitCodes.success;
@@ -160,14 +164,17 @@ export async function followRun(context: CliContext, sessionId: string, options:
 }
 
 /**
- * The `--json` form of a session result (shared with the other faces: `sessionResultJson`).
+ * The `--json` form of a session result (shared with the other faces: `sessionResultJson`), with
+ * `cost.unpriced` and `unpricedModels` when some calls had no price.
  *
  * @example
- * JSON.stringify(jsonResult(result))
+ * JSON.stringify(jsonResult(result, unpricedModels(events)))
  */
-export const jsonResult = sessionResultJson;
+export function jsonResult(result: SessionResult, unpriced: readonly string[] = []): ReturnType<typeof sessionResultJson> & { unpricedModels?: string[] } {
+  return withUnpricedModels(sessionResultJson(result), unpriced);
+}
 
-function printOutcome(result: SessionResult, style: ReturnType<typeof stylerFor>, quiet: boolean): void {
+function printOutcome(result: SessionResult, unpriced: readonly string[], style: ReturnType<typeof stylerFor>, quiet: boolean): void {
   const out = process.stdout;
   if (result.answer !== undefined) {
     if (quiet) {
@@ -175,6 +182,8 @@ function printOutcome(result: SessionResult, style: ReturnType<typeof stylerFor>
       return;
     }
     out.write(`${style.green(style.bold(`══ Final answer `))}${style.dim(`(${result.reason} · ${result.aggregation})`)}\n${result.answer.trim()}\n\n`);
+    const how = describeResultDetails(result.details, style);
+    if (how.length > 0) out.write(`${how.join('\n')}\n\n`);
   } else if (result.stopReason === 'requires_action') {
     out.write(`${describePendingToolUses(result, style).join('\n')}\n`);
   } else if (result.stopReason === 'interrupted') {
@@ -189,7 +198,7 @@ function printOutcome(result: SessionResult, style: ReturnType<typeof stylerFor>
     `session ${result.sessionId}`,
     `${result.commands.completed} calls`,
     `${formatCount(result.usage.inputTokens)} in / ${formatCount(result.usage.outputTokens)} out tokens`,
-    `${formatUsd(result.cost.usd)}${simulated}`,
+    `${describeCost(result.cost.usd, unpriced, formatUsd)}${simulated}`,
     formatDuration(result.durationMs),
   ].join(' · ');
   (result.answer !== undefined ? out : process.stderr).write(`${style.dim(summary)}\n`);
