@@ -7,13 +7,12 @@
  * ciphertext only.
  */
 import type pg from 'pg';
-import { ConclaveError } from '../../protocol/errors.js';
 import type { CredentialChanges, CredentialPage, CredentialStore, ListCredentialsOptions, NewCredential } from '../../protocol/credentials.js';
 import { credentialColumns, rowToCredential, type CredentialRow } from '../credential-rows.js';
 import { credentialPage } from '../memory-credential-store.js';
 import { decodeResourceCursor, pageSize, resourceNotFound } from '../resource-paging.js';
-import { createPostgresPool, parsePostgresUrl, postgresError } from './pg-connection.js';
-import { migratePostgres } from './pg-migrations.js';
+import { createPostgresPool, parsePostgresUrl } from './pg-connection.js';
+import { createTablesUnderLock, onceReady, runStoreOperation } from './pg-store-operations.js';
 
 export interface PostgresCredentialStoreOptions {
   /** `postgres://user:password@host:5432/database?schema=conclave`. */
@@ -26,7 +25,6 @@ export interface PostgresCredentialStoreOptions {
   poolSize?: number;
 }
 
-const uniqueViolation = '23505';
 
 /**
  * Opens the credential table in the PostgreSQL schema named by `options` (created on first use).
@@ -39,15 +37,11 @@ export function createPostgresCredentialStore(options: PostgresCredentialStoreOp
   const ownsPool = options.pool === undefined;
   const pool = options.pool ?? createPostgresPool(target, { max: options.poolSize ?? 4 });
   const table = `${target.schema}.vault_credentials`;
-  let ready: Promise<void> | undefined;
   let closed = false;
 
-  async function createTable(): Promise<void> {
-    await migratePostgres(pool, target);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`conclave:credentials:${target.schema}`]);
+  // The table is created once, under its own advisory lock, after the numbered migrations.
+  const whenReady = onceReady(() =>
+    createTablesUnderLock(pool, target, `conclave:credentials:${target.schema}`, async (client) => {
       await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
         id text COLLATE "C" PRIMARY KEY,
         vault_id text NOT NULL,
@@ -61,37 +55,11 @@ export function createPostgresCredentialStore(options: PostgresCredentialStoreOp
         archived_at text
       )`);
       await client.query(`CREATE INDEX IF NOT EXISTS vault_credentials_by_vault ON ${table} (workspace, vault_id, created_at DESC, id DESC)`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+    }),
+  );
 
-  function whenReady(): Promise<void> {
-    if (ready === undefined) {
-      const attempt = createTable();
-      ready = attempt;
-      attempt.catch(() => {
-        if (ready === attempt) ready = undefined;
-      });
-    }
-    return ready;
-  }
+  const run = <T>(action: string, body: () => Promise<T>): Promise<T> => runStoreOperation({ action, what: 'credential store', target, closed, whenReady }, body);
 
-  async function run<T>(action: string, body: () => Promise<T>): Promise<T> {
-    if (closed) throw new ConclaveError('store_error', `${action}: the credential store at ${target.display} is closed`);
-    try {
-      await whenReady();
-      return await body();
-    } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-      if (code === uniqueViolation) throw new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
-      throw postgresError(error, action, target);
-    }
-  }
 
   async function selectOne(workspace: string, id: string): Promise<CredentialRow | undefined> {
     const { rows } = await pool.query<CredentialRow>(`SELECT ${credentialColumns} FROM ${table} WHERE id = $1 AND workspace = $2`, [id, workspace]);

@@ -11,8 +11,8 @@ import { ConclaveError } from '../../protocol/errors.js';
 import type { FilePage, FileStore, ListFilesOptions, NewFile, NewSessionFileResource } from '../../protocol/files.js';
 import { contentChunks, fileColumns, joinChunks, rowToFile, rowToSessionResource, sessionResourceColumns, type FileRow, type SessionResourceRow } from '../file-store-rows.js';
 import { decodeResourceCursor, encodeResourceCursor, normalizeTimestamp, pageSize } from '../resource-paging.js';
-import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
-import { migratePostgres } from './pg-migrations.js';
+import { createPostgresPool, parsePostgresUrl, type PostgresTarget } from './pg-connection.js';
+import { createTablesUnderLock, onceReady, pgTransaction, runStoreOperation } from './pg-store-operations.js';
 
 export interface PostgresFileStoreOptions {
   /** `postgres://user:password@host:5432/database?schema=conclave`. */
@@ -52,7 +52,6 @@ const fileTablesSql = `
   );
   CREATE INDEX IF NOT EXISTS session_resources_by_session ON session_resources (session_id, created_at, id);`;
 
-const uniqueViolation = '23505';
 
 /**
  * Opens the file tables in the PostgreSQL schema named by `options` (created on first use).
@@ -69,66 +68,13 @@ export function createPostgresFileStore(options: PostgresFileStoreOptions): File
   const files = `${target.schema}.files`;
   const chunks = `${target.schema}.file_chunks`;
   const resources = `${target.schema}.session_resources`;
-  let ready: Promise<void> | undefined;
   let closed = false;
 
-  async function createTables(): Promise<void> {
-    await migratePostgres(pool, target);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`conclave:migrate:${target.schema}`]);
-      await client.query(`SET LOCAL search_path = ${target.schema}`);
-      await client.query(fileTablesSql);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+  // The tables are created once, under the migration's advisory lock, after the numbered migrations.
+  const whenReady = onceReady(() => createTablesUnderLock(pool, target, `conclave:migrate:${target.schema}`, (client) => client.query(fileTablesSql)));
+  const run = <T>(action: string, body: () => Promise<T>): Promise<T> => runStoreOperation({ action, what: 'file store', target, closed, whenReady }, body);
+  const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => pgTransaction(pool, body);
 
-  function whenReady(): Promise<void> {
-    if (ready === undefined) {
-      const attempt = createTables();
-      ready = attempt;
-      attempt.catch(() => {
-        if (ready === attempt) ready = undefined;
-      });
-    }
-    return ready;
-  }
-
-  async function run<T>(action: string, body: () => Promise<T>): Promise<T> {
-    if (closed) throw new ConclaveError('store_error', `${action}: the file store at ${target.display} is closed`);
-    try {
-      await whenReady();
-      return await body();
-    } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-      if (code === uniqueViolation) throw new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
-      throw postgresError(error, action, target);
-    }
-  }
-
-  async function transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  }
 
   return {
     specificationVersion: 'v1',

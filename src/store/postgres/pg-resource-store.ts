@@ -7,7 +7,6 @@
  * pool works whatever search path its connections were given.
  */
 import type pg from 'pg';
-import { ConclaveError } from '../../protocol/errors.js';
 import type {
   ListResourcesOptions,
   ListVersionsOptions,
@@ -29,8 +28,9 @@ import {
   toPage,
   versionConflict,
 } from '../resource-paging.js';
-import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
+import { createPostgresPool, parsePostgresUrl, type PostgresTarget } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
+import { onceReady, pgTransaction, runStoreOperation } from './pg-store-operations.js';
 import { keyColumns, resourceColumns, rowToKey, rowToResource, type KeyRow, type ResourceRow } from '../store-rows.js';
 
 export interface PostgresResourceStoreOptions {
@@ -56,7 +56,6 @@ type LockedRow = Pick<ResourceRow, 'workspace' | 'version' | 'created_at' | 'arc
 /** Something that runs queries: the pool, or one client inside a transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-const uniqueViolation = '23505';
 /** The largest value of a PostgreSQL `integer`, the type of version numbers. */
 const maximumVersion = 2 ** 31 - 1;
 
@@ -79,56 +78,14 @@ export function createPostgresResourceStore(options: PostgresResourceStoreOption
   const joinLatest = `${resources} r JOIN ${versions} v ON v.kind = r.kind AND v.id = r.id AND v.version = r.version`;
   const joinAny = `${resources} r JOIN ${versions} v ON v.kind = r.kind AND v.id = r.id`;
 
-  let ready: Promise<void> | undefined;
   let closed = false;
 
-  /** The migrations, run once; a failed attempt is forgotten so the next call tries again. */
-  function whenReady(): Promise<void> {
-    if (ready === undefined) {
-      const attempt = migratePostgres(pool, target).then(() => undefined);
-      ready = attempt;
-      attempt.catch(() => {
-        if (ready === attempt) ready = undefined;
-      });
-    }
-    return ready;
-  }
-
-  function fail(error: unknown, action: string): ConclaveError {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-    if (code === uniqueViolation) return new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
-    return postgresError(error, action, target);
-  }
-
+  // The migrations run once; a failed attempt is forgotten so the next call tries again.
+  const whenReady = onceReady(() => migratePostgres(pool, target));
   /** Runs one operation once the schema is ready, with its errors converted. */
-  async function run<T>(action: string, body: () => Promise<T>): Promise<T> {
-    if (closed) throw new ConclaveError('store_error', `${action}: the resource store at ${target.display} is closed`);
-    try {
-      await whenReady();
-      return await body();
-    } catch (error) {
-      throw fail(error, action);
-    }
-  }
+  const run = <T>(action: string, body: () => Promise<T>): Promise<T> => runStoreOperation({ action, what: 'resource store', target, closed, whenReady }, body);
+  const transaction = <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => pgTransaction(pool, body);
 
-  /** Runs `body` in a transaction on one pooled client; a client that cannot roll back is discarded. */
-  async function transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  }
 
   async function selectLatest(queryable: Queryable, kind: ResourceKind, workspace: string, id: string): Promise<ResourceRow | undefined> {
     const { rows } = await queryable.query<ResourceRow>(`SELECT ${resourceColumns} FROM ${joinLatest} WHERE r.kind = $1 AND r.id = $2 AND r.workspace = $3`, [kind, id, workspace]);
