@@ -7,18 +7,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CredentialStore, NewCredential } from '../../src/protocol/credentials.js';
 import { createId } from '../../src/protocol/ids.js';
+import type { StoreConformanceInit } from './store-conformance-init.js';
 
-export interface CredentialStoreConformanceInit<S extends CredentialStore = CredentialStore> {
-  name: string;
-  /** A new, empty store. */
-  create(): Promise<S>;
-  /** Closes the store and removes its data. */
-  destroy(store: S): Promise<void>;
-  capabilities: {
-    /** Opens a second instance on the same data as `store` (durable stores); the suite closes it. */
-    reopen?: (store: S) => Promise<S>;
-  };
-}
+/** How a credential store joins this suite. */
+export type CredentialStoreConformanceInit<S extends CredentialStore = CredentialStore> = StoreConformanceInit<S>;
 
 const baseTime = Date.parse('2025-01-01T00:00:00.000Z');
 

@@ -8,18 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileStore } from '../../src/protocol/files.js';
 import { createId } from '../../src/protocol/ids.js';
+import type { StoreConformanceInit } from './store-conformance-init.js';
 
-export interface FileStoreConformanceInit<S extends FileStore = FileStore> {
-  name: string;
-  /** A new, empty store. */
-  create(): Promise<S>;
-  /** Closes the store and removes its data. */
-  destroy(store: S): Promise<void>;
-  capabilities: {
-    /** Opens a second instance on the same data as `store` (durable stores); the suite closes it. */
-    reopen?: (store: S) => Promise<S>;
-  };
-}
+/** How a file store joins this suite. */
+export type FileStoreConformanceInit<S extends FileStore = FileStore> = StoreConformanceInit<S>;
 
 const baseTime = Date.parse('2025-01-01T00:00:00.000Z');
 const time = (seconds: number): string => new Date(baseTime + seconds * 1000).toISOString();
