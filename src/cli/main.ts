@@ -11,6 +11,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './cli-context.js';
 import { createAction, integer } from './cli-action.js';
 import { registerServerCommands } from './server-commands.js';
+import { registerToolAnswerCommands } from './tool-answer-commands.js';
 import { exitCodeFor, exitCodes, formatError, formatJsonError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnBrokenPipe, stylerFor } from './terminal.js';
 import type * as DocumentCommands from './commands/documents.js';
@@ -18,7 +19,6 @@ import type * as TopologyDocsCommands from './commands/topology-docs.js';
 import type * as ProviderCommands from './commands/providers.js';
 import type * as RunSessionCommands from './commands/run-session.js';
 import type * as SessionCommands from './commands/sessions.js';
-import type * as ToolAnswerCommands from './commands/tool-answers.js';
 import type * as BenchCommands from './commands/bench.js';
 import type * as VaultCommands from './commands/vault.js';
 import type * as McpCommands from './commands/mcp-stdio.js';
@@ -31,7 +31,6 @@ const topologyDocs = (): Promise<typeof TopologyDocsCommands> => import('./comma
 const providerCommands = (): Promise<typeof ProviderCommands> => import('./commands/providers.js');
 const runSession = (): Promise<typeof RunSessionCommands> => import('./commands/run-session.js');
 const sessionCommands = (): Promise<typeof SessionCommands> => import('./commands/sessions.js');
-const toolAnswers = (): Promise<typeof ToolAnswerCommands> => import('./commands/tool-answers.js');
 const bench = (): Promise<typeof BenchCommands> => import('./commands/bench.js');
 const vaultCommands = (): Promise<typeof VaultCommands> => import('./commands/vault.js');
 const mcpCommands = (): Promise<typeof McpCommands> => import('./commands/mcp-stdio.js');
@@ -149,64 +148,7 @@ program
   .addHelpText('after', '\nThe session keeps its finished calls. `conclave send ID TEXT` continues it with new direction;\n`conclave resume ID` continues it as it was.')
   .action(action(async (context, sessionId: string, options: { reason?: string; json?: boolean }) => (await runSession()).interruptCommand(context, sessionId, options)));
 
-const answerHelp = (example: string): string => `
-The answer is journaled. While other calls still wait, the session stays idle (requires_action)
-and the output lists them; the last answer continues the turn here with live progress (like
-\`conclave send\`), unless --no-wait or another process runs the session. Ids come from
-\`conclave run\` / \`conclave sessions show ID\` (the agent.tool_use event id). Exit codes as for run;
-0 when calls still wait.
-
-Examples:
-${example}`;
-
-program
-  .command('approve')
-  .description('allow a tool call that waits for approval; the tool runs when the turn goes on')
-  .argument('<session-id>', 'session id')
-  .argument('<tool-use-id>', 'the waiting call (its agent.tool_use event id)')
-  .option('--json', 'print JSON: the run result, or { sessionId, event, remaining } when calls still wait')
-  .option('-q, --quiet', 'print only the final answer')
-  .option('--no-wait', 'only journal the answer; do not run the turn here')
-  .addHelpText('after', answerHelp('  $ conclave approve sesn_01J… evt_01J…\n  $ conclave approve sesn_01J… evt_01J… --no-wait --json'))
-  .action(
-    action(async (context, sessionId: string, toolUseId: string, options: { json?: boolean; quiet?: boolean; wait?: boolean }) =>
-      (await toolAnswers()).confirmCommand(context, sessionId, toolUseId, { allow: true }, options),
-    ),
-  );
-
-program
-  .command('deny')
-  .description('deny a tool call that waits for approval; the model is told, with your message')
-  .argument('<session-id>', 'session id')
-  .argument('<tool-use-id>', 'the waiting call (its agent.tool_use event id)')
-  .option('-m, --message <text>', 'what the model is told (default: "the user denied this tool call")')
-  .option('--json', 'print JSON: the run result, or { sessionId, event, remaining } when calls still wait')
-  .option('-q, --quiet', 'print only the final answer')
-  .option('--no-wait', 'only journal the answer; do not run the turn here')
-  .addHelpText('after', answerHelp('  $ conclave deny sesn_01J… evt_01J… --message "not on the production database"'))
-  .action(
-    action(async (context, sessionId: string, toolUseId: string, options: { message?: string; json?: boolean; quiet?: boolean; wait?: boolean }) =>
-      (await toolAnswers()).confirmCommand(context, sessionId, toolUseId, { allow: false, ...(options.message !== undefined ? { message: options.message } : {}) }, options),
-    ),
-  );
-
-program
-  .command('tool-result')
-  .description('give the result of a client-run tool call (a `type: custom` tool)')
-  .argument('<session-id>', 'session id')
-  .argument('<tool-use-id>', 'the waiting call (its agent.custom_tool_use event id)')
-  .option('-c, --content <text>', 'the result, as text')
-  .option('-f, --file <file>', 'read the result from a file')
-  .option('--error', 'the tool failed: the model sees the result as an error')
-  .option('--json', 'print JSON: the run result, or { sessionId, event, remaining } when calls still wait')
-  .option('-q, --quiet', 'print only the final answer')
-  .option('--no-wait', 'only journal the answer; do not run the turn here')
-  .addHelpText('after', answerHelp('  $ conclave tool-result sesn_01J… evt_01J… --content "order 42 shipped on Monday"\n  $ conclave tool-result sesn_01J… evt_01J… --file lookup.json\n  $ conclave tool-result sesn_01J… evt_01J… --content "service unavailable" --error'))
-  .action(
-    action(async (context, sessionId: string, toolUseId: string, options: { content?: string; file?: string; error?: boolean; json?: boolean; quiet?: boolean; wait?: boolean }) =>
-      (await toolAnswers()).toolResultCommand(context, sessionId, toolUseId, options),
-    ),
-  );
+registerToolAnswerCommands(program, action);
 
 const sessions = program.command('sessions').description('list sessions and read their journals');
 sessions

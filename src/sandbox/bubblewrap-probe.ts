@@ -4,9 +4,9 @@
  * sysctl or an AppArmor policy). The check runs an empty jail with the real arguments, as the real
  * user, so "available" means the driver's own jails will start.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { buildBubblewrapArguments, describeSystemDirectories, jailEnvironment } from './bubblewrap-arguments.js';
+import { firstExecutable, inPathDirectories } from './find-executable.js';
 import { runJailed } from './run-jailed.js';
 
 /** The Unix user and group jailed tools run as when conclave runs as root ("nobody"). */
@@ -34,16 +34,7 @@ export type BubblewrapDiagnosis = { available: true; bubblewrapPath: string } | 
  * findBubblewrap() // → '/usr/bin/bwrap', or undefined when it is not installed
  */
 export function findBubblewrap(bubblewrapPath?: string): string | undefined {
-  const candidates = bubblewrapPath !== undefined ? [bubblewrapPath] : [...(process.env['PATH'] ?? '').split(delimiter).filter((directory) => directory !== '').map((directory) => join(directory, 'bwrap')), '/usr/bin/bwrap'];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next one.
-    }
-  }
-  return undefined;
+  return firstExecutable(bubblewrapPath !== undefined ? [bubblewrapPath] : [...inPathDirectories(process.env['PATH'] ?? '', delimiter, 'bwrap'), '/usr/bin/bwrap']);
 }
 
 /**

@@ -7,10 +7,10 @@
  * than giving the jail the host's network. `web_fetch`'s own domain lists get a second proxy of the
  * same kind, used by its calls only, that enforces them on top of the sandbox's lists.
  */
-import { accessSync, constants } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstExecutable, inPathDirectories } from './find-executable.js';
 import { ConclaveError, type SandboxNetwork, type SandboxNetworkLimits, type SandboxWebFetchDomains } from '../protocol/index.js';
 import { jailEgressDirectory, jailEnvironment, jailProxyPort } from './bubblewrap-arguments.js';
 import { startEgressProxy, type EgressProxy } from './egress-proxy.js';
@@ -42,16 +42,7 @@ export function networkLimitsOf(network: SandboxNetwork): SandboxNetworkLimits |
  * findSocat() // → '/usr/bin/socat', or undefined when it is not installed
  */
 export function findSocat(socatPath?: string): string | undefined {
-  const candidates = socatPath !== undefined ? [socatPath] : (jailEnvironment['PATH'] ?? '').split(':').map((directory) => join(directory, 'socat'));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next one.
-    }
-  }
-  return undefined;
+  return firstExecutable(socatPath !== undefined ? [socatPath] : inPathDirectories(jailEnvironment['PATH'] ?? '', ':', 'socat'));
 }
 
 /**
