@@ -3,7 +3,6 @@
 // bubblewrap sandbox, where the model's bash reads it (at creation, and added later, before the next
 // tool call); a file deleted while a session mounts it is a tool error, not a dead session; and what
 // is refused — another resource type, a mount path outside the mount roots, an upload over the limit.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,15 +17,9 @@ import { createMemoryFileStore } from '../../src/store/memory-file-store.js';
 import { startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai-emulator.js';
 import { streamManagedWhile, type ManagedStreamEvent } from '../support/managed-stream.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { programsInstalled } from '../support/installed-programs.js';
 
-const hasBubblewrap = (() => {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasBubblewrap = programsInstalled(['bwrap', '--version']);
 
 const fileLimit = 64 * 1024;
 const workspaceRoot = mkdtempSync(join(tmpdir(), 'conclave-files-ws-'));

@@ -5,7 +5,6 @@
 // policy gives API documents no network runs without and the session records why; web_fetch's
 // `allowed_domains` hold web_fetch through a proxy of its own; what cannot be honoured
 // (`allow_package_managers`, a host the proxy could not match, both domain lists) is a 400 naming it.
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
@@ -18,16 +17,9 @@ import { createMemoryStore } from '../../src/store/index.js';
 import { startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai-emulator.js';
 import { streamManagedWhile } from '../support/managed-stream.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { programsInstalled } from '../support/installed-programs.js';
 
-const hasJailTools = (() => {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    execFileSync('socat', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasJailTools = programsInstalled(['bwrap', '--version'], ['socat', '-V']);
 
 let emulator: OpenAIEmulator;
 let server: TestServer;

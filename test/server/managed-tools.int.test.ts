@@ -3,7 +3,6 @@
 // bubblewrap sandbox and its output reaches the model; the events carry the toolset's names; what
 // conclave cannot run yet (skills, packages, the auto policy, an MCP server name it cannot prefix tools with) is a 400 naming the
 // field at session creation, never accepted and dropped; and the server policy decides the network.
-import { execFileSync } from 'node:child_process';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kernel } from '../../src/kernel/index.js';
@@ -13,17 +12,11 @@ import { createMemoryStore } from '../../src/store/index.js';
 import { startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai-emulator.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { streamManagedWhile } from '../support/managed-stream.js';
+import { programsInstalled } from '../support/installed-programs.js';
 
 type AnyEvent = { id: string; type: string; [key: string]: unknown };
 
-const hasBubblewrap = (() => {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasBubblewrap = programsInstalled(['bwrap', '--version']);
 
 let emulator: OpenAIEmulator;
 let server: TestServer;
