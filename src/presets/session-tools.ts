@@ -1,23 +1,18 @@
 /**
- * Wires agents' tools for the CLI and the server: the session's sandbox (driver and environment
- * from the document: bubblewrap unless `unisolated` is chosen by name; seed directory; network —
- * none, all, or an allow-list of hosts — and web_fetch's own domains; limits), the built-in tools
- * and the document's own command tools. Workspaces live under
+ * Wires agents' tools for the CLI and the server. Workspaces live under
  * `.conclave/workspaces/<session id>` and are kept between turns and across a resume in another
- * process, so an agent finds its files where it left them.
+ * process, so an agent finds its files where it left them. A session whose agents have no tools
+ * gets none; one whose agents have tools loads the sandbox (`session-sandbox-tools.ts`) on first
+ * use, so `conclave run` of a tool-less document never imports the sandbox code.
  */
-import { createSandboxTools, type DisposableSessionTools, type SecretScope, type SessionDefinition, type SessionTools, type SessionTrust } from '../kernel/index.js';
-// The MCP client (and the MCP SDK under it) is imported when a session first uses an MCP tool:
-// documents without `mcp_servers` never load it.
-import type { McpServerConfig, McpTools } from '../mcp/index.js';
-import { createSecretResolver, substituteSecrets } from '../vault/index.js';
-import { credentialIdOfSecretName, type CredentialVault } from '../vault/credential-vault.js';
-import { findSecretReferences } from '../vault/secret-resolver.js';
-import { ConclaveError, emptyInputSchema, isCommandTool, isNestedTopology, type AgentSlot, type EnvironmentSettings, type SandboxCommandTool, type SandboxLimits, type SandboxNetwork, type SandboxWebFetchDomains } from '../protocol/index.js';
+import type { DisposableSessionTools, SecretScope, SessionDefinition, SessionTools, SessionTrust } from '../kernel/index.js';
+import type { McpServerConfig } from '../mcp/index.js';
+import { createSecretResolver } from '../vault/index.js';
+import type { CredentialVault } from '../vault/credential-vault.js';
+import { isNestedTopology, type AgentSlot } from '../protocol/index.js';
 import type { FileStore } from '../protocol/files.js';
-import { createSandboxDriver, defaultWorkspaceRoot, removeWorkspace, sandboxToolDefinitions, workspaceDirectory } from '../sandbox/index.js';
-import { resolveMountPath } from '../sandbox/mount-paths.js';
-import { withMountedFiles, type MountedFile } from '../sandbox/mounted-files.js';
+import { defaultWorkspaceRoot, removeWorkspace, workspaceDirectory } from '../sandbox/workspace.js';
+import type { SessionSandboxSettings } from './session-sandbox-tools.js';
 
 export interface SessionToolsOptions {
   /** Directory of per-session workspaces (default: CONCLAVE_WORKSPACES, else `.conclave/workspaces`). */
@@ -47,81 +42,6 @@ const noTools: SessionTools = {
   execute: () => Promise.resolve({ output: 'Error: this session has no tools', isError: true }),
 };
 
-function limitsOf(definition: SessionDefinition): SandboxLimits | undefined {
-  const limits = definition.environment?.limits;
-  if (limits === undefined) return undefined;
-  const result: SandboxLimits = {};
-  if (limits.wall_time_ms !== undefined) result.wallTimeMs = limits.wall_time_ms;
-  if (limits.cpu_seconds !== undefined) result.cpuSeconds = limits.cpu_seconds;
-  if (limits.memory_mb !== undefined) result.memoryBytes = limits.memory_mb * 1024 * 1024;
-  if (limits.processes !== undefined) result.processes = limits.processes;
-  if (limits.output_bytes !== undefined) result.outputBytes = limits.output_bytes;
-  return result;
-}
-
-/**
- * Sandbox tools plus the tools of the document's MCP servers (`<server>__<tool>`), connected on
- * first use with their `${secret:…}` references resolved only then, and closed when disposed.
- */
-function withMcpTools(sandbox: DisposableSessionTools, servers: readonly McpServerConfig[], resolveSecrets: (value: string) => Promise<string>): DisposableSessionTools {
-  let connection: Promise<McpTools> | undefined;
-  const connect = (): Promise<McpTools> => {
-    connection ??= import('../mcp/index.js')
-      .then(({ connectMcpServers }) => connectMcpServers(servers, { resolve: resolveSecrets, clientName: 'conclave' }))
-      .catch((error: unknown) => {
-        connection = undefined;
-        throw error;
-      });
-    return connection;
-  };
-  const isMcp = (name: string): boolean => servers.some((server) => name.startsWith(`${server.name}__`));
-  return {
-    async definitionsFor(names) {
-      const wanted = names ?? [];
-      const fromSandbox = await sandbox.definitionsFor(wanted.filter((name) => !isMcp(name)));
-      if (!wanted.some(isMcp)) return fromSandbox;
-      const mcp = await connect();
-      return [...fromSandbox, ...mcp.definitions.filter((definition) => wanted.includes(definition.name))];
-    },
-    async execute(call, signal) {
-      if (!isMcp(call.toolName)) return sandbox.execute(call, signal);
-      const mcp = await connect();
-      return mcp.execute(call.toolName, (call.input ?? {}) as Record<string, unknown>, signal);
-    },
-    async dispose() {
-      await sandbox.dispose();
-      await connection?.then((opened) => opened.close()).catch(() => undefined);
-    },
-  };
-}
-
-/** The files a session's resources mount, read from the file store when they are written. */
-async function sessionMounts(files: () => Promise<FileStore>, sessionId: string): Promise<MountedFile[]> {
-  const store = await files();
-  const resources = await store.listSessionResources(sessionId);
-  return resources.map((resource) => ({
-    key: `${resource.id}:${resource.fileId}:${resource.mountPath}`,
-    mountPath: resource.mountPath,
-    workspacePath: resolveMountPath(resource.mountPath).workspacePath,
-    label: `file ${resource.fileId} (session resource ${resource.id})`,
-    read: () => store.readFileContent(resource.workspace, resource.fileId),
-  }));
-}
-
-/**
- * The value of a vault credential reference for `server` (undefined for any other secret): only in
- * a workspace's session, only with a credential vault, only for the URL it was stored for.
- */
-function credentialLookup(name: string, server: McpServerConfig, scope: SecretScope | undefined, credentials: (() => Promise<CredentialVault>) | undefined): Promise<string> | undefined {
-  const credentialId = credentialIdOfSecretName(name);
-  if (credentialId === undefined) return undefined;
-  if (scope === undefined || credentials === undefined || server.url === undefined) {
-    return Promise.reject(new ConclaveError('secret_not_found', `vault credential ${credentialId} is not available to this session`, { hint: 'vault credentials are for MCP url servers of Managed Agents sessions' }));
-  }
-  const url = server.url;
-  return credentials().then((vault) => vault.bearerToken(scope.workspace, credentialId, url));
-}
-
 /**
  * Removes a deleted session's workspace (for the kernel's `onSessionDeleted`).
  *
@@ -132,22 +52,24 @@ export async function removeSessionWorkspace(sessionId: string, options: Session
   await removeWorkspace(workspaceDirectory(workspaceRootOf(options), sessionId));
 }
 
-/** A document's `environment.network` as the sandbox spec takes it. */
-function sandboxNetworkOf(network: EnvironmentSettings['network'] | undefined): SandboxNetwork {
-  if (network === undefined || typeof network === 'boolean') return network ?? false;
-  return { allowedHosts: network.allowed_hosts, ...(network.blocked_hosts !== undefined ? { blockedHosts: network.blocked_hosts } : {}) };
-}
-
-/** A document's `environment.web_fetch` as the sandbox spec takes it. */
-function webFetchDomainsOf(domains: NonNullable<EnvironmentSettings['web_fetch']>): SandboxWebFetchDomains {
-  return {
-    ...(domains.allowed_domains !== undefined ? { allowedDomains: domains.allowed_domains } : {}),
-    ...(domains.blocked_domains !== undefined ? { blockedDomains: domains.blocked_domains } : {}),
-  };
-}
-
 function workspaceRootOf(options: SessionToolsOptions): string {
   return options.workspaceRoot ?? (process.env['CONCLAVE_WORKSPACES'] || defaultWorkspaceRoot);
+}
+
+/**
+ * Session tools that load the sandbox half on first use: the import and the sandbox's creation
+ * happen once, and `dispose` before any use costs nothing.
+ */
+function lazySessionTools(create: () => Promise<DisposableSessionTools>): DisposableSessionTools {
+  let tools: Promise<DisposableSessionTools> | undefined;
+  const opened = (): Promise<DisposableSessionTools> => (tools ??= create());
+  return {
+    definitionsFor: async (names) => (await opened()).definitionsFor(names),
+    execute: async (call, signal) => (await opened()).execute(call, signal),
+    dispose: async () => {
+      if (tools !== undefined) await (await tools).dispose();
+    },
+  };
 }
 
 /**
@@ -157,46 +79,14 @@ function workspaceRootOf(options: SessionToolsOptions): string {
  * new Kernel({ store, registry, sessionTools: createSessionToolsFactory() });
  */
 export function createSessionToolsFactory(options: SessionToolsOptions = {}): (sessionId: string, definition: SessionDefinition, trust?: SessionTrust) => SessionTools {
-  const workspaceRoot = workspaceRootOf(options);
-  const resolveSecret = options.secrets ?? createSecretResolver({ env: process.env });
-  const operatorServers = new Map((options.operatorMcpServers ?? []).map((server) => [server.name, server]));
+  const settings: SessionSandboxSettings = {
+    options,
+    workspaceRoot: workspaceRootOf(options),
+    resolveSecret: options.secrets ?? createSecretResolver({ env: process.env }),
+    operatorServers: new Map((options.operatorMcpServers ?? []).map((server) => [server.name, server])),
+  };
   return (sessionId, definition, trust) => {
     if (!anyAgentHasTools(definition.agents)) return noTools;
-    // Client-run tools and approvals on other tools are the kernel's (see `document-tool-policy.ts`).
-    const commandTools: SandboxCommandTool[] = (definition.tools ?? []).filter(isCommandTool).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.input_schema ?? emptyInputSchema, command: tool.command }));
-    const environment = definition.environment;
-    const limits = limitsOf(definition);
-    // An API caller's tools are always isolated, whatever its document says (the policy refuses it anyway).
-    const driver = createSandboxDriver(trust?.untrusted === true ? 'bubblewrap' : (environment?.driver ?? 'bubblewrap'), { workspaceRoot });
-    const tools = createSandboxTools({
-      driver: options.files === undefined ? driver : withMountedFiles(driver, { workspaceRoot, list: (id) => sessionMounts(options.files as () => Promise<FileStore>, id) }),
-      spec: {
-        sessionId,
-        network: sandboxNetworkOf(environment?.network),
-        ...(environment?.web_fetch !== undefined ? { webFetch: webFetchDomainsOf(environment.web_fetch) } : {}),
-        keepWorkspace: true,
-        commandTools,
-        ...(environment?.seed !== undefined ? { seedDirectory: environment.seed } : {}),
-        ...(limits !== undefined ? { limits } : {}),
-      },
-      definitions: sandboxToolDefinitions(commandTools),
-    });
-    const servers = (definition.mcp_servers ?? []) as unknown as McpServerConfig[];
-    // `{ name }` entries are the operator's servers and use the server's secrets; the document's
-    // own servers use the document's: for an API caller, only its workspace's.
-    const declared = servers.flatMap((server) => (server.command === undefined && server.url === undefined ? [operatorServers.get(server.name) ?? server] : []));
-    const own = servers.filter((server) => server.command !== undefined || server.url !== undefined);
-    const scope = trust?.untrusted === true ? { workspace: trust.workspace } : undefined;
-    let result: DisposableSessionTools = tools;
-    // A server that sends a vault credential gets a lookup bound to its own URL.
-    const usesCredential = (server: McpServerConfig): boolean => findSecretReferences(server).some((reference) => credentialIdOfSecretName(reference.name) !== undefined);
-    const plain = own.filter((server) => !usesCredential(server));
-    if (plain.length > 0) result = withMcpTools(result, plain, (value) => substituteSecrets(value, (name) => resolveSecret(name, scope)));
-    for (const server of own.filter(usesCredential)) {
-      const lookup = (name: string): Promise<string> => credentialLookup(name, server, scope, options.credentials) ?? resolveSecret(name, scope);
-      result = withMcpTools(result, [server], (value) => substituteSecrets(value, lookup));
-    }
-    if (declared.length > 0) result = withMcpTools(result, declared, (value) => substituteSecrets(value, (name) => resolveSecret(name)));
-    return result;
+    return lazySessionTools(async () => (await import('./session-sandbox-tools.js')).createSessionSandboxTools(settings, sessionId, definition, trust));
   };
 }

@@ -48,6 +48,14 @@ function loadedCatalogue(modules: readonly string[]): boolean {
 const catalogueDocument = join(directory, 'catalogue.yaml');
 writeFileSync(catalogueDocument, 'name: Catalogue\ntopology: pipeline\ntask: Say hello.\nagents:\n  - name: only\n    model: openai/gpt-4.1-mini\n');
 
+const toolAgentDocument = join(directory, 'tool-agent.yaml');
+writeFileSync(toolAgentDocument, 'name: Tool agent\ntopology: pipeline\ntask: Say hello.\nagents:\n  - name: only\n    model: offline/echo\n    tools: [read_file]\n');
+
+/** Whether the sandbox half of session tools (its own lazy chunk of the bundle) was loaded. */
+function loadedSandbox(modules: readonly string[]): boolean {
+  return modules.some((module) => /\/dist\/cli\/session-sandbox-tools-[A-Z0-9]+\.js$/.test(module.replaceAll('\\', '/')));
+}
+
 let runs = 0;
 
 /** Runs the CLI with the recorder; returns its exit code and the modules it loaded (file paths or URLs). */
@@ -116,6 +124,13 @@ describe('conclave start-up imports', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(loadedCommands(result.modules)).toEqual(['run-session']);
     expect(loadedPackages(result.modules)).toEqual([]);
+    expect(loadedSandbox(result.modules)).toBe(false);
+  });
+
+  it('the sandbox code loads only for a session whose agents have tools', async () => {
+    const result = await runRecorded(['run', toolAgentDocument, '--store', ':memory:', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(loadedSandbox(result.modules)).toBe(true);
   });
 
   it('the recorder sees a CommonJS package loaded on demand (pg, for a postgres:// store)', async () => {
