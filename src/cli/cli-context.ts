@@ -23,6 +23,7 @@ import type { parsePostgresUrl } from '../store/postgres/pg-connection.js';
 import { openSessionQueue, type SessionQueue } from '../queue/session-queue.js';
 import { defaultServerPolicy, rulesFor, type ServerPolicy } from '../policy/server-policy.js';
 import { isHostAllowed } from '../policy/host-allow-list.js';
+import { withEventObserver, type EventObserverOptions, type StoredEventsObserver } from '../observability/observed-store.js';
 
 export interface GlobalOptions {
   /** `--store`: SQLite file, postgres:// URL or :memory:. */
@@ -78,8 +79,22 @@ export class CliContext {
 
   /** The session store named by --store, CONCLAVE_STORE / CONCLAVE_DB or the default path (opened on first use). */
   store(): SessionStore {
-    this.openedStore ??= openStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
+    if (this.openedStore === undefined) {
+      const opened = openStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
+      this.openedStore = this.observer === undefined ? opened : withEventObserver(opened, this.observer.observe, this.observer.options);
+    }
     return this.openedStore;
+  }
+
+  private observer: { observe: StoredEventsObserver<unknown>; options: EventObserverOptions<unknown> } | undefined;
+
+  /**
+   * Tells `observe` about every batch of events the store stores (metrics, logs, traces of
+   * `conclave serve` and `worker`). Call before the store is first used.
+   */
+  observeStoredEvents<Context>(observe: StoredEventsObserver<Context>, options: EventObserverOptions<Context> = {}): void {
+    if (this.openedStore !== undefined) throw new Error('observeStoredEvents must be called before the store is first used');
+    this.observer = { observe: observe as StoredEventsObserver<unknown>, options: options as EventObserverOptions<unknown> };
   }
 
   /**

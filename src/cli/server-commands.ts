@@ -32,6 +32,9 @@ export function registerServerCommands(program: Command, action: CommandAction):
     .option('--heartbeat <ms>', 'interval of SSE keep-alive comments', integer('--heartbeat', 1), 15_000)
     .option('--queue <redis-url>', 'enqueue sessions for `conclave worker`s instead of running them here (env CONCLAVE_QUEUE)')
     .option('--policy <file>', 'the server policy: what documents from API callers may use (env CONCLAVE_POLICY; default: safe defaults)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env CONCLAVE_LOG_LEVEL; default info)')
+    .option('--log-format <format>', 'auto (pretty in a terminal, else JSON lines), json or pretty (env CONCLAVE_LOG_FORMAT)')
+    .option('--metrics-port <port>', 'also serve GET /metrics without an API key on this port (for a Prometheus scraper)', port('--metrics-port'))
     .addHelpText(
       'after',
       `
@@ -47,6 +50,11 @@ choosing, read server files or environment variables, or run tools outside the s
 read only their workspace's own secrets. Documents of --documents are the operator's own.
 The policy file (YAML) relaxes this per rule and per workspace; SECURITY.md lists every rule.
 
+Observability: one log line per request and per session milestone (JSON lines, pretty in a terminal);
+Prometheus metrics at GET /metrics (with a key; --metrics-port serves them without one); OpenTelemetry
+traces (GenAI conventions) when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_EXPORTER_OTLP_PROTOCOL
+http/protobuf or http/json; OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true adds answers).
+
 Examples:
   $ conclave keys create --workspace default
   $ conclave serve
@@ -54,6 +62,8 @@ Examples:
   $ conclave serve --host 0.0.0.0 --cors http://localhost:5173
   $ conclave serve --store postgres://postgres@db/conclave --queue redis://cache:6379   sessions run on workers
   $ conclave serve --policy /etc/conclave/policy.yaml
+  $ conclave serve --metrics-port 9464 --log-format json
+  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 conclave serve       traces to a local collector
   $ curl -H "x-api-key: $KEY" http://127.0.0.1:8787/v1/documents
 
 With the Anthropic SDK:
@@ -61,7 +71,7 @@ With the Anthropic SDK:
   const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
     )
     .action(
-      action(async (context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string }) =>
+      action(async (context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string; logLevel?: string; logFormat?: string; metricsPort?: number }) =>
         (await serveCommands()).serveCommand(context, {
           port: options.port,
           host: options.host,
@@ -70,6 +80,9 @@ With the Anthropic SDK:
           heartbeatMs: options.heartbeat,
           ...(options.queue !== undefined ? { queue: options.queue } : {}),
           ...(options.policy !== undefined ? { policy: options.policy } : {}),
+          ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+          ...(options.logFormat !== undefined ? { logFormat: options.logFormat } : {}),
+          ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}),
         }),
       ),
     );
@@ -85,6 +98,8 @@ With the Anthropic SDK:
     .option('--lock <ms>', 'job lock: a killed worker\'s sessions move to another worker within about this long', integer('--lock', 500), 10_000)
     .option('-q, --quiet', 'no line per session')
     .option('--policy <file>', 'the server policy that documents from API callers are held to (env CONCLAVE_POLICY); give workers the same file as servers')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env CONCLAVE_LOG_LEVEL; default info)')
+    .option('--log-format <format>', 'json: every line a JSON object (activity and session milestones); default: text activity lines (env CONCLAVE_LOG_FORMAT)')
     .addHelpText(
       'after',
       `
@@ -98,11 +113,14 @@ A second signal hands everything back at once.
 Examples:
   $ conclave db migrate --store postgres://postgres@127.0.0.1/test
   $ conclave worker --store postgres://postgres@127.0.0.1/test --queue redis://127.0.0.1:6379 -c 16
-  $ CONCLAVE_STORE=postgres://… CONCLAVE_QUEUE=redis://… conclave worker --health-port 9464`,
+  $ CONCLAVE_STORE=postgres://… CONCLAVE_QUEUE=redis://… conclave worker --health-port 9464
+      the health port also serves GET /metrics (Prometheus) without a key; OTEL_* variables turn on traces as for serve`,
     )
     .action(
-      action(async (context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean; policy?: string }) =>
+      action(async (context, options: { queue?: string; concurrency: number; healthPort: number; healthHost: string; grace: number; lock: number; quiet?: boolean; policy?: string; logLevel?: string; logFormat?: string }) =>
         (await scaleCommands()).workerCommand(context, {
+          ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+          ...(options.logFormat !== undefined ? { logFormat: options.logFormat } : {}),
           ...(options.policy !== undefined ? { policy: options.policy } : {}),
           ...(options.queue !== undefined ? { queue: options.queue } : {}),
           concurrency: options.concurrency,

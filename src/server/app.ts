@@ -32,6 +32,7 @@ import { nativeSessionRoutes } from './native/sessions.js';
 import { openApiDocument, openApiRouteTable } from './openapi.js';
 import { probeRouteTable } from './probe-routes.js';
 import { mountMcpRoute } from './mcp-route.js';
+import { observabilityMiddleware } from './observability-middleware.js';
 import { mountRoutes } from './route-table.js';
 import type { ServerDeps, ServerEnv } from './server-deps.js';
 
@@ -119,6 +120,7 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   app.notFound((c) => errorResponse(c, new ConclaveError('not_found', `no route ${c.req.method} ${c.req.path}`)));
 
   app.use('*', requestIdMiddleware());
+  if (deps.observability !== undefined) app.use('*', observabilityMiddleware(deps.observability));
   if (options.cors !== undefined && options.cors.length > 0) {
     app.use('*', cors({ origin: options.cors, allowHeaders: corsAllowHeaders, exposeHeaders: ['request-id', 'mcp-session-id'], maxAge: 600 }));
   }
@@ -151,6 +153,12 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   const uploadBodyLimit = bodyLimit({ maxSize: uploadLimit + multipartOverheadBytes, onError: (c) => refuseBody(c, fileTooLarge(uploadLimit)) });
   const uploadPath = `${managedFileRouteTable.basePath}/files`;
   app.use('*', (c, next) => (c.req.method === 'POST' && c.req.path.replace(/\/+$/, '') === uploadPath ? uploadBodyLimit(c, next) : generalBodyLimit(c, next)));
+
+  const metrics = deps.observability?.metrics;
+  if (metrics !== undefined) {
+    // Behind the API key like every route: counts across workspaces are the operator's to see.
+    app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }));
+  }
 
   app.route(
     openApiRouteTable.basePath,

@@ -4,7 +4,7 @@
  * answers, the queue answers, the worker takes jobs — and answers 200 only when all pass, else 503
  * with what failed. A load balancer routes by `/readyz`; a supervisor restarts by `/healthz`.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionStore } from '../protocol/store.js';
 
@@ -76,9 +76,16 @@ export interface HealthServer {
  * const health = await startHealthServer({ port: 0, checks: { store: storeCheck(store), worker: async () => {} } });
  * console.log(`health on ${health.url}/readyz`);
  */
-export async function startHealthServer(options: { port: number; host?: string; checks: Record<string, ReadinessCheck> }): Promise<HealthServer> {
+export async function startHealthServer(options: {
+  port: number;
+  host?: string;
+  checks: Record<string, ReadinessCheck>;
+  /** Answers other paths first (a worker's `/metrics`); returns false to leave a request to the health routes. */
+  also?: (request: IncomingMessage, response: ServerResponse) => boolean;
+}): Promise<HealthServer> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((request, response) => {
+    if (options.also?.(request, response) === true) return undefined;
     const path = (request.url ?? '/').split('?')[0];
     const send = (status: number, body: unknown): void => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);

@@ -10,6 +10,7 @@ import type { CredentialVault } from '../vault/credential-vault.js';
 import type { DocumentCatalog } from './document-catalog.js';
 import type { DocumentParser } from './document-parser-thread.js';
 import type { ReadinessCheck } from './health.js';
+import type { ServerObservability } from './observability-middleware.js';
 
 /** Hono variables set by the auth middleware for every authenticated request. */
 export interface ServerEnv {
@@ -58,4 +59,6 @@ export interface ServerDeps {
    * after shutdown began are closed by the server.
    */
   shutdownSignal?: AbortSignal;
+  /** Request logs, metrics (`GET /metrics`) and request spans; none by default. */
+  observability?: ServerObservability;
 }

@@ -38,7 +38,7 @@ const oneAgentDocument = join(directory, 'one-agent.yaml');
 writeFileSync(oneAgentDocument, 'name: One agent\ntopology: pipeline\ntask: Say hello.\nagents:\n  - name: only\n    model: offline/echo\n');
 
 /** Packages none of these commands may load, by their directory under node_modules. */
-const heavyPackages = ['@anthropic-ai/sdk', 'openai', '@google/genai', 'ollama', 'pg', '@modelcontextprotocol/sdk', 'bullmq', 'ioredis', 'hono', '@hono/node-server'];
+const heavyPackages = ['@anthropic-ai/sdk', 'openai', '@google/genai', 'ollama', 'pg', '@modelcontextprotocol/sdk', 'bullmq', 'ioredis', 'hono', '@hono/node-server', 'pino', 'prom-client', '@opentelemetry/api'];
 
 /** Whether the model catalogue's JSON was read (it is `require`d on first use, so `require.cache` lists it). */
 function loadedCatalogue(modules: readonly string[]): boolean {

@@ -69,6 +69,11 @@ describe('conclave worker', () => {
     const readyz = await fetch(`${first.healthUrl}/readyz`);
     expect(readyz.status).toBe(200);
     expect(await readyz.json()).toMatchObject({ ready: true, checks: { store: 'ok', queue: 'ok', worker: 'ok' } });
+    // The health port also serves the Prometheus metrics, the queue's gauges included.
+    const metrics = await fetch(`${first.healthUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toMatch(/^conclave_queue_workers \d+$/m);
 
     const sessionId = await kernel.createSession(pipeline(2000), { seed: 11 });
     await sessionQueue.enqueue(sessionId, await sessionStore.head(sessionId));

@@ -10,6 +10,8 @@ import type { SessionStatus } from '../../protocol/events.js';
 import type { WorkerActivity } from '../../queue/session-worker.js';
 import type { QueueDepth } from '../../queue/session-queue.js';
 import { checkReadiness, startHealthServer, storeCheck } from '../../server/health.js';
+import { answerMetrics } from '../../server/metrics-server.js';
+import { startProcessObservability } from '../process-observability.js';
 import type { SessionStore } from '../../protocol/store.js';
 import { migratePostgres, postgresSchemaVersion, postgresVersion, type PostgresSessionStore } from '../../store/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -34,6 +36,10 @@ export interface WorkerOptions {
   quiet?: boolean;
   /** The server policy file (else CONCLAVE_POLICY, else the safe defaults); the same as the servers'. */
   policy?: string;
+  /** `--log-level` (else CONCLAVE_LOG_LEVEL, else `info`). */
+  logLevel?: string;
+  /** `--log-format json` makes every line JSON; otherwise the activity lines are text. */
+  logFormat?: string;
 }
 
 import { defaultGraceMs } from './scale-defaults.js';
@@ -51,6 +57,15 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   context.usePolicy(loadServerPolicy(options.policy, process.env));
   const queue = context.queue(options.queue);
   if (queue === undefined) throw new ConclaveError('invalid_argument', 'a worker needs a queue: give --queue redis://host:6379 or set CONCLAVE_QUEUE');
+  // In text mode the activity lines below are the worker's log; with --log-format json every line is JSON.
+  const json = (options.logFormat ?? process.env['CONCLAVE_LOG_FORMAT']?.trim()) === 'json';
+  const observability = await startProcessObservability(context, {
+    role: 'worker',
+    ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+    ...(options.logFormat !== undefined ? { logFormat: options.logFormat } : {}),
+    queueDepth: () => queue.depth(),
+    logSessions: () => json,
+  });
   const store = context.store();
   if (store.kind === 'memory') throw new ConclaveError('invalid_argument', 'a worker needs a store shared with the server: give --store postgres://… (or a SQLite file on this machine)');
   await storeCheck(store)();
@@ -58,6 +73,10 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   const style = stylerFor(process.stdout);
   const log = (activity: WorkerActivity): void => {
     if (options.quiet === true) return;
+    if (json) {
+      observability.logger.info({ sessionId: activity.sessionId, activity: activity.kind, ...(activity.detail !== undefined ? { detail: activity.detail } : {}) }, 'worker');
+      return;
+    }
     const detail = activity.detail === undefined ? '' : `  ${style.dim(activity.detail)}`;
     process.stdout.write(`${new Date().toISOString()}  ${activity.kind.padEnd(11)} ${activity.sessionId}${detail}\n`);
   };
@@ -79,6 +98,7 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   const health = await startHealthServer({
     port: options.healthPort ?? 0,
     ...(options.healthHost !== undefined ? { host: options.healthHost } : {}),
+    also: (request, response) => answerMetrics(observability.metrics, request, response),
     checks: {
       store: storeCheck(store),
       queue: () => queue.ping(),
@@ -88,7 +108,7 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
     },
   });
   process.stdout.write(
-    `conclave worker ${name} taking sessions from ${queue.target.display} (store: ${context.storeDisplay()}, concurrency ${options.concurrency ?? 8}, health ${health.url}/readyz)\n`,
+    `conclave worker ${name} taking sessions from ${queue.target.display} (store: ${context.storeDisplay()}, concurrency ${options.concurrency ?? 8}, health ${health.url}/readyz, metrics ${health.url}/metrics)\n`,
   );
   const signal = await stopped;
   const graceMs = options.graceMs ?? defaultGraceMs;
@@ -100,6 +120,7 @@ export async function workerCommand(context: CliContext, options: WorkerOptions)
   await health.close();
   await stopRelay();
   process.stderr.write(`worker stopped: ${result.finished} session run(s) finished, ${result.handedBack} handed back to the queue\n`);
+  await observability.close();
   return exitCodes.success;
 }
 

@@ -13,6 +13,8 @@ import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
 import { untilSignal } from '../signals.js';
 import { stylerFor } from '../terminal.js';
+import { startProcessObservability } from '../process-observability.js';
+import { startMetricsServer } from '../../server/metrics-server.js';
 
 export interface ServeOptions {
   port?: number;
@@ -29,6 +31,12 @@ export interface ServeOptions {
   queue?: string;
   /** The server policy file (else CONCLAVE_POLICY, else the safe defaults). */
   policy?: string;
+  /** `--log-level` (else CONCLAVE_LOG_LEVEL, else `info`). */
+  logLevel?: string;
+  /** `--log-format`: auto, json or pretty (else CONCLAVE_LOG_FORMAT, else `auto`). */
+  logFormat?: string;
+  /** A second port serving only `GET /metrics`, without an API key, for a scraper. */
+  metricsPort?: number;
 }
 
 /** Default SSE heartbeat interval of `conclave serve`. */
@@ -44,6 +52,13 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
   const policy = loadServerPolicy(options.policy, process.env);
   context.usePolicy(policy);
   const queue = context.queue(options.queue);
+  // Before anything opens the store: the observers tap it.
+  const observability = await startProcessObservability(context, {
+    role: 'serve',
+    ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+    ...(options.logFormat !== undefined ? { logFormat: options.logFormat } : {}),
+    ...(queue !== undefined ? { queueDepth: () => queue.depth() } : {}),
+  });
   let stopRelay: (() => Promise<void>) | undefined;
   if (queue !== undefined) {
     if (context.store().kind === 'memory') throw new ConclaveError('invalid_argument', 'workers cannot reach an in-memory store: give --store postgres://… with --queue');
@@ -68,6 +83,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
       documents,
       documentParser,
       heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs,
+      observability: observability.server,
       ...(queue !== undefined ? { readiness: { queue: () => queue.ping() }, sessionsRunOnWorkers: true } : {}),
     },
     host: options.host ?? defaultServerHost,
@@ -75,6 +91,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     ...(options.cors !== undefined && options.cors.length > 0 ? { cors: options.cors } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
+  const metricsServer = options.metricsPort === undefined ? undefined : await startMetricsServer(observability.metrics, { host: options.host ?? defaultServerHost, port: options.metricsPort });
   const style = stylerFor(process.stdout);
   const lines = [
     `conclave serving on ${server.url} (sessions: ${context.storeDisplay()}${queue !== undefined ? `, run by workers from ${queue.target.display}` : ''})`,
@@ -82,6 +99,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
     `  Managed Agents API  ${server.url}/anthropic/v1   (Anthropic SDK: baseURL '${server.url}/anthropic')`,
     `  MCP server          ${server.url}/mcp   (streamable HTTP; the documents as tools, see conclave mcp --help)`,
   ];
+  lines.push(`  metrics             ${server.url}/metrics   (Prometheus, with an API key)${metricsServer !== undefined ? `; ${metricsServer.url}/metrics without one` : ''}`);
   if (options.cors !== undefined && options.cors.length > 0) lines.push(`  CORS origins        ${options.cors.join(', ')}`);
   lines.push(`  policy              ${policy.source === 'defaults' ? 'safe defaults (see SECURITY.md; --policy FILE to change)' : policy.source}`);
   if ((await resources.listKeys()).every((key) => key.revokedAt !== null)) {
@@ -92,11 +110,14 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
 
   const signal = await stopped;
   process.stderr.write(`${signal}: shutting down\n`);
+  observability.logger.info({ signal }, 'shutting down');
   await server.close();
+  await metricsServer?.close();
   await documentParser.close();
   await stopRelay?.();
   // Running sessions are interrupted, not cut: each idles with its finished calls journaled.
   const interrupted = await context.kernel().stopAll(`server shut down (${signal})`);
   if (interrupted > 0) process.stderr.write(`${interrupted} running session(s) interrupted; continue them with: conclave resume ID\n`);
+  await observability.close();
   return exitCodes.success;
 }
