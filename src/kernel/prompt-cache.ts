@@ -17,6 +17,17 @@ import type { ModelAgent, PromptCacheOptions, ProviderDocumentSettings } from '.
  */
 export function promptCacheFor(sessionId: string, agent: ModelAgent, settings: ProviderDocumentSettings | undefined): PromptCacheOptions {
   if (agent.cache === false || settings?.cache === false) return { enabled: false };
-  const digest = createHash('sha256').update(`${sessionId}\u0000${agent.name}`).digest('hex');
-  return { enabled: true, key: `conclave-${digest.slice(0, 32)}` };
+  const name = `${sessionId}\u0000${agent.name}`;
+  let key = keys.get(name);
+  if (key === undefined) {
+    // Every call of an agent asks again; the hash is worked out once per session and agent.
+    if (keys.size >= keysKept) keys.clear();
+    key = `conclave-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+    keys.set(name, key);
+  }
+  return { enabled: true, key };
 }
+
+/** Cache keys by session and agent; past this many the map starts over (sessions come and go). */
+const keys = new Map<string, string>();
+const keysKept = 4096;
