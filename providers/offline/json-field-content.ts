@@ -15,6 +15,7 @@ import { firstUserContent, lastContent } from './offline-conversation.js';
 import type { OfflineModelOptions } from './offline-model-options.js';
 import { normalizeStance, parseFinalAnswers, topicWords, deriveStances } from './persona-stances.js';
 import { writePersonaAnswer } from './persona-writer.js';
+import { writeDesign } from './topology-designer.js';
 import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random.js';
 
 /** Everything the JSON writer reads: the request, the parsed model, and the request's text seed. */
@@ -184,6 +185,9 @@ export function createFieldContent(context: JsonWriterContext): FieldContent {
         break;
       case 'scripted':
         cachedReply = '';
+        break;
+      case 'designer':
+        cachedReply = writeDesign(request.messages.map((message) => message.content).join('\n\n'));
         break;
     }
     return cachedReply;

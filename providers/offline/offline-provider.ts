@@ -6,7 +6,8 @@
  * Models: `offline/echo` (repeats the last user message), `offline/persona` (debate prose with a
  * `Final answer:` line, see `persona-writer.ts`), `offline/arith` (arithmetic with a set accuracy,
  * see `arith-solver.ts`; given a tournament judge prompt or a rubric prompt it judges the answers
- * at that accuracy, see `arith-judge.ts`). Query parameters are described in
+ * at that accuracy, see `arith-judge.ts`), `offline/designer` (a topology document for the task of a
+ * `conclave design` prompt, see `topology-designer.ts`). Query parameters are described in
  * `offline-model-options.ts`. With `request.responseFormat` of type `json` every model writes JSON
  * instead, conforming to the schema when one is given (`json-writer.ts`), paced, limited and
  * counted like any other text.
@@ -36,6 +37,7 @@ import { countInputTokens, lastContent, textSeedOf } from './offline-conversatio
 import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from './offline-model-options.js';
 import { streamText } from './offline-timing.js';
 import { writePersonaAnswer } from './persona-writer.js';
+import { writeDesign } from './topology-designer.js';
 import { scriptedReply, type ScriptedReply } from './scripted-replies.js';
 import { confinedScriptPath } from './confined-script-path.js';
 import { createSeededRandom } from './seeded-random.js';
@@ -64,6 +66,9 @@ function writeText(options: OfflineModelOptions, request: GenerateRequest, textS
       return writePersonaAnswer(request, options, textSeed());
     case 'arith':
       return writeArithAnswer(request, options, createSeededRandom(textSeed()));
+    case 'designer':
+      // The whole conversation: a repair turn repeats the task and models.
+      return writeDesign(request.messages.map((message) => message.content).join('\n\n'));
   }
 }
 
@@ -178,7 +183,7 @@ export const offlineProvider: ProviderModule = {
     'with seeded latency, token pacing, failure injection and prices; no key, no network.',
   simulated: true,
   // scripted needs a script, so it is not a model to try as it is.
-  defaultModels: offlineModelNames.filter((name) => name !== 'scripted').map((name) => `offline/${name}`),
+  defaultModels: offlineModelNames.filter((name) => name !== 'scripted' && name !== 'designer').map((name) => `offline/${name}`),
   validateModel(model: string): string | undefined {
     const parsed = parseOfflineModel(model);
     return parsed.ok ? undefined : parsed.message;

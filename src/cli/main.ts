@@ -12,6 +12,7 @@ import type { GlobalOptions } from './cli-context.js';
 import { createAction, integer } from './cli-action.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerToolAnswerCommands } from './tool-answer-commands.js';
+import { registerDesignCommand } from './design-command.js';
 import { exitCodeFor, exitCodes, formatError, formatJsonError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnBrokenPipe, stylerFor } from './terminal.js';
 import type * as DocumentCommands from './commands/documents.js';
@@ -217,6 +218,8 @@ program
   .option('--json', 'print the normalised document as JSON (with any warnings)')
   .option('--strict', 'treat warnings (a model the model catalogue does not know) as errors: exit 2')
   .action(action(async (context, file: string, options: { json?: boolean; strict?: boolean }) => (await documents()).validateCommand(context, file, options)));
+
+registerDesignCommand(program, action);
 
 program
   .command('schema')

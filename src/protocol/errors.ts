@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'session_not_found'
   | 'session_not_resumable'
   | 'topology_failed'
+  | 'design_failed'
   | 'unauthenticated'
   | 'not_found'
   | 'version_conflict'
