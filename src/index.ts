@@ -3,13 +3,13 @@
  * topology documents, read their journals, and plug in its own topologies, providers and tools —
  * no deep imports. The CLI (`conclave`) and the HTTP server are built on the same kernel.
  */
-export { Conclave, type ConclaveOptions, type DocumentInput, type EventsOptions, type RunOptions } from './library/conclave.js';
+export { Conclave, type BudgetOptions, type ConclaveOptions, type DocumentInput, type EventsOptions, type RunOptions } from './library/conclave.js';
 export type { StreamedItem } from './library/event-stream.js';
 export type { AgentDocument, ModelAgentDocument, NestedTopologyDocument, TopologyDocument } from './library/document-types.js';
 export type { TopologyDocument as ValidatedDocument } from './config/document-schema.js';
 export { defineProvider, defineTool, defineTopology, extendRegistry, type RegistryExtensions } from './library/plugins.js';
 export type { SessionResultJson as SessionResult } from './kernel/start-session.js';
-export type { PendingToolUse, SessionResult as SessionSummaryResult, SpendLine, StreamDelta } from './kernel/index.js';
+export type { BudgetPatch, PendingToolUse, SessionResult as SessionSummaryResult, SpendLine, StreamDelta } from './kernel/index.js';
 export { ConclaveError, isConclaveError, type ConclaveErrorJSON, type ConclaveErrorOptions, type ErrorCode as ConclaveErrorCode, type ErrorCategory, type ErrorLocation } from './protocol/errors.js';
 export type {
   AgentCall,
@@ -25,6 +25,7 @@ export type {
   NewSessionEvent,
   ReadOptions,
   RetryPolicy,
+  BudgetExceededData,
   CallAgentsInput,
   Cost,
   GenerateOptions,

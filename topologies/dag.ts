@@ -9,11 +9,17 @@
  * machine run without those checks stops with reason `blocked` if no node can become ready.
  * Alias: `forest` (a DAG of several independent trees).
  *
+ * With `on_agent_error: skip`, a node whose call fails for good has no output, so the nodes that
+ * depend on it (directly or not) do not run either (`details.failed` and `details.not_run`); the
+ * other branches go on. The answer is formed from the sinks that finished; when the `output` node
+ * or every sink did not finish, the run fails.
+ *
  * Command paths: `node:<id>`.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { agentsFailedError, type AgentReply, type TopologyDefinition, type TopologyInput, type TopologyIssue, type TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption } from './support/agent-failure.js';
 import { agentCall, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 
 const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a node id holds only letters, digits, ".", "-" and "_" (at most 64)');
@@ -32,6 +38,7 @@ export const dagOptions = z.strictObject({
   edges: z.array(z.tuple([z.string(), z.string()])).default([]).describe('[from, to] pairs: the output of `from` is an input of `to`. Default: none (every node runs at once).'),
   concurrency: z.number().int().min(1).max(1000).default(4).describe('Most nodes in flight at once.'),
   output: z.string().optional().describe('Node whose output is the answer. Default: the sink node(s), concatenated when several.'),
+  on_agent_error: onAgentErrorOption('a failed node has no output, so the nodes depending on it do not run and the other branches go on; when the output node or every sink did not finish, the run fails'),
 });
 export type DagOptions = z.infer<typeof dagOptions>;
 type DagNode = DagOptions['nodes'][number];
@@ -43,6 +50,15 @@ interface DagContext {
   options: DagOptions;
   outputs: Record<string, string>;
   waves: string[][];
+  /** Nodes whose calls failed and were skipped. */
+  failed: AgentReply[];
+  /** Nodes that did not run because a node they depend on failed. */
+  notRun: string[];
+}
+
+/** Whether a node is settled: it ran, failed, or cannot run. */
+function settled(context: Pick<DagContext, 'outputs' | 'failed' | 'notRun'>, id: string): boolean {
+  return id in context.outputs || context.notRun.includes(id) || context.failed.some((reply) => reply.path === `node:${id}`);
 }
 
 /**
@@ -99,7 +115,7 @@ export function nodePrompt(task: string, node: DagNode, inputs: ReadonlyArray<{ 
 }
 
 function readyNodes(context: DagContext): DagNode[] {
-  return context.nodes.filter((node) => !(node.id in context.outputs) && (context.parents[node.id] ?? []).every((parent) => parent in context.outputs));
+  return context.nodes.filter((node) => !settled(context, node.id) && (context.parents[node.id] ?? []).every((parent) => parent in context.outputs));
 }
 
 function sinks(context: DagContext): string[] {
@@ -108,14 +124,22 @@ function sinks(context: DagContext): string[] {
 }
 
 function dagResult(context: DagContext, reason: string): TopologyResult {
-  const details = { waves: context.waves, sinks: sinks(context), completed: Object.keys(context.outputs).length, nodes: context.nodes.length };
+  const details: Record<string, unknown> = { waves: context.waves, sinks: sinks(context), completed: Object.keys(context.outputs).length, nodes: context.nodes.length };
+  if (context.failed.length > 0) {
+    details['failed'] = context.failed.map((reply) => reply.path.slice('node:'.length));
+    if (context.notRun.length > 0) details['not_run'] = context.notRun;
+  }
   if (reason === 'blocked') {
     const pending = context.nodes.filter((node) => !(node.id in context.outputs)).map((node) => node.id);
     return { answer: '', reason, aggregation: 'none', details: { ...details, pending } };
   }
   const output = context.options.output;
-  if (output !== undefined) return { answer: context.outputs[output] ?? '', reason, aggregation: 'output_node', details: { ...details, output } };
-  const ends = sinks(context);
+  if (output !== undefined) {
+    if (!(output in context.outputs)) throw agentsFailedError('dag', `the output node "${output}" did not finish, so there is no answer`, context.failed);
+    return { answer: context.outputs[output] ?? '', reason, aggregation: 'output_node', details: { ...details, output } };
+  }
+  const ends = sinks(context).filter((id) => id in context.outputs);
+  if (ends.length === 0) throw agentsFailedError('dag', 'no sink node finished, so there is no answer', context.failed);
   if (ends.length === 1) return { answer: context.outputs[ends[0] as string] ?? '', reason, aggregation: 'sink', details };
   return { answer: ends.map((id) => `## ${id}\n\n${context.outputs[id] ?? ''}`).join('\n\n'), reason, aggregation: 'concat', details };
 }
@@ -128,7 +152,7 @@ const machine = setup({
   },
   actors: { callAgents: callAgentsPlaceholder },
   guards: {
-    allDone: ({ context }) => context.nodes.every((node) => node.id in context.outputs),
+    allDone: ({ context }) => context.nodes.every((node) => settled(context, node.id)),
     noneReady: ({ context }) => readyNodes(context).length === 0,
   },
 }).createMachine({
@@ -136,7 +160,7 @@ const machine = setup({
   context: ({ input }) => {
     const parents: Record<string, string[]> = Object.fromEntries(input.options.nodes.map((node) => [node.id, []]));
     for (const [from, to] of input.options.edges) parents[to] = [...(parents[to] ?? []), from];
-    return { task: input.task, nodes: input.options.nodes, parents, options: input.options, outputs: {}, waves: [] };
+    return { task: input.task, nodes: input.options.nodes, parents, options: input.options, outputs: {}, waves: [], failed: [], notRun: [] };
   },
   initial: 'advancing',
   states: {
@@ -162,8 +186,27 @@ const machine = setup({
           actions: assign(({ context, event }) => {
             const ready = readyNodes(context);
             const outputs = { ...context.outputs };
-            ready.forEach((node, index) => (outputs[node.id] = event.output[index]?.text ?? ''));
-            return { outputs, waves: [...context.waves, ready.map((node) => node.id)] };
+            const failed = [...context.failed];
+            ready.forEach((node, index) => {
+              const reply = event.output[index];
+              if (reply?.skipped !== undefined) failed.push(reply);
+              else outputs[node.id] = reply?.text ?? '';
+            });
+            // Nodes downstream of a failed node cannot run: mark them, to a fixed point.
+            const notRun = [...context.notRun];
+            const blocked = (id: string): boolean => notRun.includes(id) || failed.some((reply) => reply.path === `node:${id}`);
+            let changed = failed.length > context.failed.length;
+            while (changed) {
+              changed = false;
+              for (const node of context.nodes) {
+                if (node.id in outputs || blocked(node.id)) continue;
+                if ((context.parents[node.id] ?? []).some(blocked)) {
+                  notRun.push(node.id);
+                  changed = true;
+                }
+              }
+            }
+            return { outputs, failed, notRun, waves: [...context.waves, ready.map((node) => node.id)] };
           }),
         },
       },
@@ -171,7 +214,7 @@ const machine = setup({
     done: { type: 'final' },
     blocked: { type: 'final' },
   },
-  output: ({ context }) => dagResult(context, context.nodes.every((node) => node.id in context.outputs) ? 'all_nodes_done' : 'blocked'),
+  output: ({ context }) => dagResult(context, context.nodes.every((node) => settled(context, node.id)) ? 'all_nodes_done' : 'blocked'),
 });
 
 function checkDag(options: DagOptions, agentNames: ReadonlySet<string>): TopologyIssue[] {

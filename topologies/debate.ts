@@ -7,11 +7,16 @@
  * judge's verdict when a `judge` agent is named (it does not debate), else the last message of the
  * first debater holding the consensus / most common answer (ties: the earlier debater).
  *
+ * With `on_agent_error: skip`, a debater whose call fails for good leaves the debate (it is listed in
+ * `details.dropped`) and the others go on; fewer than two debaters left fails the run. A failed
+ * judge leaves the answer to the debaters, as if there were no judge (`details.judge_failed`).
+ *
  * Command paths: `round:<r>/agent:<i>` (r from 1, i = index in `agents`), `judge`.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { Message, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { agentsFailedError, type AgentReply, type Message, type TopologyDefinition, type TopologyInput, type TopologyIssue, type TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, skippedReplies } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { defaultAnswerPattern, extractAnswer, normalizeAnswer, regexError, tallyAnswers } from './support/answers.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
@@ -23,6 +28,7 @@ export const debateOptions = z.strictObject({
   answer_pattern: z.string().default(defaultAnswerPattern).describe('Regular expression (case-insensitive) whose group 1 is a debater\'s answer.'),
   judge: z.string().optional().describe('Agent that reads the final answers and gives the verdict; it does not debate.'),
   concurrency: z.number().int().min(1).max(1000).optional().describe('Most debaters answering at once (default: all).'),
+  on_agent_error: onAgentErrorOption('a failed debater leaves the debate and the others go on (at least two must be left, else the run fails); a failed judge leaves the answer to the debaters, as without a judge'),
 });
 export type DebateOptions = z.infer<typeof debateOptions>;
 
@@ -42,6 +48,9 @@ interface DebateContext {
   rounds: Turn[][];
   reason: 'consensus' | 'max_rounds' | undefined;
   verdict: string | undefined;
+  /** Debaters whose calls failed and were skipped, who left the debate. */
+  dropped: string[];
+  judgeFailed: boolean;
 }
 
 const answerInstruction = 'End with a line "Final answer: <your answer>".';
@@ -85,6 +94,8 @@ function debateResult(context: DebateContext): TopologyResult {
     rounds: context.rounds.map((turns, index) => ({ round: index + 1, answers: Object.fromEntries(turns.map((turn) => [turn.agent, turn.answer ?? null])) })),
     tally: Object.fromEntries(tally.counts),
   };
+  if (context.dropped.length > 0) details['dropped'] = context.dropped;
+  if (context.judgeFailed) details['judge_failed'] = true;
   if (context.verdict !== undefined) {
     details['verdict'] = extractAnswer(context.verdict, context.options.answer_pattern) ?? null;
     return { answer: context.verdict, reason: context.reason ?? 'max_rounds', aggregation: 'judge', details };
@@ -123,6 +134,8 @@ const machine = setup({
       rounds: [],
       reason: undefined,
       verdict: undefined,
+      dropped: [],
+      judgeFailed: false,
     };
   },
   initial: 'debating',
@@ -141,11 +154,18 @@ const machine = setup({
         }),
         onDone: {
           target: 'deciding',
-          actions: assign({
-            rounds: ({ context, event }) => [
-              ...context.rounds,
-              event.output.map((reply) => ({ agent: reply.agent, text: reply.text, answer: extractAnswer(reply.text, context.options.answer_pattern) })),
-            ],
+          actions: assign(({ context, event }) => {
+            const failed = skippedReplies(event.output);
+            const debaters = context.debaters.filter((name) => !failed.some((reply) => reply.agent === name));
+            if (failed.length > 0 && debaters.length < 2) {
+              throw agentsFailedError('debate', `round ${context.round} left ${debaters.length} debater${debaters.length === 1 ? '' : 's'}, and a debate needs at least two`, failed);
+            }
+            const answered = event.output.filter((reply: AgentReply) => reply.skipped === undefined);
+            return {
+              debaters,
+              dropped: [...context.dropped, ...failed.map((reply) => reply.agent)],
+              rounds: [...context.rounds, answered.map((reply) => ({ agent: reply.agent, text: reply.text, answer: extractAnswer(reply.text, context.options.answer_pattern) }))],
+            };
           }),
         },
       },
@@ -164,7 +184,10 @@ const machine = setup({
       invoke: {
         src: 'callAgents',
         input: ({ context }) => ({ calls: [agentCall('judge', context.judge as string, userTurn(judgePrompt(context)), { phase: 'judge', round: context.round })] }),
-        onDone: { target: 'done', actions: assign({ verdict: ({ event }) => event.output[0]?.text }) },
+        onDone: {
+          target: 'done',
+          actions: assign(({ event }) => (event.output[0]?.skipped !== undefined ? { judgeFailed: true } : { verdict: event.output[0]?.text })),
+        },
       },
     },
     done: { type: 'final' },

@@ -14,11 +14,18 @@
  * messages were written → `max_turns`. The answer is the last message with the stop phrase removed
  * (the previous message when nothing else is left); on consensus that message holds the agreed answer.
  *
+ * With `on_agent_error: skip`, a speaker whose call fails for good loses its turn: nothing is added
+ * to the transcript, the turn still counts towards `max_turns`, and the next speaker is the one after
+ * it in round-robin order (`details.skipped_turns`). A selector that fails falls back to round-robin
+ * as an unknown name does. When every speaker in a row failed, or the chat ends without a message,
+ * the run fails.
+ *
  * Command paths: `turn:<n>/select` and `turn:<n>/agent:<i>` (n from 1, i = index in `agents`).
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { AgentCall, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { agentsFailedError, type AgentCall, type AgentReply, type TopologyDefinition, type TopologyInput, type TopologyIssue, type TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { defaultAnswerPattern, extractAnswer, regexError, tallyAnswers } from './support/answers.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
@@ -32,6 +39,7 @@ export const groupChatOptions = z.strictObject({
   stop_phrase: z.string().min(1).optional().describe('End the chat when a message contains this text (case-sensitive), e.g. "TERMINATE". Default: none.'),
   stop_on_consensus: z.boolean().default(true).describe('End the chat when every speaker\'s latest answer is the same.'),
   answer_pattern: z.string().default(defaultAnswerPattern).describe('Regular expression (case-insensitive) whose group 1 is a speaker\'s answer.'),
+  on_agent_error: onAgentErrorOption('a failed speaker loses its turn (it still counts towards max_turns) and the next speaker in round-robin order goes on; a failed selector falls back to round-robin; when every speaker in a row failed, the run fails'),
 });
 export type GroupChatOptions = z.infer<typeof groupChatOptions>;
 
@@ -57,6 +65,10 @@ interface GroupChatContext {
   messages: ChatMessage[];
   fallbacks: Fallback[];
   reason: 'max_turns' | 'stop_phrase' | 'consensus' | undefined;
+  /** Turns whose speaker failed and was skipped, in order. */
+  skippedTurns: Array<{ turn: number; agent: string }>;
+  /** Whether the latest turn was skipped (then the next speaker follows it in round-robin order). */
+  lastSkipped: boolean;
 }
 
 function transcript(messages: readonly ChatMessage[]): string {
@@ -127,9 +139,9 @@ export function handoffName(text: string): string | undefined {
 }
 
 function roundRobinNext(context: GroupChatContext): string {
-  const last = context.messages[context.messages.length - 1];
+  const last = context.lastSkipped ? context.current : context.messages[context.messages.length - 1]?.agent;
   if (last === undefined) return context.speakers[0] as string;
-  return context.speakers[(context.speakers.indexOf(last.agent) + 1) % context.speakers.length] as string;
+  return context.speakers[(context.speakers.indexOf(last) + 1) % context.speakers.length] as string;
 }
 
 /** Picks the next speaker from a wanted name, falling back to round-robin and recording it. */
@@ -141,7 +153,7 @@ function choose(context: GroupChatContext, wanted: string | undefined): Pick<Gro
 }
 
 function nextTurn(context: GroupChatContext): Partial<GroupChatContext> {
-  if (context.options.selection === 'handoff' && context.messages.length > 0) {
+  if (context.options.selection === 'handoff' && context.messages.length > 0 && !context.lastSkipped) {
     return { turn: context.turn + 1, ...choose(context, handoffName(context.messages[context.messages.length - 1]?.text ?? '')) };
   }
   return { turn: context.turn + 1, current: roundRobinNext(context) };
@@ -170,6 +182,7 @@ function chatResult(context: GroupChatContext): TopologyResult {
       answers: Object.fromEntries(context.speakers.map((speaker, index) => [speaker, latestAnswers(context)[index] ?? null])),
       tally: Object.fromEntries(tally.counts),
       fallbacks: context.fallbacks,
+      ...(context.skippedTurns.length > 0 ? { skipped_turns: context.skippedTurns } : {}),
     },
   };
 }
@@ -187,7 +200,8 @@ const machine = setup({
       return phrase !== undefined && (context.messages[context.messages.length - 1]?.text.includes(phrase) ?? false);
     },
     consensus: ({ context }) => context.options.stop_on_consensus && tallyAnswers(latestAnswers(context)).unanimous,
-    maxTurns: ({ context }) => context.messages.length >= context.options.max_turns,
+    // Skipped turns count: a chat of failing speakers still ends.
+    maxTurns: ({ context }) => context.turn >= context.options.max_turns,
     usesSelector: ({ context }) => context.options.selection === 'selector',
   },
 }).createMachine({
@@ -205,6 +219,8 @@ const machine = setup({
       messages: [],
       fallbacks: [],
       reason: undefined,
+      skippedTurns: [],
+      lastSkipped: false,
     };
   },
   initial: 'deciding',
@@ -248,11 +264,17 @@ const machine = setup({
         }),
         onDone: {
           target: 'deciding',
-          actions: assign({
-            messages: ({ context, event }) => [
-              ...context.messages,
-              { agent: context.current, text: event.output[0]?.text ?? '', answer: extractAnswer(event.output[0]?.text ?? '', context.options.answer_pattern) },
-            ],
+          actions: assign(({ context, event }) => {
+            const reply = event.output[0] as AgentReply;
+            if (reply.skipped !== undefined) {
+              const skippedTurns = [...context.skippedTurns, { turn: context.turn, agent: context.current }];
+              const inARow = skippedTurns.filter((skipped) => skipped.turn > context.turn - context.speakers.length).length;
+              if (inARow >= context.speakers.length) throw agentsFailedError('group-chat', `the last ${inARow} turns all failed, so no speaker is left to go on`, [reply]);
+              if (context.turn >= context.options.max_turns && context.messages.length === 0) throw agentsFailedError('group-chat', 'the chat ended without a message: every turn failed', [reply]);
+              return { skippedTurns, lastSkipped: true };
+            }
+            const text = reply.text;
+            return { lastSkipped: false, messages: [...context.messages, { agent: context.current, text, answer: extractAnswer(text, context.options.answer_pattern) }] };
           }),
         },
       },

@@ -7,11 +7,16 @@
  * then writes the final answer from every result (reason `all_subtasks_done`). Depth comes from
  * nesting: a worker slot may itself be a hierarchical (or any) topology. Alias: `star`.
  *
+ * With `on_agent_error: skip`, a subtask whose worker fails for good is left out of the synthesis
+ * (its id in `details.failed_subtasks`); when every subtask failed, or the manager's plan or
+ * synthesis failed (there is nothing to go on without them), the run fails.
+ *
  * Command paths: `plan`, `plan/retry:1`, `subtask:<i>` (i = position in the plan, from 1), `synthesize`.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { AgentReply, AgentSlot, Message, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import type { AgentSlot, Message, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered, requireReply } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { agentCall, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 import { correctionMessages, describeSchema, jsonResponseFormat, parseStructured } from './support/structured-output.js';
@@ -20,6 +25,7 @@ export const hierarchicalOptions = z.strictObject({
   manager: z.string().optional().describe('Agent that plans and synthesizes; it is not a worker. Default: the first agent.'),
   max_subtasks: z.number().int().min(1).max(100).default(8).describe('Most subtasks a plan may hold; a longer plan is invalid.'),
   concurrency: z.number().int().min(1).max(1000).default(4).describe('Most subtasks in flight at once.'),
+  on_agent_error: onAgentErrorOption('a failed subtask is left out of the synthesis; when every subtask failed, or the manager\'s plan or synthesis failed, the run fails'),
 });
 export type HierarchicalOptions = z.infer<typeof hierarchicalOptions>;
 
@@ -41,6 +47,8 @@ interface HierarchicalContext {
   outcome: PlanOutcome | undefined;
   retried: boolean;
   results: Array<Subtask & { text: string }>;
+  /** Ids of subtasks whose workers failed and were skipped. */
+  failedSubtasks: string[];
   synthesis: string;
 }
 
@@ -127,7 +135,12 @@ function hierarchicalResult(context: HierarchicalContext): TopologyResult {
     answer: context.synthesis,
     reason: 'all_subtasks_done',
     aggregation: 'manager_synthesis',
-    details: { manager: context.manager, retried, subtasks: context.results.map(({ id, worker }) => ({ id, worker })) },
+    details: {
+      manager: context.manager,
+      retried,
+      subtasks: context.results.map(({ id, worker }) => ({ id, worker })),
+      ...(context.failedSubtasks.length > 0 ? { failed_subtasks: context.failedSubtasks } : {}),
+    },
   };
 }
 
@@ -156,6 +169,7 @@ const machine = setup({
       outcome: undefined,
       retried: false,
       results: [],
+      failedSubtasks: [],
       synthesis: '',
     };
   },
@@ -170,7 +184,7 @@ const machine = setup({
         onDone: {
           target: 'reviewingPlan',
           actions: assign(({ context, event }) => {
-            const text = (event.output[0] as AgentReply).text;
+            const text = requireReply('hierarchical', 'manager', event.output[0]);
             return { planReply: text, outcome: parseStructured(text, schemaOf(context)) };
           }),
         },
@@ -190,7 +204,7 @@ const machine = setup({
         onDone: {
           target: 'reviewingCorrection',
           actions: assign(({ context, event }) => {
-            const text = (event.output[0] as AgentReply).text;
+            const text = requireReply('hierarchical', 'manager', event.output[0]);
             return { planReply: text, outcome: parseStructured(text, schemaOf(context)), retried: true };
           }),
         },
@@ -211,11 +225,11 @@ const machine = setup({
         },
         onDone: {
           target: 'synthesizing',
-          actions: assign({
-            results: ({ context, event }) => {
-              const subtasks = context.outcome?.ok === true ? context.outcome.value.subtasks : [];
-              return subtasks.map((subtask, index) => ({ ...subtask, text: event.output[index]?.text ?? '' }));
-            },
+          actions: assign(({ context, event }) => {
+            const subtasks = context.outcome?.ok === true ? context.outcome.value.subtasks : [];
+            requireAnswered('hierarchical', event.output, 'every subtask failed');
+            const done = subtasks.flatMap((subtask, index) => (event.output[index]?.skipped === undefined ? [{ ...subtask, text: event.output[index]?.text ?? '' }] : []));
+            return { results: done, failedSubtasks: subtasks.filter((_, index) => event.output[index]?.skipped !== undefined).map((subtask) => subtask.id) };
           }),
         },
       },
@@ -224,7 +238,7 @@ const machine = setup({
       invoke: {
         src: 'callAgents',
         input: ({ context }) => ({ calls: [agentCall('synthesize', context.manager, userTurn(synthesisPrompt(context.task, context.results)), { phase: 'synthesize' })] }),
-        onDone: { target: 'done', actions: assign({ synthesis: ({ event }) => event.output[0]?.text ?? '' }) },
+        onDone: { target: 'done', actions: assign({ synthesis: ({ event }) => requireReply('hierarchical', 'manager', event.output[0]) }) },
       },
     },
     done: { type: 'final' },

@@ -12,15 +12,21 @@
  * combines at most `reduce_fan_in` results per call; with more, it reduces groups, then groups of
  * those, until one result remains (a tree). There is always at least one reduce.
  *
- * Reasons: `reduced`; `empty_input` (nothing to split, or no items: answer ""); `invalid_input`
- * (`json-array` input that is not a JSON array: answer "", the problem in `details.error`).
+ * Reason: `reduced`. Nothing to map — an empty input (a one-line task has none), or a splitter that
+ * gives no items — fails the run with `invalid_argument` and a hint on how to give items, as does a
+ * `json-array` input that is not a JSON array.
+ *
+ * With `on_agent_error: skip`, a map call that fails for good is left out of the reduce (its item
+ * index in `details.failed_items`); when every map call failed, or a reduce call failed (the reduce
+ * is the answer), the run fails. A failed splitter gives way to one item per non-blank line.
  *
  * Command paths: `split`, `map:<i>` (i = item index from 0), `reduce:<level>:<group>` (level from 1,
  * group from 0).
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { ConclaveError, type TopologyDefinition, type TopologyInput, type TopologyIssue, type TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered, requireReply } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { agentCall, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 import { extractJson } from './support/structured-output.js';
@@ -35,6 +41,7 @@ export const mapReduceOptions = z.strictObject({
   reducer: z.string().optional().describe('Agent that combines mapped results. Default: the last agent in `agents`.'),
   concurrency: z.number().int().min(1).max(1000).default(4).describe('Most map (and reduce) calls in flight at once.'),
   reduce_fan_in: z.number().int().min(2).max(1000).default(8).describe('Most results one reduce call combines; more are reduced as a tree.'),
+  on_agent_error: onAgentErrorOption('a failed map call is left out of the reduce and a failed splitter gives way to one item per line; when every map call failed, or a reduce call failed, the run fails'),
 });
 export type MapReduceOptions = z.infer<typeof mapReduceOptions>;
 
@@ -53,7 +60,38 @@ interface MapReduceContext {
   /** Results of the current level: mapped results, then each reduce level's outputs. */
   current: string[];
   level: number;
-  reason: 'reduced' | 'empty_input' | 'invalid_input' | undefined;
+  reason: 'reduced' | undefined;
+  /** Indices of items whose map call failed and was skipped. */
+  failedItems: number[];
+  splitterFailed: boolean;
+}
+
+/**
+ * The error of a run with nothing to map, with a hint that fits how the input was to be given.
+ *
+ * @example
+ * nothingToMap(context) // → ConclaveError invalid_argument 'map-reduce has nothing to map: …'
+ */
+function nothingToMap(context: MapReduceContext): ConclaveError {
+  if (context.invalid !== undefined) {
+    return new ConclaveError('invalid_argument', `map-reduce cannot split its input: ${context.invalid}`, {
+      hint: 'give a JSON array as the input (e.g. ["first item", "second item"]), or choose another split: lines, paragraphs or fixed-size',
+    });
+  }
+  const hint =
+    context.options.input !== undefined
+      ? 'options.input is empty: put the items in it, one per line (split: lines) or as the split option says'
+      : context.options.instruction_line
+        ? 'the first line of the task is the instruction and every later line is one item: write the items on the lines after it, give them in options.input, or set options.instruction_line: false to split the whole task'
+        : 'the task is the input and it is empty: write the items in the task, one per line, or give them in options.input';
+  const what = context.splitDone
+    ? 'the splitter agent gave no items'
+    : context.input.trim() !== ''
+      ? `the ${context.options.split ?? 'lines'} split gives no items`
+      : context.options.input === undefined && context.options.instruction_line
+        ? 'the task is one line (the instruction) and no items follow it on later lines'
+        : 'its input is empty';
+  return new ConclaveError('invalid_argument', `map-reduce has nothing to map: ${what}`, { hint });
 }
 
 /**
@@ -184,6 +222,8 @@ const machine = setup({
       current: [],
       level: 0,
       reason: undefined,
+      failedItems: [],
+      splitterFailed: false,
     };
   },
   initial: 'checking',
@@ -192,14 +232,34 @@ const machine = setup({
       invoke: {
         src: 'callAgents',
         input: ({ context }) => ({ calls: [agentCall('split', context.options.splitter as string, userTurn(splitterPrompt(context)), { phase: 'split' })] }),
-        onDone: { target: 'checking', actions: assign({ items: ({ event }) => splitterItems(event.output[0]?.text ?? ''), splitDone: true }) },
+        onDone: {
+          target: 'checking',
+          actions: assign(({ context, event }) =>
+            event.output[0]?.skipped !== undefined
+              ? { items: nonBlankLines(context.input), splitDone: true, splitterFailed: true }
+              : { items: splitterItems(event.output[0]?.text ?? ''), splitDone: true },
+          ),
+        },
       },
     },
     checking: {
       always: [
         { guard: 'needsSplitter', target: 'splitting' },
-        { guard: 'invalidInput', target: 'done', actions: assign({ reason: 'invalid_input' as const }) },
-        { guard: 'noItems', target: 'done', actions: assign({ reason: 'empty_input' as const }) },
+        // Nothing to map is the user's mistake, said so with a hint, never an empty answer.
+        {
+          guard: 'invalidInput',
+          target: 'done',
+          actions: ({ context }) => {
+            throw nothingToMap(context);
+          },
+        },
+        {
+          guard: 'noItems',
+          target: 'done',
+          actions: ({ context }) => {
+            throw nothingToMap(context);
+          },
+        },
         { target: 'mapping' },
       ],
     },
@@ -214,7 +274,14 @@ const machine = setup({
           ),
           concurrency: context.options.concurrency,
         }),
-        onDone: { target: 'reducing', actions: assign({ current: ({ event }) => event.output.map((reply) => reply.text), level: 1 }) },
+        onDone: {
+          target: 'reducing',
+          actions: assign(({ event }) => ({
+            current: requireAnswered('map-reduce', event.output, 'every map call failed').map((reply) => reply.text),
+            failedItems: event.output.flatMap((reply, index) => (reply.skipped !== undefined ? [index] : [])),
+            level: 1,
+          })),
+        },
       },
     },
     reducing: {
@@ -229,7 +296,7 @@ const machine = setup({
           ),
           concurrency: context.options.concurrency,
         }),
-        onDone: { target: 'reduced', actions: assign({ current: ({ event }) => event.output.map((reply) => reply.text) }) },
+        onDone: { target: 'reduced', actions: assign({ current: ({ event }) => event.output.map((reply) => requireReply('map-reduce', 'reducer', reply)) }) },
       },
     },
     reduced: {
@@ -242,9 +309,9 @@ const machine = setup({
   },
   output: ({ context }) => {
     const details: Record<string, unknown> = { items: context.items.length, reduce_levels: context.level, mappers: context.mappers, reducer: context.reducer };
-    if (context.invalid !== undefined) details['error'] = context.invalid;
-    const reason = context.reason ?? 'empty_input';
-    return { answer: reason === 'reduced' ? (context.current[0] ?? '') : '', reason, aggregation: reason === 'reduced' ? 'reducer' : 'none', details };
+    if (context.failedItems.length > 0) details['failed_items'] = context.failedItems;
+    if (context.splitterFailed) details['splitter_failed'] = true;
+    return { answer: context.current[0] ?? '', reason: context.reason ?? 'reduced', aggregation: 'reducer', details };
   },
 });
 

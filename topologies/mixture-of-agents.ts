@@ -5,11 +5,16 @@
  * last layer's answers. `layers` is either a list of layers (agent names per layer) or a number N:
  * N layers of every proposer (every agent but the aggregator).
  *
+ * With `on_agent_error: skip`, a proposer whose call fails for good is left out of its layer (the
+ * next layer and the aggregator see the others); a layer where every proposer failed, or a failed
+ * aggregator (its answer is the answer), fails the run.
+ *
  * Command paths: `layer:<l>/agent:<i>` (l from 1, i = the agent's index in `agents`), `aggregate`.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import type { TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered, requireReply } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 
@@ -20,6 +25,7 @@ export const mixtureOfAgentsOptions = z.strictObject({
     .describe('Layers of proposers: a list of agent-name lists (one per layer), or N for N layers of every proposer. Default 2.'),
   aggregator: z.string().optional().describe('Agent that writes the final answer from the last layer; it never proposes. Default: the last agent in `agents`.'),
   concurrency: z.number().int().min(1).max(1000).optional().describe('Most proposers of one layer answering at once (default: all).'),
+  on_agent_error: onAgentErrorOption('a failed proposer is left out of its layer and the next layer and the aggregator see the others; a layer where every proposer failed, or a failed aggregator, fails the run'),
 });
 export type MixtureOfAgentsOptions = z.infer<typeof mixtureOfAgentsOptions>;
 
@@ -118,7 +124,12 @@ const machine = setup({
         },
         onDone: {
           target: 'next',
-          actions: assign({ answers: ({ context, event }) => [...context.answers, event.output.map((reply) => ({ agent: reply.agent, text: reply.text }))] }),
+          actions: assign({
+            answers: ({ context, event }) => [
+              ...context.answers,
+              requireAnswered('mixture-of-agents', event.output, `every proposer of layer ${context.answers.length + 1} failed`).map((reply) => ({ agent: reply.agent, text: reply.text })),
+            ],
+          }),
         },
       },
     },
@@ -135,7 +146,7 @@ const machine = setup({
             }),
           ],
         }),
-        onDone: { target: 'done', actions: assign({ final: ({ event }) => event.output[0]?.text }) },
+        onDone: { target: 'done', actions: assign({ final: ({ event }) => requireReply('mixture-of-agents', 'aggregator', event.output[0]) }) },
       },
     },
     done: { type: 'final' },

@@ -4,11 +4,16 @@
  * reply that completed first, by its position in the log, so replay picks the same one), or
  * `synthesizer` (a named agent, not itself a worker, writes one answer from all replies).
  *
+ * With `on_agent_error: skip`, a worker whose call fails for good is left out of the answer (and
+ * out of the synthesizer's prompt); when every worker failed, or the synthesizer failed (its
+ * answer is the answer), the run fails.
+ *
  * Command paths: `agent:<i>` for workers, `synthesize` for the synthesizer.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import type { AgentReply, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered, requireReply } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 
@@ -19,6 +24,7 @@ export const parallelOptions = z.strictObject({
     .optional()
     .describe('How replies become the answer. Default: synthesizer when `synthesizer` is set, else concat.'),
   synthesizer: z.string().optional().describe('Agent that writes the final answer from all replies; it is not a worker.'),
+  on_agent_error: onAgentErrorOption('a failed worker is left out and the answer is formed from the others; when every worker failed, or the synthesizer failed, the run fails'),
 });
 export type ParallelOptions = z.infer<typeof parallelOptions>;
 
@@ -101,7 +107,7 @@ const machine = setup({
           calls: context.workers.map((name) => agentCall(`agent:${agentIndex(context.names, name)}`, name, userTurn(context.task), { phase: 'work' })),
           concurrency: context.concurrency,
         }),
-        onDone: { target: 'aggregating', actions: assign({ replies: ({ event }) => event.output }) },
+        onDone: { target: 'aggregating', actions: assign({ replies: ({ event }) => requireAnswered('parallel', event.output, 'every worker failed') }) },
       },
     },
     aggregating: {
@@ -113,7 +119,7 @@ const machine = setup({
         input: ({ context }) => ({
           calls: [agentCall('synthesize', context.synthesizer as string, userTurn(synthesisPrompt(context.task, context.replies)), { phase: 'synthesize' })],
         }),
-        onDone: { target: 'done', actions: assign({ synthesis: ({ event }) => event.output[0]?.text }) },
+        onDone: { target: 'done', actions: assign({ synthesis: ({ event }) => requireReply('parallel', 'synthesizer', event.output[0]) }) },
       },
     },
     done: { type: 'final' },

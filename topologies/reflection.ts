@@ -9,11 +9,17 @@
  * Critics vote: `approval: all` needs every critic to approve, `majority` needs more than half.
  * Reasons: `approved`, `max_iterations`. The answer is always the latest draft.
  *
+ * With `on_agent_error: skip`, a critic whose call fails for good gives no verdict and approval is
+ * decided over the critics left (`details.verdicts` lists who answered); when every critic of an
+ * iteration failed, the run fails. A failed first draft fails the run (there is no answer without
+ * it); a failed revision ends the loop with the latest draft (reason `revision_failed`).
+ *
  * Command paths: `iteration:<n>/generate`, `iteration:<n>/critic:<i>` (n from 1, i = index in `agents`).
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import type { AgentReply, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered, requireReply } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 import { jsonSchemaOf, parseStructured } from './support/structured-output.js';
@@ -24,6 +30,7 @@ export const reflectionOptions = z.strictObject({
   approval: z.enum(['all', 'majority']).default('majority').describe('How critics\' verdicts combine: every critic, or more than half, must approve.'),
   max_iterations: z.number().int().min(1).max(50).default(3).describe('Most drafts the generator writes.'),
   concurrency: z.number().int().min(1).max(1000).optional().describe('Most critics reviewing at once (default: all).'),
+  on_agent_error: onAgentErrorOption('a failed critic gives no verdict and approval is decided over the critics left (every critic failing fails the run); a failed first draft fails the run, a failed revision ends it with the latest draft (reason revision_failed)'),
 });
 export type ReflectionOptions = z.infer<typeof reflectionOptions>;
 
@@ -49,6 +56,8 @@ interface ReflectionContext {
   iteration: number;
   drafts: string[];
   verdicts: CriticVerdict[][];
+  /** The generator's revision failed and was skipped: the loop ends with the latest draft. */
+  revisionFailed: boolean;
 }
 
 const verdictFormat = { type: 'json' as const, schema: jsonSchemaOf(verdictSchema), name: 'verdict' };
@@ -99,7 +108,7 @@ function reflectionResult(context: ReflectionContext): TopologyResult {
   const approved = approves(last, context.options.approval);
   return {
     answer: context.drafts[context.drafts.length - 1] ?? '',
-    reason: approved ? 'approved' : 'max_iterations',
+    reason: context.revisionFailed ? 'revision_failed' : approved ? 'approved' : 'max_iterations',
     aggregation: 'latest_draft',
     details: {
       iterations: context.drafts.length,
@@ -119,6 +128,7 @@ const machine = setup({
   guards: {
     approved: ({ context }) => approves(context.verdicts[context.verdicts.length - 1] ?? [], context.options.approval),
     lastIteration: ({ context }) => context.iteration >= context.options.max_iterations,
+    revisionSkipped: ({ context, event }) => context.drafts.length > 0 && (event as unknown as { output: AgentReply[] }).output[0]?.skipped !== undefined,
   },
 }).createMachine({
   id: 'reflection',
@@ -134,6 +144,7 @@ const machine = setup({
       iteration: 1,
       drafts: [],
       verdicts: [],
+      revisionFailed: false,
     };
   },
   initial: 'generating',
@@ -151,7 +162,11 @@ const machine = setup({
             ),
           ],
         }),
-        onDone: { target: 'critiquing', actions: assign({ drafts: ({ context, event }) => [...context.drafts, event.output[0]?.text ?? ''] }) },
+        onDone: [
+          // A revision that failed ends the loop with the draft the critics last saw.
+          { guard: 'revisionSkipped', target: 'done', actions: assign({ revisionFailed: true }) },
+          { target: 'critiquing', actions: assign({ drafts: ({ context, event }) => [...context.drafts, requireReply('reflection', 'generator', event.output[0])] }) },
+        ],
       },
     },
     critiquing: {
@@ -169,7 +184,12 @@ const machine = setup({
         }),
         onDone: {
           target: 'deciding',
-          actions: assign({ verdicts: ({ context, event }) => [...context.verdicts, event.output.map((reply: AgentReply) => readVerdict(reply.agent, reply.text))] }),
+          actions: assign({
+            verdicts: ({ context, event }) => [
+              ...context.verdicts,
+              requireAnswered('reflection', event.output, `every critic of iteration ${context.iteration} failed`).map((reply: AgentReply) => readVerdict(reply.agent, reply.text)),
+            ],
+          }),
         },
       },
     },

@@ -6,11 +6,17 @@
  * route runs instead (reason `fallback`, else `routed`). One chosen route's reply is the answer;
  * with k > 1 the chosen routes run in parallel and their replies are concatenated in route order.
  *
+ * With `on_agent_error: skip`, a classifier whose call fails for good sends the task to the fallback
+ * route (reason `fallback`, `details.method: "failed"`). A chosen route that fails is left out of a
+ * k > 1 answer; when every chosen route failed, the fallback route answers instead (if it was not
+ * among them), else the run fails.
+ *
  * Command paths: `classify`, `route:<i>` (i = the route agent's index in `agents`).
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { AgentReply, AgentSlot, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { answeredReplies, type AgentReply, type AgentSlot, type TopologyDefinition, type TopologyInput, type TopologyIssue, type TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 import { extractJson, jsonResponseFormat } from './support/structured-output.js';
@@ -20,10 +26,11 @@ export const routerOptions = z.strictObject({
   routes: z.array(z.string()).min(1).optional().describe('Agent names the classifier chooses among. Default: every agent except the classifier.'),
   fallback: z.string().optional().describe('Route taken when the classifier names no known route; must be one of the routes. Default: the first route.'),
   k: z.number().int().min(1).max(100).default(1).describe('How many routes the classifier picks; more than one run in parallel and their answers are concatenated.'),
+  on_agent_error: onAgentErrorOption('a failed classifier sends the task to the fallback route; a failed route is left out, and when every chosen route failed the fallback route answers instead (the run fails if it failed too)'),
 });
 export type RouterOptions = z.infer<typeof routerOptions>;
 
-export type RouteChoice = { routes: string[]; method: 'structured' | 'mention' | 'none' };
+export type RouteChoice = { routes: string[]; method: 'structured' | 'mention' | 'none' | 'failed' };
 
 interface RouterContext {
   task: string;
@@ -35,6 +42,8 @@ interface RouterContext {
   choice: RouteChoice;
   reason: 'routed' | 'fallback';
   replies: AgentReply[];
+  /** Chosen routes whose calls failed and were skipped. */
+  failedRoutes: string[];
 }
 
 /**
@@ -95,7 +104,8 @@ function chosenRoutes(context: RouterContext): string[] {
 
 function routerResult(context: RouterContext): TopologyResult {
   const chosen = chosenRoutes(context);
-  const details = { classifier: context.classifier, chosen, method: context.choice.method, fallback: context.fallback };
+  const details: Record<string, unknown> = { classifier: context.classifier, chosen, method: context.choice.method, fallback: context.fallback };
+  if (context.failedRoutes.length > 0) details['failed_routes'] = context.failedRoutes;
   if (context.replies.length === 1) return { answer: context.replies[0]?.text ?? '', reason: context.reason, aggregation: 'single_route', details };
   return { answer: context.replies.map((reply) => `## ${reply.agent}\n\n${reply.text}`).join('\n\n'), reason: context.reason, aggregation: 'concat', details };
 }
@@ -109,6 +119,11 @@ const machine = setup({
   actors: { callAgents: callAgentsPlaceholder },
   guards: {
     chose: ({ context }) => context.choice.routes.length > 0,
+    // Every chosen route failed and the fallback was not one of them: it answers instead.
+    fallbackLeft: ({ context, event }) => {
+      const replies = (event as unknown as { output: AgentReply[] }).output;
+      return replies.length > 0 && answeredReplies(replies).length === 0 && !replies.some((reply) => reply.agent === context.fallback);
+    },
   },
 }).createMachine({
   id: 'router',
@@ -127,6 +142,7 @@ const machine = setup({
       choice: { routes: [], method: 'none' },
       reason: 'routed',
       replies: [],
+      failedRoutes: [],
     };
   },
   initial: 'classifying',
@@ -144,8 +160,10 @@ const machine = setup({
           actions: assign({
             choice: ({ context, event }) => {
               const names = context.routes.map((route) => route.name);
+              const reply = event.output[0] as AgentReply;
+              if (reply.skipped !== undefined) return { routes: [], method: 'failed' as const };
               // Routes run in the order they are declared, whatever order the classifier named them in.
-              const choice = readRouteChoice((event.output[0] as AgentReply).text, names, context.k);
+              const choice = readRouteChoice(reply.text, names, context.k);
               return { ...choice, routes: names.filter((name) => choice.routes.includes(name)) };
             },
           }),
@@ -161,7 +179,21 @@ const machine = setup({
         input: ({ context }) => ({
           calls: chosenRoutes(context).map((name) => agentCall(`route:${agentIndex(context.names, name)}`, name, userTurn(context.task), { phase: 'route' })),
         }),
-        onDone: { target: 'done', actions: assign({ replies: ({ event }) => event.output }) },
+        onDone: [
+          {
+            guard: 'fallbackLeft',
+            target: 'routing',
+            reenter: true,
+            actions: assign(({ context, event }) => ({ reason: 'fallback' as const, failedRoutes: [...context.failedRoutes, ...event.output.map((reply) => reply.agent)] })),
+          },
+          {
+            target: 'done',
+            actions: assign(({ context, event }) => ({
+              failedRoutes: [...context.failedRoutes, ...event.output.flatMap((reply) => (reply.skipped !== undefined ? [reply.agent] : []))],
+              replies: requireAnswered('router', event.output, 'every route it chose failed, the fallback route included'),
+            })),
+          },
+        ],
       },
     },
     done: { type: 'final' },

@@ -12,16 +12,24 @@
  * by their Bradley–Terry strength (MM fit, support/bradley-terry.ts), then by agent order (reason `ranked`,
  * `details.ranking`). The answer is the champion's (first-ranked candidate's) answer text.
  *
+ * Every judgement says which match and order it is, in its prompt's last line and its step's `label`
+ * ("match 2 of round 1 (a vs b), order 1 of 2: Answer A is a's").
+ *
+ * With `on_agent_error: skip`, a candidate whose answer fails for good forfeits: it plays no match
+ * (`details.forfeited`); one candidate left is champion by walkover, none left fails the run. A
+ * judgement that fails gives no verdict for its order, so the match is a draw (`failedOrders`).
+ *
  * Command paths: `answer:<i>` (i = index in `agents`), `match:<round>:<i>-<j>/order:1` and
  * `…/order:2` (round from 1; round-robin plays every match in round 1).
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import type { AgentCall, AgentReply, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption, requireAnswered } from './support/agent-failure.js';
 import { checkAgentReference } from './support/agent-roles.js';
 import { fitBradleyTerry } from './support/bradley-terry.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
-import { allPairings, eliminationRound, judgePrompt, parseVerdict, scoreMatch, type MatchResult, type Pairing } from './support/tournament-matches.js';
+import { allPairings, eliminationRound, judgePrompt, matchLabel, parseVerdict, scoreMatch, type MatchResult, type Pairing } from './support/tournament-matches.js';
 
 export const tournamentFormats = ['single-elimination', 'round-robin'] as const;
 
@@ -29,6 +37,7 @@ export const tournamentOptions = z.strictObject({
   judge: z.string().min(1).describe('Agent that compares pairs of answers; it is not a candidate. Required.'),
   format: z.enum(tournamentFormats).default('single-elimination').describe('single-elimination (a bracket) or round-robin (every pair, ranked). Default: single-elimination.'),
   concurrency: z.number().int().min(1).max(10_000).optional().describe('Most calls in flight at once, answers and judgements alike (default: all).'),
+  on_agent_error: onAgentErrorOption('a candidate whose answer failed forfeits (one left is champion by walkover, none left fails the run); a failed judgement gives no verdict, so its match is a draw'),
 });
 export type TournamentOptions = z.infer<typeof tournamentOptions>;
 
@@ -49,25 +58,31 @@ interface TournamentContext {
   entrants: string[];
   bracket: BracketRound[];
   matches: MatchResult[];
+  /** Candidates whose answers failed and were skipped: they play no match. */
+  forfeited: string[];
 }
 
 function matchCalls(context: TournamentContext, round: number, pairings: readonly Pairing[]): AgentCall[] {
   const judge = context.options.judge;
-  return pairings.flatMap((pairing) => {
+  return pairings.flatMap((pairing, index) => {
     const base = `match:${round}:${agentIndex(context.names, pairing.a)}-${agentIndex(context.names, pairing.b)}`;
     const first = context.answers[pairing.a] ?? '';
     const second = context.answers[pairing.b] ?? '';
+    const label = (order: 1 | 2): string => matchLabel(round, index + 1, pairing, order);
     return [
-      agentCall(`${base}/order:1`, judge, userTurn(judgePrompt(context.task, first, second)), { phase: 'judge', round }),
-      agentCall(`${base}/order:2`, judge, userTurn(judgePrompt(context.task, second, first)), { phase: 'judge', round }),
+      agentCall(`${base}/order:1`, judge, userTurn(judgePrompt(context.task, first, second, label(1))), { phase: 'judge', round, label: label(1) }),
+      agentCall(`${base}/order:2`, judge, userTurn(judgePrompt(context.task, second, first, label(2))), { phase: 'judge', round, label: label(2) }),
     ];
   });
 }
 
 function scoreReplies(round: number, pairings: readonly Pairing[], replies: readonly AgentReply[]): MatchResult[] {
-  return pairings.map((pairing, index) =>
-    scoreMatch(round, pairing, parseVerdict(replies[2 * index]?.text ?? ''), parseVerdict(replies[2 * index + 1]?.text ?? '')),
-  );
+  return pairings.map((pairing, index) => {
+    const orders = [replies[2 * index], replies[2 * index + 1]];
+    const match = scoreMatch(round, pairing, parseVerdict(orders[0]?.text ?? ''), parseVerdict(orders[1]?.text ?? ''));
+    const failedOrders = orders.flatMap((reply, order) => (reply?.skipped !== undefined ? [order + 1] : []));
+    return failedOrders.length > 0 ? { ...match, failedOrders } : match;
+  });
 }
 
 function batch(context: TournamentContext, calls: AgentCall[]) {
@@ -92,7 +107,8 @@ function ranking(context: TournamentContext) {
 }
 
 function tournamentResult(context: TournamentContext): TopologyResult {
-  const base = { judge: context.options.judge, format: context.options.format, candidates: context.candidates.length };
+  const base: Record<string, unknown> = { judge: context.options.judge, format: context.options.format, candidates: context.candidates.length };
+  if (context.forfeited.length > 0) base['forfeited'] = context.forfeited;
   if (context.options.format === 'round-robin') {
     const table = ranking(context);
     const champion = table[0]?.agent ?? '';
@@ -117,13 +133,15 @@ const machine = setup({
   guards: {
     roundRobin: ({ context }) => context.options.format === 'round-robin',
     championFound: ({ context }) => context.entrants.length <= 1,
+    // Forfeits left one candidate: it wins a bracket without a match.
+    walkover: ({ context }) => context.options.format !== 'round-robin' && context.entrants.length <= 1,
   },
 }).createMachine({
   id: 'tournament',
   context: ({ input }) => {
     const names = input.agents.map((agent) => agent.name);
     const candidates = names.filter((name) => name !== input.options.judge);
-    return { task: input.task, names, candidates, options: input.options, answers: {}, round: 1, entrants: candidates, bracket: [], matches: [] };
+    return { task: input.task, names, candidates, options: input.options, answers: {}, round: 1, entrants: candidates, bracket: [], matches: [], forfeited: [] };
   },
   initial: 'answering',
   states: {
@@ -137,12 +155,21 @@ const machine = setup({
           ),
         onDone: {
           target: 'scheduling',
-          actions: assign({ answers: ({ event }) => Object.fromEntries(event.output.map((reply) => [reply.agent, reply.text])) }),
+          actions: assign(({ context, event }) => {
+            const answered = requireAnswered('tournament', event.output, 'every candidate failed to answer');
+            const playing = answered.map((reply) => reply.agent);
+            return {
+              answers: Object.fromEntries(answered.map((reply) => [reply.agent, reply.text])),
+              candidates: playing,
+              entrants: playing,
+              forfeited: context.candidates.filter((name) => !playing.includes(name)),
+            };
+          }),
         },
       },
     },
     scheduling: {
-      always: [{ guard: 'roundRobin', target: 'roundRobin' }, { target: 'bracketRound' }],
+      always: [{ guard: 'walkover', target: 'crowned' }, { guard: 'roundRobin', target: 'roundRobin' }, { target: 'bracketRound' }],
     },
     bracketRound: {
       invoke: {

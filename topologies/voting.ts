@@ -15,11 +15,16 @@
  * `details.tally` (normalised answer → votes, or weight under `weighted`) and `details.votes`
  * (voter → extracted answer or null) are always present.
  *
+ * With `on_agent_error: skip`, a voter whose call fails for good casts no ballot (`details.failed`)
+ * and the rule is decided over the ballots cast — except `quorum`, whose share is of every declared
+ * voter, so failed voters count against it. No voter left fails the run.
+ *
  * Command paths: `vote:<i>` (i = the agent's index in `agents`), or `sample:<i>` (i from 0).
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import type { AgentReply, TopologyDefinition, TopologyInput, TopologyIssue, TopologyResult } from '../src/protocol/index.js';
+import { agentsFailedError, type AgentReply, type TopologyDefinition, type TopologyInput, type TopologyIssue, type TopologyResult } from '../src/protocol/index.js';
+import { onAgentErrorOption } from './support/agent-failure.js';
 import { defaultAnswerPattern, extractAnswer, regexError } from './support/answers.js';
 import { agentCall, agentIndex, callAgentsPlaceholder, userTurn } from './support/call-agents.js';
 import { extractJson } from './support/structured-output.js';
@@ -49,6 +54,7 @@ export const votingOptions = z.strictObject({
   quorum: z.number().gt(0).max(1).optional().describe('Share of all voters the winner needs under rule "quorum" (0 < q ≤ 1). Default: 2/3.'),
   tie_break: z.enum(tieBreaks).default('first').describe('A tie at the top: first (earliest voter in agent order), random (seeded), none (no decision). Default: first.'),
   concurrency: z.number().int().min(1).max(10_000).optional().describe('Most voters answering at once (default: all).'),
+  on_agent_error: onAgentErrorOption('a failed voter casts no ballot (a reply without an answer, by contrast, abstains and counts as a voter) and the vote is decided over the ballots cast; a quorum still counts every declared voter, so it may require more; when every voter failed the run fails'),
 });
 export type VotingOptions = z.infer<typeof votingOptions>;
 
@@ -67,6 +73,8 @@ interface VotingContext {
   options: VotingOptions;
   voters: Voter[];
   ballots: Ballot[];
+  /** Voters whose calls failed and were skipped: not in `ballots`. */
+  failed: string[];
   decision: VoteDecision | undefined;
 }
 
@@ -133,6 +141,7 @@ function votingResult(context: VotingContext): TopologyResult {
     votes,
     leader: decision.leader,
   };
+  if (context.failed.length > 0) details['failed'] = context.failed;
   if (decision.tied.length > 0) details['tied'] = decision.tied;
   if (context.options.rule === 'quorum') details['quorum'] = context.options.quorum ?? defaultQuorum;
   return { answer: decision.answer, reason: decision.reason, aggregation: context.options.rule, details };
@@ -150,7 +159,7 @@ const machine = setup({
   },
 }).createMachine({
   id: 'voting',
-  context: ({ input }) => ({ task: input.task, seed: input.seed, options: input.options, voters: votersOf(input), ballots: [], decision: undefined }),
+  context: ({ input }) => ({ task: input.task, seed: input.seed, options: input.options, voters: votersOf(input), ballots: [], failed: [], decision: undefined }),
   initial: 'voting',
   states: {
     voting: {
@@ -163,13 +172,22 @@ const machine = setup({
         onDone: {
           target: 'counting',
           actions: assign(({ context, event }) => {
-            const ballots = context.voters.map((voter, index) => ({
-              voter: voter.id,
-              answer: extractVote((event.output[index] as AgentReply).text, context.options.extract),
-              weight: context.options.weights?.[voter.agent] ?? 1,
-            }));
-            const settings = { rule: context.options.rule, quorum: context.options.quorum ?? defaultQuorum, tieBreak: context.options.tie_break, seed: context.seed };
-            return { ballots, decision: decideVote(ballots, settings) };
+            const replies = event.output;
+            const failed = context.voters.filter((_, index) => replies[index]?.skipped !== undefined);
+            if (failed.length === context.voters.length) throw agentsFailedError('voting', 'every voter failed, so there is nothing to count', replies);
+            const ballots = context.voters.flatMap((voter, index) => {
+              const reply = replies[index] as AgentReply;
+              if (reply.skipped !== undefined) return [];
+              return [{ voter: voter.id, answer: extractVote(reply.text, context.options.extract), weight: context.options.weights?.[voter.agent] ?? 1 }];
+            });
+            const settings = {
+              rule: context.options.rule,
+              quorum: context.options.quorum ?? defaultQuorum,
+              tieBreak: context.options.tie_break,
+              seed: context.seed,
+              quorumOf: context.voters.length,
+            };
+            return { ballots, failed: failed.map((voter) => voter.id), decision: decideVote(ballots, settings) };
           }),
         },
       },

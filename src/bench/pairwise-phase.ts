@@ -71,6 +71,7 @@ export async function runPairwise(
     if (result.answer === undefined || result.stopReason !== 'end_turn') continue;
     const matches = ((result.details?.['matches'] ?? []) as MatchDetail[]).map(pairwiseMatchOf);
     const record: TournamentRecord = { promptId: prompt.id, sessionId: result.sessionId, matches, judgeCostUsd: result.cost.usd };
+    // byAgent is keyed by slot path; the judge is an agent of the tournament itself, so its key is its name.
     context.judging.calls += result.byAgent[judgeName]?.calls ?? 0;
     context.judging.costUsd += result.cost.usd;
     await run.appendTournament(record);

@@ -27,6 +27,16 @@ export function integer(name: string, minimum = 0): (value: string) => number {
 }
 
 /**
+ * A repeatable option's parser: each use adds its value to the list (`--budget a=1 --budget b=2`).
+ *
+ * @example
+ * program.option('--budget <limits>', 'limits', collect, []);
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
  * A parser for a TCP port option (0 picks a free one).
  *
  * @example

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './cli-context.js';
-import { createAction, integer } from './cli-action.js';
+import { collect, createAction, integer } from './cli-action.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerToolAnswerCommands } from './tool-answer-commands.js';
 import { registerDesignCommand } from './design-command.js';
@@ -91,6 +91,7 @@ program
   .option('-s, --seed <n>', 'seed for simulated models and tie-breaks (same seed ⇒ same answer)', integer('--seed'))
   .option('--json', 'print one machine-readable result instead of the transcript')
   .option('-q, --quiet', 'print only the final answer')
+  .option('--budget <limits>', 'spend limits over the document\'s: max_usd=2,max_calls=40 (also max_tokens, max_duration_s; AGENT.LIMIT for one agent); repeatable', collect, [])
   .addHelpText(
     'after',
     `
@@ -103,9 +104,10 @@ with the waiting calls listed (status idle, stop reason requires_action) and exi
 them with conclave approve / deny / tool-result.
 
 Exit codes: 0 answered, or waiting for tool answers; 1 the run failed; 2 usage or document error;
-130 interrupted.`,
+130 interrupted. A budget that stops the run (stop reason budget_exceeded) exits 1 with the answer
+so far and the \`conclave resume ID --budget …\` that goes on.`,
   )
-  .action(action(async (context, file: string, options: { task?: string; seed?: number; json?: boolean; quiet?: boolean }) => (await runSession()).runCommand(context, file, options)));
+  .action(action(async (context, file: string, options: { task?: string; seed?: number; json?: boolean; quiet?: boolean; budget?: string[] }) => (await runSession()).runCommand(context, file, options)));
 
 program
   .command('resume')
@@ -113,7 +115,9 @@ program
   .argument('<session-id>', 'session id (see `conclave sessions list`)')
   .option('--json', 'print one machine-readable result')
   .option('-q, --quiet', 'print only the final answer')
-  .action(action(async (context, sessionId: string, options: { json?: boolean; quiet?: boolean }) => (await runSession()).resumeCommand(context, sessionId, options)));
+  .option('--budget <limits>', 'raise (or set) limits first: max_usd=2,max_calls=40; AGENT.LIMIT for one agent; LIMIT=none removes one; repeatable', collect, [])
+  .addHelpText('after', '\nA session stopped by its budget (budget_exceeded) goes on once it is raised; finished calls are not paid again:\n  $ conclave resume sesn_01J… --budget max_usd=2,max_calls=40\n  $ conclave resume sesn_01J… --budget max_calls=40 --budget critic.max_tokens=20000')
+  .action(action(async (context, sessionId: string, options: { json?: boolean; quiet?: boolean; budget?: string[] }) => (await runSession()).resumeCommand(context, sessionId, options)));
 
 program
   .command('send')

@@ -92,6 +92,8 @@ export class SessionRenderer {
   }
 
   private heading(step: StepInfo): void {
+    // A context summary belongs to the step whose call it shortens: no heading of its own.
+    if (step.phase === 'context-summary') return;
     const label = step.phase === 'debate' ? `round ${step.round ?? 1}` : step.phase === 'stage' ? `pass ${step.round ?? 1}` : step.phase;
     const key = `${step.topology}:${label}`;
     if (key === this.lastHeading) return;
@@ -122,7 +124,8 @@ export class SessionRenderer {
       formatDuration(data.latencyMs),
       ...(data.attempt > 1 ? [`attempt ${data.attempt}`] : []),
     ].join(' · ');
-    this.print(`${style.cyan('▸')} ${style.bold(data.agent ?? data.commandId)} ${style.dim((data.model ?? '').split('?')[0] ?? '')}${simulated}\n${indent(text.trim(), '  ')}\n  ${style.dim(footer)}\n`);
+    const summary = data.commandId.endsWith('/context-summary:0') ? style.dim(' · context summary') : '';
+    this.print(`${style.cyan('▸')} ${style.bold(data.agent ?? data.commandId)}${summary} ${style.dim((data.model ?? '').split('?')[0] ?? '')}${simulated}\n${indent(text.trim(), '  ')}\n  ${style.dim(footer)}\n`);
   }
 
   /** A tool call: `⚙ coder · bash  bash test.sh` and the first lines of its result. */

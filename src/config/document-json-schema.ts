@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
-import { customToolSchema, environmentSchema, providersSectionSchema, timeoutsSchema, type Registry } from '../protocol/index.js';
+import { budgetSchema, customToolSchema, environmentSchema, onAgentErrorSchema, providersSectionSchema, timeoutsSchema, type Registry } from '../protocol/index.js';
 import { documentDefaultsSchema, documentModelAgentSchema, documentRetrySchema } from './document-schema.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -78,6 +78,7 @@ function withModelExamples(schema: JsonSchema, examples: string[]): JsonSchema {
  */
 export function topologyDocumentJsonSchema(registry: Registry): Record<string, unknown> {
   const examples = modelExamples(registry);
+  const onAgentError = generate(onAgentErrorSchema);
   const definitions: JsonSchema = {};
   const topologyNames = [...registry.topologies.keys(), ...registry.aliases.keys()];
   definitions.topologyName = {
@@ -94,6 +95,7 @@ export function topologyDocumentJsonSchema(registry: Registry): Record<string, u
       agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' } },
       options: { type: 'object' },
       description: { type: 'string' },
+      on_agent_error: onAgentError,
     },
     required: ['name', 'topology', 'agents'],
     additionalProperties: false,
@@ -125,6 +127,8 @@ export function topologyDocumentJsonSchema(registry: Registry): Record<string, u
       environment: { description: "Where the agents' tools run: sandbox driver, seed directory, network, limits.", ...generate(environmentSchema) },
       tools: { type: 'array', description: "The document's own tools (commands run in the sandbox, client-run tools) and approvals on other tools.", items: generate(customToolSchema) },
       mcp_servers: { type: 'array', description: 'MCP servers whose tools agents may use (`<server>__<tool>`).', items: generate(mcpServerConfigSchema) },
+      on_agent_error: { ...onAgentError, description: 'What a failed agent call (retries and fallbacks exhausted) does: fail the session (default) or skip the call and go on with the agents left. A topology\'s options and an agent may override it.' },
+      budget: { description: "Limits on the session's spend (dollars, tokens, model calls, running seconds), checked before every model call; reaching one idles the session (`budget_exceeded`) until `conclave resume ID --budget …` raises it.", ...generate(budgetSchema) },
       agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' } },
       options: { type: 'object', description: "The topology's own options." },
     },

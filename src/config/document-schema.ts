@@ -5,7 +5,7 @@
  * at hand (a topology's own options schema, its minimum number of agents, the providers).
  */
 import { z } from 'zod';
-import { defaultRetryPolicy, modelAgentSchema, type AgentSlot, type CallTimeouts, type CustomToolSettings, type EnvironmentSettings, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
+import { defaultRetryPolicy, modelAgentSchema, onAgentErrorSchema, type AgentSlot, type Budget, type CallTimeouts, type CustomToolSettings, type EnvironmentSettings, type OnAgentError, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
 
 /** A validated, normalised topology document. */
 export interface TopologyDocument {
@@ -31,16 +31,21 @@ export interface TopologyDocument {
   tools?: CustomToolSettings[];
   /** MCP servers whose tools agents may use (checked when connected). */
   mcp_servers?: Array<Record<string, unknown> & { name: string }>;
+  /** Limits on the session's spend, checked before every model call. */
+  budget?: Budget;
+  /** What a failed agent call does when neither its slot nor its topology's options say: fail (default) or skip. */
+  on_agent_error?: OnAgentError;
 }
 
 /** Fields of a model agent that `defaults` may supply. */
-export const defaultableAgentFields = ['model', 'temperature', 'max_tokens', 'system'] as const;
+export const defaultableAgentFields = ['model', 'temperature', 'max_tokens', 'system', 'context'] as const;
 
 export const documentDefaultsSchema = z.strictObject({
   model: modelAgentSchema.shape.model.optional(),
   temperature: modelAgentSchema.shape.temperature,
   max_tokens: modelAgentSchema.shape.max_tokens,
   system: modelAgentSchema.shape.system,
+  context: modelAgentSchema.shape.context,
 });
 export type DocumentDefaults = z.infer<typeof documentDefaultsSchema>;
 
@@ -69,6 +74,8 @@ export const documentTopLevelSchema = z.strictObject({
   environment: z.unknown().optional(),
   tools: z.unknown().optional(),
   mcp_servers: z.unknown().optional(),
+  budget: z.unknown().optional(),
+  on_agent_error: onAgentErrorSchema.optional(),
   agents: z.unknown().optional(),
   options: z.unknown().optional(),
 });
@@ -83,4 +90,5 @@ export const documentNestedTopologySchema = z.strictObject({
   agents: z.unknown().optional(),
   options: z.unknown().optional(),
   description: z.string().optional(),
+  on_agent_error: onAgentErrorSchema.optional(),
 });

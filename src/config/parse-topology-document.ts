@@ -4,7 +4,7 @@
  * the source (file, line, column, JSON path) and all of them are thrown together as the `issues`
  * of one `invalid_document` error, so a user fixes a document in one round trip, not ten.
  */
-import { ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ProvidersSection, type Registry } from '../protocol/index.js';
+import { budgetSchema, ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ProvidersSection, type Registry } from '../protocol/index.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import { checkModelReferences } from './check-model-reference.js';
 import { appendProblems, documentProblem, isPlainObject } from './document-problem.js';
@@ -143,6 +143,8 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
   validation.defaults = usableDefaults(absentIfNull(raw.defaults), validation);
   const timeouts = parseWithProblems(timeoutsSchema.optional(), absentIfNull(raw.timeouts), ['timeouts']);
   if (!timeouts.ok) appendProblems(validation.problems, timeouts.problems);
+  const budget = parseWithProblems(budgetSchema.optional(), absentIfNull(raw.budget), ['budget']);
+  if (!budget.ok) appendProblems(validation.problems, budget.problems);
   const level = validateTopologyLevel(
     { topology: raw.topology, agents: raw.agents, options: absentIfNull(raw.options), path: [] },
     validation,
@@ -160,8 +162,10 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
   if (level.alias !== undefined) result.alias = level.alias;
   for (const key of ['name', 'description', 'task'] as const) if (top.value[key] !== undefined) result[key] = top.value[key];
   if (top.value.seed !== undefined) result.seed = top.value.seed;
+  if (top.value.on_agent_error !== undefined) result.on_agent_error = top.value.on_agent_error;
   if (providers !== undefined) result.providers = providers;
   if (timeouts.ok && timeouts.value !== undefined) result.timeouts = timeouts.value;
+  if (budget.ok && budget.value !== undefined) result.budget = budget.value;
   if (toolSections.environment !== undefined) result.environment = toolSections.environment;
   if (toolSections.tools !== undefined) result.tools = toolSections.tools;
   if (toolSections.mcpServers !== undefined) result.mcp_servers = toolSections.mcpServers;

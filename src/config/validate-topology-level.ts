@@ -7,7 +7,7 @@
  * unknown), because a topology's `check` needs well-formed agents and options to look at; whether
  * the document as a whole is accepted is decided by the collected problems alone.
  */
-import type { AgentSlot, ModelAgent, Registry } from '../protocol/index.js';
+import { onAgentErrorSchema, type AgentSlot, type ModelAgent, type Registry } from '../protocol/index.js';
 import { outputSchemaProblem } from '../json-schema/output-schema-validator.js';
 import { checkModelReferences } from './check-model-reference.js';
 import {
@@ -19,6 +19,7 @@ import {
 import { appendProblems, describeValueType, documentProblem, isPlainObject, type DocumentProblem } from './document-problem.js';
 import { formatJsonPath, type JsonPath } from './format-json-path.js';
 import { resolveTopologyName } from './resolve-topology-name.js';
+import { shapeKeysAt } from './zod-shape-keys.js';
 import { parseWithProblems } from './zod-problems.js';
 
 /** Shared state of one validation pass. */
@@ -68,6 +69,8 @@ function validateModelAgent(raw: Record<string, unknown>, path: JsonPath, contex
     // A model that came from `defaults` was checked once, at defaults.model.
     appendProblems(context.problems, checkModelReferences(filled.model, modelPath, context.registry));
   }
+  const summaryModel = isPlainObject(raw.context) ? raw.context['model'] : undefined;
+  if (summaryModel !== undefined) appendProblems(context.problems, checkModelReferences(summaryModel, [...path, 'context', 'model'], context.registry));
   const parsed = parseWithProblems(documentModelAgentSchema, filled, path);
   if (!parsed.ok) {
     appendProblems(context.problems, parsed.problems);
@@ -88,6 +91,7 @@ function validateNestedSlot(raw: Record<string, unknown>, path: JsonPath, contex
   if (!parsed.ok || level === undefined) return undefined;
   const slot: AgentSlot = { name: parsed.value.name, topology: level.topology, agents: level.agents, options: level.options };
   if (parsed.value.description !== undefined) slot.description = parsed.value.description;
+  if (parsed.value.on_agent_error !== undefined) slot.on_agent_error = parsed.value.on_agent_error;
   return slot;
 }
 
@@ -171,8 +175,17 @@ export function validateTopologyLevel(input: TopologyLevelInput, context: Valida
     return undefined;
   }
   const merged = mergeUnder(resolved.presetOptions, input.options ?? {});
-  const options = parseWithProblems(resolved.definition.options, merged, optionsPath);
-  if (!options.ok) appendProblems(context.problems, options.problems);
+  let options = parseWithProblems(resolved.definition.options, merged, optionsPath);
+  // `on_agent_error` is every topology's option, also of one whose own schema lacks it (built-in
+  // topologies declare it, with what `skip` means for each).
+  if (!options.ok && merged.on_agent_error !== undefined && !shapeKeysAt(resolved.definition.options, []).includes('on_agent_error')) {
+    const { on_agent_error: policy, ...rest } = merged;
+    const without = parseWithProblems(resolved.definition.options, rest, optionsPath);
+    const policyOk = onAgentErrorSchema.safeParse(policy).success;
+    if (!policyOk) context.problems.push(documentProblem([...optionsPath, 'on_agent_error'], `expected "fail" or "skip", received ${JSON.stringify(policy)}`, { hint: 'on_agent_error: fail (the default) or skip' }));
+    options = without.ok && policyOk ? { ok: true, value: { ...(without.value as Record<string, unknown>), on_agent_error: policy } } : without;
+    if (!without.ok) appendProblems(context.problems, without.problems);
+  } else if (!options.ok) appendProblems(context.problems, options.problems);
   if (!options.ok || agents === undefined) return undefined;
 
   const parsedOptions = options.value as Record<string, unknown>;

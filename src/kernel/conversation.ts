@@ -6,7 +6,7 @@
  * Deliveries are journaled (`steering.delivered`) so a replay hands each call the same messages.
  */
 import type { Message } from '../protocol/index.js';
-import type { Journal } from './journal.js';
+import type { Journal, TurnRecord } from './journal.js';
 import type { SessionWriter } from './session-writer.js';
 
 /** What the topology runner asks of the current turn. */
@@ -36,10 +36,7 @@ export const steeringHeading = 'Message from the user while you were working:';
  */
 export function createConversation(journal: Journal, writer: SessionWriter, turn: number): Conversation {
   const history: Message[] = [];
-  for (const earlier of journal.completedTurns) {
-    if (earlier.turn >= turn || earlier.completed === undefined) continue;
-    history.push({ role: 'user', content: earlier.task }, { role: 'assistant', content: earlier.completed.answer });
-  }
+  for (const earlier of earlierTurns(journal, turn)) history.push({ role: 'user', content: earlier.task }, { role: 'assistant', content: earlier.completed.answer });
   return {
     history,
     deliver(commandIds) {
@@ -60,6 +57,22 @@ export function createConversation(journal: Journal, writer: SessionWriter, turn
       return [...history, ...withSteering(messages, steering)];
     },
   };
+}
+
+/** The finished turns before `turn`, whose task and answer are its history. */
+function earlierTurns(journal: Journal, turn: number): Array<TurnRecord & { completed: NonNullable<TurnRecord['completed']> }> {
+  return journal.completedTurns.filter((earlier): earlier is TurnRecord & { completed: NonNullable<TurnRecord['completed']> } => earlier.turn < turn && earlier.completed !== undefined);
+}
+
+/**
+ * How many messages of history come before the calls of `turn` (two per finished earlier turn):
+ * the index of the turn's own first message.
+ *
+ * @example
+ * historyLength(journal, 3) // → 4 after two finished turns
+ */
+export function historyLength(journal: Journal, turn: number): number {
+  return earlierTurns(journal, turn).length * 2;
 }
 
 function withSteering(messages: readonly Message[], steering: readonly string[] | undefined): Message[] {

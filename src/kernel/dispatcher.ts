@@ -37,6 +37,7 @@ import type { LiveEvents, StreamDelta } from './live-events.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';
 import { modelCost } from './model-cost.js';
 import { promptCacheFor } from './prompt-cache.js';
+import { fitContextWindow } from './context-window.js';
 import type { SessionWriter } from './session-writer.js';
 import type { StreamRedactor } from '../vault/index.js';
 
@@ -83,6 +84,8 @@ export interface DispatcherContext {
    * secret (`createStreamRedactor`); absent, each delta is redacted alone with `redact`.
    */
   streamRedactor?: () => StreamRedactor;
+  /** The session's budget, when it has one: checked before each model call that is not in the journal. */
+  budget?: { beforeCall(call: ModelCall): Promise<void> };
 }
 
 const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -112,6 +115,10 @@ function modelReference(model: string): ModelRef | undefined {
 export async function dispatchModelCall(context: DispatcherContext, call: ModelCall, signal: AbortSignal): Promise<ModelCallResult> {
   const done = context.journal.completed.get(call.commandId);
   if (done !== undefined) return fromJournal(done, context.journal.completedSeq.get(call.commandId) ?? 0);
+  // A session with a budget: refused (journaled `budget.exceeded`, `budget_exceeded` thrown) once a limit is reached.
+  if (context.budget !== undefined) await context.budget.beforeCall(call);
+  // An agent with `context:`: the request is brought under its max_input_tokens (context-window.ts).
+  if (call.agent.context !== undefined) call = await fitContextWindow(context, call, signal, dispatchModelCall);
 
   const chain = modelChain(call.agent);
   const failures: string[] = [];

@@ -14,3 +14,4 @@ export { defaultMaxToolRounds, dispatchToolCall, runModelWithTools, type Session
 export { createSandboxTools, type DisposableSessionTools, type SandboxToolsOptions } from './sandbox-tools.js';
 export { modelCost } from './model-cost.js';
 export { ProviderAccess } from './provider-access.js';
+export { applyBudgetPatch, describeBudgetStop, effectiveBudgets, parseBudgetFlags, raiseHint, type BudgetChange, type BudgetPatch } from './session-budget.js';

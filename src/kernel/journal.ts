@@ -7,9 +7,11 @@
  * Built from the log when a session is run or resumed, then kept current as events are stored.
  */
 import type {
+  AgentSkippedData,
   AgentToolUseData,
   CommandCompletedData,
   CommandStartedData,
+  ContextFittedData,
   SessionCreatedData,
   SessionEvent,
   StepInfo,
@@ -67,6 +69,8 @@ export class Journal {
   readonly stepped = new Map<string, StepInfo>();
   /** Calls whose `agent.message` is in the log (nested topology results are written once). */
   readonly messaged = new Set<string>();
+  /** Agent calls skipped under `on_agent_error: skip`, by the call's full path: replay answers them from here. */
+  readonly skipped = new Map<string, AgentSkippedData>();
   /** How many times each command was started (by attempt), for diagnostics. */
   readonly startedCount = new Map<string, number>();
   /** Turns in order; the first is implied by a `session.created` with a task. */
@@ -77,6 +81,8 @@ export class Journal {
   readonly consumed = new Set<number>();
   /** Steering texts handed to each model command. */
   readonly deliveries = new Map<string, string[]>();
+  /** How each model command was fitted into its agent's context window (`context.truncated`/`summarized`), first record kept. */
+  readonly contextFitted = new Map<string, ContextFittedData>();
   /** Tool calls that waited (or wait) for an answer, by command id and by event id. */
   readonly waitingByCommand = new Map<string, WaitingToolUse>();
   readonly waitingByEvent = new Map<string, WaitingToolUse>();
@@ -168,6 +174,12 @@ export class Journal {
       case 'session.deleted':
         this.deleted = true;
         break;
+      case 'context.truncated':
+      case 'context.summarized': {
+        const fitted = data as ContextFittedData;
+        if (!this.contextFitted.has(fitted.commandId)) this.contextFitted.set(fitted.commandId, fitted);
+        break;
+      }
       case 'agent.tool_use':
       case 'agent.custom_tool_use': {
         const use = data as AgentToolUseData;
@@ -221,6 +233,11 @@ export class Journal {
       case 'agent.message':
         this.messaged.add(data['commandId'] as string);
         break;
+      case 'agent.skipped': {
+        const skipped = data as AgentSkippedData;
+        if (!this.skipped.has(skipped.path)) this.skipped.set(skipped.path, skipped);
+        break;
+      }
       case 'topology.completed': {
         this.topologyCompleted = data as TopologyCompletedData;
         const open = this.openTurn;

@@ -4,9 +4,11 @@
  */
 import type {
   AgentSlot,
+  Budget,
   CallTimeouts,
   CustomToolSettings,
   EnvironmentSettings,
+  OnAgentError,
   ProviderAdapter,
   ProviderModule,
   ProvidersSection,
@@ -16,6 +18,7 @@ import type {
 import type { ServerPolicy } from '../policy/server-policy.js';
 import type { Clock } from './clock.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { BudgetChange } from './session-budget.js';
 import type { SessionTools } from './tool-loop.js';
 
 /** What a session runs: a validated, normalised topology document (see `src/config`). */
@@ -37,6 +40,10 @@ export interface SessionDefinition {
   tools?: CustomToolSettings[];
   /** MCP servers whose tools agents may use. */
   mcp_servers?: Array<Record<string, unknown> & { name: string }>;
+  /** Limits on the session's spend, checked before every model call (see `session-budget.ts`). */
+  budget?: Budget;
+  /** `skip`: an agent that fails for good is left out and the topology goes on (agents and options may override it). */
+  on_agent_error?: OnAgentError;
 }
 
 export interface CreateSessionOptions {
@@ -64,6 +71,12 @@ export interface CreateSessionOptions {
    * first turn (the Managed Agents way). Default false: a task is required.
    */
   awaitInput?: boolean;
+  /**
+   * Budget limits over the document's (`conclave run --budget`, an API's `budget` field), journaled
+   * with the document's in a `budget.set` at creation. A `max_usd` over a model with no known
+   * price is refused (`invalid_argument`) before anything is written.
+   */
+  budget?: BudgetChange;
 }
 
 /** A user message for {@link Kernel.send}. */
@@ -147,4 +160,9 @@ export interface SecretScope {
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /**
+   * Changes the budget before the run (`conclave resume ID --budget max_usd=2`): journaled as a
+   * `budget.set` (see {@link Kernel.setBudget}); a session stopped by its budget then goes on.
+   */
+  budget?: BudgetChange;
 }

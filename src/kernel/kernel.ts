@@ -7,6 +7,8 @@
 import {
   ConclaveError,
   createId,
+  parseModelRef,
+  type NewSessionEvent,
   registryWithDocumentProviders,
   type Registry,
   type SessionCreatedData,
@@ -26,9 +28,10 @@ import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
 import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type ServerPolicy } from '../policy/index.js';
-import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, UserMessage } from './kernel-options.js';
+import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
 import { driveTurns, interruptReason, type ActiveRun } from './session-turn.js';
 import { appendAfterHead, assertWritable } from './session-input.js';
+import { createdBudgetData, raisedBudgetData, SessionBudget, type BudgetChange } from './session-budget.js';
 import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
 export class Kernel {
@@ -79,6 +82,8 @@ export class Kernel {
     // A workspace's secrets are looked up now, so a missing one is the caller's 400, not a failed run.
     if (trust.untrusted) await this.secrets.prepare(definition, { workspace: trust.workspace });
     const seed = options.seed ?? definition.seed ?? 0;
+    // Budgets are checked before anything is written too (a `max_usd` needs priced models).
+    const budgetSet = createdBudgetData(definition, options.budget, (model) => this.isPriced(model, definition, trust));
     const sessionId = createId('session');
     const document = { ...definition, ...resolved, task, seed };
     const data: SessionCreatedData = { document, topology: resolved.topology, task, seed };
@@ -89,8 +94,41 @@ export class Kernel {
     if (trust.untrusted) data.trust = 'untrusted';
     if (options.metadata !== undefined) data.metadata = options.metadata;
     if (options.attributes !== undefined) data.attributes = options.attributes;
-    await this.store.append(sessionId, 1, [{ id: createId('event'), type: 'session.created', at: this.now(), data: this.secrets.redact(data) }]);
+    const at = this.now();
+    const created: NewSessionEvent[] = [{ id: createId('event'), type: 'session.created', at, data: this.secrets.redact(data) }];
+    if (budgetSet !== undefined) created.push({ id: createId('event'), type: 'budget.set', at, data: budgetSet });
+    await this.store.append(sessionId, 1, created);
     return sessionId;
+  }
+
+  /** Whether a model's calls have a cost a `max_usd` can count (simulated ones do). */
+  private isPriced(model: string, definition: SessionDefinition, trust: SessionTrust): boolean {
+    const reference = parseModelRef(model);
+    if (reference === undefined) return true;
+    const settings = definition.providers?.[reference.provider];
+    const adapter = this.access.adapter(reference.provider, settings, trust);
+    return adapter.simulated || this.access.price(adapter, reference.name, reference.model, settings) !== undefined;
+  }
+
+  /**
+   * Changes a session's budgets — the session's own and agents' by name, limit by limit (`null`
+   * removes one) — by journaling a `budget.set`. A session that stopped on its budget goes on when
+   * it runs next (`runSession`, or `resume` in the CLI); one running here sees the change before
+   * its next model call. Throws `invalid_argument` for a malformed change or an unmeasurable
+   * `max_usd`.
+   *
+   * @example
+   * await kernel.setBudget(sessionId, { budget: { max_usd: 2, max_calls: 40 } });
+   */
+  async setBudget(sessionId: string, change: BudgetChange): Promise<SessionEvent> {
+    await assertWritable(this.store, sessionId);
+    const events = await this.store.read(sessionId);
+    const created = Journal.from(events.slice(0, 1)).created;
+    if (created === undefined) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
+    const definition = created.document as unknown as SessionDefinition;
+    const trust = sessionTrustFor(this.policy, created.workspace ?? 'default', created.trust === 'untrusted');
+    const data = raisedBudgetData(definition, events, change, (model) => this.isPriced(model, definition, trust));
+    return this.journalInput(sessionId, { type: 'budget.set', data });
   }
 
   /**
@@ -105,6 +143,10 @@ export class Kernel {
    * const result = await kernel.runSession(sessionId, { signal: controller.signal });
    */
   runSession(sessionId: string, options: RunOptions = {}): Promise<SessionResult> {
+    if (options.budget !== undefined) {
+      const { budget, ...rest } = options;
+      return this.setBudget(sessionId, budget).then(() => this.runSession(sessionId, rest));
+    }
     const running = this.active.get(sessionId)?.done ?? this.opening.get(sessionId);
     if (running !== undefined) return running;
     // Errors leave the kernel redacted too: the CLI prints them, workers log them, queues store them.
@@ -136,9 +178,12 @@ export class Kernel {
     const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
     writer.fence = fence;
     if (this.secrets.active) writer.redact = (drafts) => this.secrets.redactDrafts(drafts);
+    const budget = new SessionBudget(definition, writer, this.clock);
+    for (const event of events) budget.ledger.observe(event);
     const run: ActiveRun = {
       writer,
       journal,
+      budget,
       dispatcher: {
         sessionId,
         writer,
@@ -152,12 +197,18 @@ export class Kernel {
         timeouts: { ...this.options.defaultTimeouts, ...definition.timeouts },
         ...(this.secrets.active ? { redact: <T>(value: T): T => this.secrets.redact(value), streamRedactor: () => this.secrets.streamRedactor() } : {}),
         random: this.options.random ?? Math.random,
+        ...(budget.active ? { budget } : {}),
       },
       controller: undefined,
       inflight: new Set(),
       done: Promise.resolve(undefined as unknown as SessionResult),
     };
-    writer.onStored = (event) => journal.add(event);
+    writer.onStored = (event) => {
+      journal.add(event);
+      budget.observe(event);
+      // A budget given to a session that had none applies from the next call on.
+      if (event.type === 'budget.set' && run.dispatcher.budget === undefined && budget.active) run.dispatcher.budget = budget;
+    };
     writer.onExternal = (event) => {
       if (event.type === 'user.interrupt' || event.type === 'session.deleted') run.controller?.abort(interruptReason(event));
     };
@@ -362,7 +413,9 @@ export class Kernel {
    */
   async run(definition: SessionDefinition, options: CreateSessionOptions & RunOptions = {}): Promise<SessionResult> {
     const sessionId = await this.createSession(definition, options);
-    return this.runSession(sessionId, options);
+    // The budget went into the session's creation; it is not a change to journal again.
+    const { budget: _created, ...run } = options;
+    return this.runSession(sessionId, run);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type {
   AgentToolUseData,
+  BudgetExceededData,
   CommandCompletedData,
   CommandFailedData,
   ConclaveErrorJSON,
@@ -18,6 +19,7 @@ import type {
   UserCustomToolResultData,
   UserToolConfirmationData,
 } from '../protocol/index.js';
+import { slotPathsOf, type SlotPaths } from './slot-paths.js';
 import { addUsage } from './usage-sum.js';
 
 /** A tool call waiting for an answer, as results and listings show it. */
@@ -33,6 +35,8 @@ export interface PendingToolUse {
 }
 
 export interface SpendLine {
+  /** In `byAgent`: the agent's own name (the line's key is its slot path, `red › a` when nested). */
+  agent?: string;
   calls: number;
   usage: Usage;
   cost: Cost;
@@ -53,6 +57,11 @@ export interface SessionResult {
   error?: ConclaveErrorJSON;
   usage: Usage;
   cost: Cost;
+  /**
+   * Spend per agent slot, keyed by the slot's path: the agent's name for the document's own agents,
+   * `<slot> › <agent>` inside a nested topology (see `slot-paths.ts`), so two nested slots that
+   * share an agent name stay apart. Each line's `agent` is the plain name.
+   */
   byAgent: Record<string, SpendLine>;
   byProvider: Record<string, SpendLine>;
   commands: { completed: number; failed: number; retried: number };
@@ -64,6 +73,10 @@ export interface SessionResult {
   turns: number;
   /** Tool calls waiting for an answer, oldest first (the session is idle with `requires_action`). */
   pendingToolUses: PendingToolUse[];
+  /** With stop reason `budget_exceeded`: the limit that stopped the session, spent and max. */
+  budgetExceeded?: BudgetExceededData;
+  /** With stop reason `budget_exceeded` and no answer: the turn's latest agent message, the answer so far. */
+  partialAnswer?: { agent: string; text: string };
 }
 
 /**
@@ -93,6 +106,10 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
     pendingToolUses: [],
   };
   let startedAt: number | undefined;
+  /** Slot paths of the commands (`byAgent`'s keys), indexed when the first completed command needs them. */
+  let slotPaths: SlotPaths | undefined;
+  /** The current turn's latest agent message: the answer so far when a budget stops the turn. */
+  let latest: { agent: string; text: string } | undefined;
   /** Waiting calls by event id, and the event id of each by command (a completion settles it). */
   const waiting = new Map<string, PendingToolUse>();
   const waitingCommands = new Map<string, string>();
@@ -106,6 +123,11 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
       case 'session.status_idle':
         result.status = 'idle';
         result.stopReason = event.data['stopReason'] as StopReason;
+        if (result.stopReason === 'budget_exceeded' && event.data['budget'] !== undefined) result.budgetExceeded = event.data['budget'] as BudgetExceededData;
+        else delete result.budgetExceeded;
+        break;
+      case 'agent.message':
+        if (typeof event.data['text'] === 'string' && event.data['text'] !== '') latest = { agent: String(event.data['agent']), text: event.data['text'] };
         break;
       case 'session.status_terminated':
         result.status = 'terminated';
@@ -114,6 +136,7 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         // A new turn: the answer and task shown are this turn's.
         result.task = (event.data as { task: string }).task;
         result.turns += 1;
+        latest = undefined;
         delete result.answer;
         delete result.reason;
         delete result.aggregation;
@@ -123,7 +146,7 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         result.error = event.data['error'] as ConclaveErrorJSON;
         break;
       case 'command.completed':
-        addCompleted(result, event.data as CommandCompletedData);
+        addCompleted(result, event.data as CommandCompletedData, (slotPaths ??= slotPathsOf(events)));
         waiting.delete(waitingCommands.get((event.data as CommandCompletedData).commandId) ?? '');
         break;
       case 'agent.tool_use':
@@ -160,12 +183,13 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
     }
   }
   result.pendingToolUses = [...waiting.values()];
+  if (result.stopReason === 'budget_exceeded' && result.answer === undefined && latest !== undefined) result.partialAnswer = latest;
   const last = events[events.length - 1];
   if (startedAt !== undefined && last !== undefined) result.durationMs = Math.max(0, Date.parse(last.at) - startedAt);
   return result;
 }
 
-function addCompleted(result: SessionResult, completed: CommandCompletedData): void {
+function addCompleted(result: SessionResult, completed: CommandCompletedData, slotPaths: SlotPaths): void {
   result.commands.completed += 1;
   if (completed.usage === undefined) return;
   const cost = completed.cost ?? { usd: 0 };
@@ -173,7 +197,8 @@ function addCompleted(result: SessionResult, completed: CommandCompletedData): v
   addSpend(result, completed.usage, cost);
   const provider = (completed.model ?? 'unknown/').split('/')[0] ?? 'unknown';
   addTo(result.byProvider, provider, completed.usage, cost);
-  addTo(result.byAgent, completed.agent ?? 'unknown', completed.usage, cost);
+  const agent = completed.agent ?? 'unknown';
+  addTo(result.byAgent, slotPaths.of(completed.commandId, agent), completed.usage, cost, agent);
 }
 
 function addSpend(target: { usage: Usage; cost: Cost }, usage: Usage, cost: Cost): void {
@@ -182,8 +207,8 @@ function addSpend(target: { usage: Usage; cost: Cost }, usage: Usage, cost: Cost
   target.cost = target.cost.simulated === true || cost.simulated === true ? { usd, simulated: true } : { usd };
 }
 
-function addTo(lines: Record<string, SpendLine>, key: string, usage: Usage, cost: Cost): void {
-  const line = (lines[key] ??= { calls: 0, usage: { inputTokens: 0, outputTokens: 0 }, cost: { usd: 0 } });
+function addTo(lines: Record<string, SpendLine>, key: string, usage: Usage, cost: Cost, agent?: string): void {
+  const line = (lines[key] ??= agent === undefined ? { calls: 0, usage: { inputTokens: 0, outputTokens: 0 }, cost: { usd: 0 } } : { agent, calls: 0, usage: { inputTokens: 0, outputTokens: 0 }, cost: { usd: 0 } });
   line.calls += 1;
   addSpend(line, usage, cost);
 }

@@ -22,12 +22,15 @@ import type { KernelOptions, SessionDefinition } from './kernel-options.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
 import type { SessionWriter } from './session-writer.js';
 import { runTopology } from './topology-runner.js';
+import type { SessionBudget } from './session-budget.js';
 
 /** A session this kernel is running now. */
 export interface ActiveRun {
   writer: SessionWriter;
   journal: Journal;
   dispatcher: DispatcherContext;
+  /** The session's budgets and spend (checked by the dispatcher when any limit is set). */
+  budget?: SessionBudget;
   /** Aborts the running turn (interrupts, deletion). */
   controller: AbortController | undefined;
   /** Promises of agent calls in flight, so an interrupted turn idles after they settle. */
@@ -40,7 +43,7 @@ export interface ActiveRun {
  * written, unless every one was answered while the turn was still running (then the kernel runs
  * the turn again at once).
  */
-export type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated' | 'requires_action';
+export type TurnOutcome = 'completed' | 'interrupted' | 'failed' | 'terminated' | 'requires_action' | 'budget_exceeded';
 
 
 /** What a turn needs from the kernel that runs it. */
@@ -105,6 +108,12 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
       const eventIds = journal.pendingToolUses().map((use) => use.eventId);
       if (eventIds.length > 0) await writer.append([{ type: 'session.status_idle', data: { stopReason: 'requires_action' satisfies StopReason, eventIds } }]);
       return 'requires_action';
+    }
+    // A budget refused a call: the session idles, its answer so far kept, until the budget is raised.
+    if (error.code === 'budget_exceeded') {
+      const budget = run.budget?.exceeded;
+      await writer.append([{ type: 'session.status_idle', data: { stopReason: 'budget_exceeded' satisfies StopReason, ...(budget !== undefined ? { budget } : {}) } }]);
+      return 'budget_exceeded';
     }
     // An agent that gave up, or tools that cannot run here yet (bubblewrap missing): the session
     // idles, so it can be resumed once the cause is fixed.
@@ -251,7 +260,8 @@ export async function driveTurns(context: TurnLoopContext, sessionId: string, ru
       answered = false;
       const outcome = await runTurn({ registry: context.registry, sessionTools: context.sessionTools }, run, turn, signal);
       await writer.drain();
-      if (outcome === 'terminated') break;
+      // A budget stop waits for a raised budget (a later run), even with messages waiting.
+      if (outcome === 'terminated' || outcome === 'budget_exceeded') break;
       if (outcome === 'requires_action') {
         // The session waits, idle, for answers; whoever journals the last one starts the next run.
         if (journal.pendingToolUses().length > 0) break;

@@ -18,7 +18,7 @@ import type { Clock } from './clock.js';
 import type { LiveEvents } from './live-events.js';
 
 /** Events another process may add to a running session besides `user.*` input. */
-const absorbable = new Set(['session.archived', 'session.deleted', 'session.updated']);
+const absorbable = new Set(['session.archived', 'session.deleted', 'session.updated', 'budget.set']);
 
 /** Errors already worded for the user, not to be wrapped again. */
 const final = new WeakSet<Error>();

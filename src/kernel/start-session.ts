@@ -85,5 +85,7 @@ export function sessionResultJson(result: SessionResult): SessionResultJson {
     turns: result.turns,
     details: result.details ?? null,
     pendingToolUses: result.pendingToolUses,
+    ...(result.budgetExceeded !== undefined ? { budgetExceeded: result.budgetExceeded } : {}),
+    ...(result.partialAnswer !== undefined ? { partialAnswer: result.partialAnswer } : {}),
   };
 }

@@ -157,7 +157,8 @@ export async function runModelWithTools(
   for (let round = 0; ; round += 1) {
     const offerTools = round < maxRounds && definitions.length > 0;
     const roundId = `${base}/generate:${round}`;
-    const reply = await dispatchModelCall(context, { ...call, commandId: roundId, messages, ...(offerTools ? { tools: definitions } : {}) }, signal);
+    // A copy: the list grows after the call, and what a call was sent (its journaled input) must not.
+    const reply = await dispatchModelCall(context, { ...call, commandId: roundId, messages: messages.slice(), ...(offerTools ? { tools: definitions } : {}) }, signal);
     usage = addUsage(usage, reply.usage);
     usd += reply.cost.usd;
     simulated ||= reply.cost.simulated === true;

@@ -8,12 +8,15 @@ import {
   ConclaveError,
   callAgentsActorName,
   commandPath,
+  isAgentFailure,
   isNestedTopology,
+  onAgentErrorSchema,
   toConclaveError,
   type AgentCall,
   type AgentReply,
   type AgentSlot,
   type CallAgentsInput,
+  type OnAgentError,
   type Registry,
   type Cost,
   type TopologyDefinition,
@@ -38,6 +41,28 @@ export interface TopologyScope {
   agents: readonly AgentSlot[];
   options: Record<string, unknown>;
   seed: number;
+  /**
+   * The failure policy this run inherits when its options set none: the parent run's, or for the
+   * session's own run the document's `on_agent_error` (read from the journal when absent), else `fail`.
+   */
+  onAgentError?: OnAgentError;
+}
+
+/** One call skipped under `on_agent_error: skip`, as a result's `details.skipped` lists it. */
+export interface SkippedCall {
+  agent: string;
+  /** The call's full path: `voting/vote:1`, `tournament/answer:0/voting/vote:2`. */
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** A nested slot's result beyond its answer, as `details.nested[<slot path>]` keeps it. */
+export interface NestedResult {
+  topology: string;
+  reason: string;
+  aggregation: string;
+  details?: Record<string, unknown>;
 }
 
 /** Usage and cost of everything a run called, nested runs included. */
@@ -51,6 +76,8 @@ export interface RunTotals {
 export interface TopologyRunOutcome {
   result: TopologyResult;
   totals: RunTotals;
+  /** Calls skipped under `on_agent_error: skip`, nested runs' included (also in `result.details.skipped`). */
+  skipped: SkippedCall[];
 }
 
 /**
@@ -83,6 +110,19 @@ interface ActiveRun {
   totals: RunTotals;
   /** The run's signal: every call of the run listens to it. */
   signal: AbortSignal;
+  /** The run's failure policy (its options', else inherited); an agent slot's own wins over it. */
+  policy: OnAgentError;
+  /** Calls skipped in this run and in its nested runs, in call order. */
+  skipped: SkippedCall[];
+  /** Results of nested slots by the slot call's path in this run. */
+  nested: Record<string, NestedResult>;
+}
+
+/** What one agent call gives back to its batch: the reply, plus a nested run's skips and result. */
+interface CallOutcome {
+  reply: AgentReply;
+  skipped: SkippedCall[];
+  nested?: NestedResult;
 }
 
 /** The run each actor system belongs to: how a shared `callAgents` finds its session. */
@@ -108,7 +148,7 @@ const callAgents: ReturnType<typeof fromPromise<AgentReply[], CallAgentsInput>> 
     const work =
       run === undefined
         ? Promise.reject(new ConclaveError('internal', 'callAgents was invoked outside a topology run'))
-        : runAgentCalls(run.context, run.scope, run.totals, snapshot.input as CallAgentsInput, run.signal);
+        : runAgentCalls(run, snapshot.input as CallAgentsInput);
     work.then(
       (replies) => {
         if (self.getSnapshot().status === 'active') self.send({ type: promiseResolved, data: replies });
@@ -146,16 +186,28 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
   if (definition === undefined) {
     return Promise.reject(new ConclaveError('unknown_topology', `unknown topology "${scope.topology}"`));
   }
+  // The failure policy is every topology's option; a topology whose schema lacks it (one defined
+  // outside this repository) gets its options without it.
+  const policy = onAgentErrorSchema.optional().safeParse(scope.options?.['on_agent_error']);
+  if (!policy.success) {
+    return Promise.reject(new ConclaveError('invalid_document', `invalid options for topology "${scope.topology}" at ${scope.prefix}: on_agent_error must be "fail" or "skip"`));
+  }
   // Options are parsed here too (not only by the document loader), so programmatic callers and
   // nested slots get the documented defaults; parsing is idempotent on already-normalised options.
-  const parsed = definition.options.safeParse(scope.options ?? {});
+  let parsed = definition.options.safeParse(scope.options ?? {});
+  if (!parsed.success && policy.data !== undefined) {
+    const { on_agent_error: _policy, ...rest } = scope.options;
+    const withoutPolicy = definition.options.safeParse(rest);
+    if (withoutPolicy.success) parsed = withoutPolicy;
+  }
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
     return Promise.reject(new ConclaveError('invalid_document', `invalid options for topology "${scope.topology}" at ${scope.prefix}: ${problems}`));
   }
   const input: TopologyInput = { task: scope.task, agents: scope.agents, options: parsed.data as Record<string, unknown>, seed: scope.seed };
   const actor = createActor(providedMachine(definition), { input });
-  runs.set(actor.system, { context, scope, totals, signal });
+  const run: ActiveRun = { context, scope, totals, signal, policy: policy.data ?? scope.onAgentError ?? documentPolicy(context), skipped: [], nested: {} };
+  runs.set(actor.system, run);
 
   return new Promise<TopologyRunOutcome>((resolve, reject) => {
     const onAbort = (): void => {
@@ -170,7 +222,7 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
         signal.removeEventListener('abort', onAbort);
         const snapshot = actor.getSnapshot();
         if (snapshot.status !== 'done') return reject(new ConclaveError('topology_failed', `topology "${scope.topology}" stopped before finishing`));
-        resolve({ result: snapshot.output as TopologyResult, totals });
+        resolve({ result: withRunDetails(snapshot.output as TopologyResult, run), totals, skipped: run.skipped });
       },
       error: (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
@@ -182,21 +234,20 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
 }
 
 /**
- * Runs a batch of agent calls with bounded concurrency and returns replies in call order. After a
- * failure no further calls start; calls already in flight finish (their results are journaled, so
- * a resume does not pay for them again) and the first failure is reported.
+ * Runs a batch of agent calls with bounded concurrency and returns replies in call order. A call
+ * that fails for good is skipped when its policy (the slot's `on_agent_error`, else the run's) is
+ * `skip` and the failure is the agent's own (`isAgentFailure`; never an interruption): its reply is
+ * marked `skipped`, the skip is journaled (`agent.skipped`) before the batch goes on, and the other
+ * calls carry on. After any other failure no further calls start; calls already in flight finish
+ * (their results are journaled, so a resume does not pay for them again) and the first failure is
+ * reported.
  */
-async function runAgentCalls(
-  context: TopologyRunContext,
-  scope: TopologyScope,
-  totals: RunTotals,
-  input: CallAgentsInput,
-  signal: AbortSignal,
-): Promise<AgentReply[]> {
+async function runAgentCalls(run: ActiveRun, input: CallAgentsInput): Promise<AgentReply[]> {
+  const { context, scope, totals } = run;
   const calls = input.calls;
   // Steering waiting for this step goes to its model calls (nested slots take it at their own steps).
   context.conversation?.deliver(() => modelCommandIds(scope, calls));
-  const replies = new Array<AgentReply>(calls.length);
+  const outcomes = new Array<CallOutcome>(calls.length);
   const limit = Math.max(1, Math.min(input.concurrency ?? calls.length, calls.length));
   let next = 0;
   let failure: unknown;
@@ -205,10 +256,11 @@ async function runAgentCalls(
     while (failure === undefined && next < calls.length) {
       const index = next;
       next += 1;
+      const call = calls[index] as AgentCall;
       try {
-        const reply = await runAgentCall(context, scope, calls[index] as AgentCall, signal);
-        addReply(totals, reply);
-        replies[index] = reply;
+        const outcome = await runAgentCallOrSkip(run, call);
+        addReply(totals, outcome.reply);
+        outcomes[index] = outcome;
       } catch (error) {
         failure ??= error;
       }
@@ -219,10 +271,53 @@ async function runAgentCalls(
   context.track?.(work);
   await work;
   if (failure !== undefined) throw failure;
-  return replies;
+  // Skips and nested results are recorded in call order, so a replay lists them the same way.
+  calls.forEach((call, index) => {
+    const outcome = outcomes[index] as CallOutcome;
+    run.skipped.push(...outcome.skipped);
+    if (outcome.nested !== undefined) run.nested[call.path] = outcome.nested;
+  });
+  return outcomes.map((outcome) => outcome.reply);
 }
 
-async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, call: AgentCall, signal: AbortSignal): Promise<AgentReply> {
+/** The policy of one call: the slot's own `on_agent_error`, else its run's. */
+function callPolicy(run: ActiveRun, slot: AgentSlot | undefined): OnAgentError {
+  return slot?.on_agent_error ?? run.policy;
+}
+
+/**
+ * One call, answered from the log when an earlier run skipped it; skipped now when it fails for
+ * good under `skip`.
+ */
+async function runAgentCallOrSkip(run: ActiveRun, call: AgentCall): Promise<CallOutcome> {
+  const { context, scope, signal } = run;
+  const path = commandPath(scope.prefix, call.path);
+  const journaled = context.dispatcher.journal.skipped.get(path);
+  if (journaled !== undefined) return skippedOutcome(call, path, journaled.error);
+  try {
+    return await runAgentCall(run, call);
+  } catch (error) {
+    const slot = slotNamed(scope, call.agent);
+    if (callPolicy(run, slot) !== 'skip' || !isAgentFailure(error) || signal.aborted) throw error;
+    const cause = error.cause;
+    const failed = { code: cause instanceof ConclaveError && error.code === 'agent_failed' ? cause.code : error.code, message: error.message };
+    const data: Record<string, unknown> = { path, agent: call.agent, topology: scope.topology, step: { topology: scope.topology, agent: call.agent, ...call.step }, error: failed };
+    if (slot !== undefined && !isNestedTopology(slot)) data['commandId'] = commandPath(path, 'generate:0');
+    // Stored before the topology acts on it: a resume must see the skip its later steps relied on.
+    await context.dispatcher.writer.append([{ type: 'agent.skipped', data }]);
+    return skippedOutcome(call, path, failed);
+  }
+}
+
+function skippedOutcome(call: AgentCall, path: string, error: { code: string; message: string }): CallOutcome {
+  return {
+    reply: { path: call.path, agent: call.agent, text: '', usage: { inputTokens: 0, outputTokens: 0 }, cost: { usd: 0 }, completedSeq: 0, skipped: { code: error.code, message: error.message } },
+    skipped: [{ agent: call.agent, path, code: error.code, message: error.message }],
+  };
+}
+
+async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcome> {
+  const { context, scope, signal } = run;
   const slot = slotNamed(scope, call.agent);
   if (slot === undefined) {
     throw new ConclaveError('topology_failed', `topology "${scope.topology}" called agent "${call.agent}", which is not in its agents`);
@@ -238,18 +333,21 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
       agents: slot.agents,
       options: resolved.options,
       seed: deriveSeed(scope.seed, base),
+      onAgentError: run.policy,
     };
-    const { result, totals } = await runTopology(context, child, signal);
+    const { result, totals, skipped } = await runTopology(context, child, signal);
+    const nested: NestedResult = { topology: resolved.topology, reason: result.reason, aggregation: result.aggregation };
+    if (result.details !== undefined) nested.details = result.details;
     if (!context.dispatcher.journal.messaged.has(base)) {
       context.dispatcher.journal.messaged.add(base);
       context.dispatcher.writer.enqueue([
         {
           type: 'agent.message',
-          data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested: { topology: resolved.topology, reason: result.reason } },
+          data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested },
         },
       ]).stored.catch(() => undefined);
     }
-    return { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq };
+    return { reply: { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq }, skipped, nested };
   }
   const commandId = commandPath(base, 'generate:0');
   const modelCall: ModelCall = {
@@ -266,7 +364,25 @@ async function runAgentCall(context: TopologyRunContext, scope: TopologyScope, c
       ? runModelWithTools(context.dispatcher, requireTools(context, call.agent), model, agentTools, slot.max_tool_rounds ?? defaultMaxToolRounds, signal)
       : dispatchModelCall(context.dispatcher, model, signal);
   const reply = slot.output_schema === undefined ? await dispatch(modelCall) : await dispatchAgentModelCall(slot, modelCall, dispatch);
-  return { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq };
+  return { reply: { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq }, skipped: [] };
+}
+
+/** The document's `on_agent_error`, as journaled in `session.created`; `fail` when it sets none. */
+function documentPolicy(context: TopologyRunContext): OnAgentError {
+  const parsed = onAgentErrorSchema.safeParse(context.dispatcher.journal.created?.document['on_agent_error']);
+  return parsed.success ? parsed.data : 'fail';
+}
+
+/**
+ * The machine's result with what the run itself knows: the calls it skipped (`details.skipped`)
+ * and its nested slots' results (`details.nested`, by slot path), when there are any.
+ */
+function withRunDetails(result: TopologyResult, run: ActiveRun): TopologyResult {
+  if (run.skipped.length === 0 && Object.keys(run.nested).length === 0) return result;
+  const details: Record<string, unknown> = { ...result.details };
+  if (run.skipped.length > 0) details['skipped'] = run.skipped;
+  if (Object.keys(run.nested).length > 0) details['nested'] = run.nested;
+  return { ...result, details };
 }
 
 function requireTools(context: TopologyRunContext, agent: string): SessionTools {

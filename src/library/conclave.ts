@@ -9,7 +9,7 @@ import { unpricedModels, withUnpricedModels } from '../catalogue/unpriced-cost.j
 import { loadTopologyDocument } from '../config/load-topology-document.js';
 import { parseTopologyDocument } from '../config/parse-topology-document.js';
 import type { TopologyDocument as NormalisedDocument } from '../config/document-schema.js';
-import { Kernel, type LiveItem, type SessionResult } from '../kernel/index.js';
+import { Kernel, type BudgetChange, type BudgetPatch, type LiveItem, type SessionResult } from '../kernel/index.js';
 import { sessionResultJson, startSession, type SessionResultJson } from '../kernel/start-session.js';
 import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/session-tools.js';
 import { ConclaveError } from '../protocol/errors.js';
@@ -54,6 +54,19 @@ export interface RunOptions {
   seed?: number;
   /** Aborting interrupts the session: finished calls stay journaled and `resume` continues it. */
   signal?: AbortSignal;
+  /** Spend limits over the document's `budget` (`{ max_usd: 1, agents: { critic: { max_calls: 5 } } }`). */
+  budget?: BudgetOptions;
+}
+
+/**
+ * Budget limits as the library takes them: the session's (`max_usd`, `max_tokens`, `max_calls`,
+ * `max_duration_s`; null removes one) and agents' by name under `agents`.
+ */
+export type BudgetOptions = BudgetPatch & { agents?: Record<string, BudgetPatch> };
+
+function budgetChange(options: BudgetOptions): BudgetChange {
+  const { agents, ...limits } = options;
+  return { ...(Object.keys(limits).length > 0 ? { budget: limits } : {}), ...(agents !== undefined ? { agents } : {}) };
 }
 
 export interface EventsOptions {
@@ -137,6 +150,7 @@ export class Conclave {
       source,
       ...(options.task !== undefined ? { task: options.task } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.budget !== undefined ? { budget: budgetChange(options.budget) } : {}),
     });
     return sessionId;
   }
@@ -147,9 +161,12 @@ export class Conclave {
    *
    * @example
    * const result = await conclave.resume('sesn_01J…');
+   * // One its budget stopped (stopReason 'budget_exceeded'), with the budget raised first:
+   * await conclave.resume('sesn_01J…', { budget: { max_usd: 2, max_calls: 40 } });
    */
-  async resume(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<SessionResultJson> {
+  async resume(sessionId: string, options: { signal?: AbortSignal; budget?: BudgetOptions } = {}): Promise<SessionResultJson> {
     const { kernel } = await this.open();
+    if (options.budget !== undefined) await kernel.setBudget(sessionId, budgetChange(options.budget));
     const signal = options.signal;
     if (signal === undefined) return this.resultJson(await kernel.runSession(sessionId));
     // An abort is an interrupt, as Ctrl-C is for the CLI: journaled, so the session idles resumable.

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { documentDefaultsSchema, documentRetrySchema, documentTopLevelSchema } from '../config/document-schema.js';
 import type { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
-import type { customToolSchema, environmentSchema, modelAgentSchema, providersSectionSchema, timeoutsSchema } from '../protocol/index.js';
+import type { budgetSchema, customToolSchema, environmentSchema, modelAgentSchema, providersSectionSchema, timeoutsSchema } from '../protocol/index.js';
 
 /** An agent that calls a model; `model` may come from the document's `defaults`. */
 export type ModelAgentDocument = Omit<z.input<typeof modelAgentSchema>, 'model'> & { model?: z.input<typeof modelAgentSchema>['model'] };
@@ -19,6 +19,8 @@ export interface NestedTopologyDocument {
   agents: AgentDocument[];
   options?: Record<string, unknown>;
   description?: string;
+  /** `skip`: when the nested run fails for good, the parent goes on without this slot. Default: fail. */
+  on_agent_error?: 'fail' | 'skip';
 }
 
 /** One entry of `agents:`. */
@@ -40,6 +42,10 @@ export interface TopologyDocument {
   environment?: z.input<typeof environmentSchema>;
   tools?: Array<z.input<typeof customToolSchema>>;
   mcp_servers?: Array<z.input<typeof mcpServerConfigSchema>>;
+  /** Limits on the session's spend, checked before every model call (agents may have their own `budget`). */
+  budget?: z.input<typeof budgetSchema>;
+  /** What a failed agent call (retries and fallbacks exhausted) does: fail the run (default) or skip it. Options and agents may override it. */
+  on_agent_error?: 'fail' | 'skip';
   agents: AgentDocument[];
   /** The topology's own options (see `conclave topologies show NAME`). */
   options?: Record<string, unknown>;

@@ -10,6 +10,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { TopologyDocument } from '../config/index.js';
 import type { Kernel, LiveItem, SessionResult } from '../kernel/index.js';
+import { describeBudgetStop, raiseHint } from '../kernel/session-budget.js';
 import { sessionResultJson, startSession } from '../kernel/start-session.js';
 import type { StepInfo } from '../protocol/index.js';
 import type { ConclaveMcpServerOptions } from './conclave-mcp-server.js';
@@ -70,6 +71,11 @@ function describeOutcome(result: SessionResult): string {
   if (result.stopReason === 'requires_action') {
     const waiting = result.pendingToolUses.map((use) => `${use.eventId} (${use.agent}: ${use.tool})`).join(', ');
     return `The session waits for answers to tool calls: ${waiting}. Answer them with \`conclave approve|deny|tool-result\` or the HTTP API, then resume it.\n\n— ${facts}`;
+  }
+  if (result.stopReason === 'budget_exceeded') {
+    const what = result.budgetExceeded !== undefined ? describeBudgetStop(result.budgetExceeded) : 'its budget';
+    const sofar = result.partialAnswer !== undefined ? `Answer so far (${result.partialAnswer.agent}):\n${result.partialAnswer.text.trim()}\n\n` : '';
+    return `${sofar}The session stopped at ${what}; its finished calls are kept (${result.budgetExceeded !== undefined ? raiseHint(result.budgetExceeded, result.sessionId) : `conclave resume ${result.sessionId} --budget …`} raises it and goes on).\n\n— ${facts}`;
   }
   if (result.stopReason === 'interrupted') return `The session was interrupted; its finished calls are kept (conclave resume ${result.sessionId} continues it).\n\n— ${facts}`;
   const error = result.error !== undefined ? `error[${result.error.code}]: ${result.error.message}` : `the session ended without an answer (${result.status})`;

@@ -10,6 +10,35 @@ const agentName = z
 
 const modelReference = z.string().min(1, 'model must be "provider/model", e.g. "offline/echo"');
 
+/**
+ * What a topology does with an agent call whose retries (and fallback chain) are exhausted: `fail`
+ * the session (the default), or `skip` the call — its reply is marked skipped and the topology goes
+ * on with the agents left, as each topology defines. Set in the document, a topology's `options`,
+ * or an agent slot; the most specific wins.
+ */
+export const onAgentErrorSchema = z.enum(['fail', 'skip']);
+export type OnAgentError = z.infer<typeof onAgentErrorSchema>;
+
+/** The limits a budget may set (`max_usd`, `max_tokens`, `max_calls`, `max_duration_s`). */
+export const budgetLimits = ['max_usd', 'max_tokens', 'max_calls', 'max_duration_s'] as const;
+export type BudgetLimitName = (typeof budgetLimits)[number];
+
+/**
+ * Limits on what a session (document top level) or one agent spends, checked before every model
+ * call: dollars (`max_usd`, needs priced models), tokens in + out, model calls (tool calls do not
+ * count), and seconds of running time (idle time does not count). Reaching one idles the session
+ * with stop reason `budget_exceeded`; `conclave resume ID --budget …` raises it and goes on.
+ */
+export const budgetSchema = z
+  .strictObject({
+    max_usd: z.number().positive().optional().meta({ description: 'US dollars of model calls (priced models only).' }),
+    max_tokens: z.number().int().positive().optional().meta({ description: 'Input plus output tokens of model calls.' }),
+    max_calls: z.number().int().positive().optional().meta({ description: 'Model calls (tool calls do not count).' }),
+    max_duration_s: z.number().positive().optional().meta({ description: 'Seconds of running time (idle time does not count).' }),
+  })
+  .refine((budget) => Object.keys(budget).length > 0, { message: 'a budget needs at least one of max_usd, max_tokens, max_calls, max_duration_s' });
+export type Budget = z.infer<typeof budgetSchema>;
+
 export const modelAgentSchema = z.strictObject({
   name: agentName,
   /**
@@ -33,8 +62,26 @@ export const modelAgentSchema = z.strictObject({
   output_schema: z.record(z.string(), z.unknown()).optional(),
   /** `false` sends no prompt-caching hints for this agent (default: cache the stable prefix). */
   cache: z.boolean().optional(),
+  /** `skip`: when this agent's call fails for good, the topology goes on without it (see `onAgentErrorSchema`). */
+  on_agent_error: onAgentErrorSchema.optional(),
+  /** Limits on this agent's own calls (see `budgetSchema`); the session's budget applies as well. */
+  budget: budgetSchema.optional(),
+  /**
+   * Keeps each request under `max_input_tokens`: the oldest turns are dropped (`truncate`, the
+   * default) or replaced by a summary a model call writes (`summarize`, by `model` or the agent's
+   * own); never the system prompt or the latest user message (see `src/kernel/context-window.ts`).
+   */
+  context: z
+    .strictObject({
+      max_input_tokens: z.number().int().positive().meta({ description: 'Largest request (system, tools and messages) sent to the model, in tokens.' }),
+      strategy: z.enum(['truncate', 'summarize']).optional().meta({ description: 'Drop the oldest turns (truncate, the default) or replace them by a summary (summarize).' }),
+      model: modelReference.optional().meta({ description: "The model that writes summaries (default: the agent's first model)." }),
+    })
+    .optional(),
 });
 export type ModelAgent = z.infer<typeof modelAgentSchema>;
+/** An agent's `context:` settings. */
+export type AgentContextSettings = NonNullable<ModelAgent['context']>;
 
 export interface NestedTopologyAgent {
   name: string;
@@ -42,6 +89,8 @@ export interface NestedTopologyAgent {
   agents: AgentSlot[];
   options?: Record<string, unknown>;
   description?: string;
+  /** `skip`: when the nested run fails for good, the parent goes on without this slot. */
+  on_agent_error?: OnAgentError;
 }
 
 export type AgentSlot = ModelAgent | NestedTopologyAgent;
@@ -54,6 +103,7 @@ export const nestedTopologyAgentSchema: z.ZodType<NestedTopologyAgent> = z.stric
   },
   options: z.record(z.string(), z.unknown()).optional(),
   description: z.string().optional(),
+  on_agent_error: onAgentErrorSchema.optional(),
 });
 
 export const agentSlotSchema: z.ZodType<AgentSlot> = z.union([modelAgentSchema, nestedTopologyAgentSchema]);

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'content_filter'
   | 'agent_failed'
   | 'invalid_structured_output'
+  | 'context_overflow'
   | 'aborted'
   | 'store_conflict'
   | 'session_claimed'
@@ -48,6 +49,7 @@ export type ErrorCode =
   | 'tool_use_not_found'
   | 'tool_use_not_pending'
   | 'tool_use_already_answered'
+  | 'budget_exceeded'
   | 'internal';
 
 /** Whose fault an error is: the user's input, an upstream provider, or conclave itself. */

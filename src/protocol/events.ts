@@ -20,6 +20,8 @@ export const sessionEventTypes = [
   'command.completed',
   'command.failed',
   'agent.message',
+  /** An agent call that failed for good was skipped under `on_agent_error: skip`: `AgentSkippedData`; replay answers the call from it. */
+  'agent.skipped',
   'agent.tool_use',
   'agent.tool_result',
   'agent.custom_tool_use',
@@ -34,9 +36,17 @@ export const sessionEventTypes = [
   'topology.completed',
   'turn.started',
   'steering.delivered',
+  /** A model call's oldest messages were left out to fit its agent's `context.max_input_tokens`: `ContextFittedData`. */
+  'context.truncated',
+  /** A model call's oldest messages were replaced by a summary (its own command): `ContextFittedData`. */
+  'context.summarized',
   'session.archived',
   'session.deleted',
   'session.updated',
+  /** A budget was set (at creation) or changed (`conclave resume --budget`, the APIs): `BudgetSetData`. */
+  'budget.set',
+  /** A budget check refused a model call: `BudgetExceededData`; the session idles (`budget_exceeded`). */
+  'budget.exceeded',
 ] as const;
 export type SessionEventType = (typeof sessionEventTypes)[number];
 
@@ -67,7 +77,31 @@ export type SessionStatus = 'created' | 'running' | 'idle' | 'terminated';
  * calls wait for a person (`user.tool_confirmation`) or a client (`user.custom_tool_result`); the
  * idle names them in `eventIds`.
  */
-export type StopReason = 'end_turn' | 'retries_exhausted' | 'interrupted' | 'requires_action';
+export type StopReason = 'end_turn' | 'retries_exhausted' | 'interrupted' | 'requires_action' | 'budget_exceeded';
+
+/**
+ * A change of budgets: limits for the session and for agents by name, merged over the document's
+ * limit by limit (`null` removes a limit). `reason` says whether the session started with it.
+ */
+export interface BudgetSetData {
+  [key: string]: unknown;
+  budget?: Partial<Record<'max_usd' | 'max_tokens' | 'max_calls' | 'max_duration_s', number | null>>;
+  agents?: Record<string, Partial<Record<'max_usd' | 'max_tokens' | 'max_calls' | 'max_duration_s', number | null>>>;
+  reason: 'created' | 'raised';
+}
+
+/** Which limit refused a model call, what was spent and what the limit was. */
+export interface BudgetExceededData {
+  [key: string]: unknown;
+  /** `session`: the document's (or the API's) budget; `agent`: the budget of `agent`. */
+  scope: 'session' | 'agent';
+  agent?: string;
+  limit: 'max_usd' | 'max_tokens' | 'max_calls' | 'max_duration_s';
+  spent: number;
+  max: number;
+  /** The call that was refused (issued once the budget is raised). */
+  commandId: string;
+}
 
 // ---- data of the core events -------------------------------------------------------------
 
@@ -123,6 +157,29 @@ export interface TurnStartedData {
 }
 
 /** Steering messages (by seq) handed to the model calls of one topology step. */
+/**
+ * How a model call was fitted into its agent's context window (`context.truncated`,
+ * `context.summarized`): the sizes before and after, counted by `countedBy` (`tiktoken:o200k_base`,
+ * or `estimate` where no tokenizer of the provider is at hand), and which messages of the call
+ * (indices into the messages it would have sent) were left out or summarized.
+ */
+export interface ContextFittedData {
+  [key: string]: unknown;
+  commandId: string;
+  agent: string;
+  strategy: 'truncate' | 'summarize';
+  countedBy: string;
+  maxInputTokens: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  messagesBefore: number;
+  messagesAfter: number;
+  /** Indices of the messages left out (summarize: the ones the summary replaces). */
+  dropped: number[];
+  /** The summary's own command (`<commandId>/context-summary:0`), for `context.summarized`. */
+  summaryCommandId?: string;
+}
+
 export interface SteeringDeliveredData {
   [key: string]: unknown;
   messageSeqs: number[];
@@ -137,6 +194,8 @@ export interface StatusIdleData {
    * `agent.custom_tool_use` events still waiting for an answer — all of them, oldest first.
    */
   eventIds?: string[];
+  /** With `budget_exceeded`: the limit that stopped the session (as in its `budget.exceeded`). */
+  budget?: BudgetExceededData;
 }
 
 /**
@@ -252,6 +311,23 @@ export interface AgentMessageData {
   agent: string;
   text: string;
   step?: StepInfo;
+  /** A nested topology slot's result beyond its answer: topology, reason, aggregation and details. */
+  nested?: { topology: string; reason: string; aggregation?: string; details?: Record<string, unknown> };
+}
+
+/**
+ * An agent call given up under `on_agent_error: skip`: its retries (and fallback chain) ran out, or
+ * its nested topology failed, and the topology went on without it. `path` is the call's full path
+ * (`voting/vote:1`), the key replay answers the call by; `commandId` is its model command, if any.
+ */
+export interface AgentSkippedData {
+  [key: string]: unknown;
+  path: string;
+  commandId?: string;
+  agent: string;
+  topology: string;
+  step?: StepInfo;
+  error: { code: string; message: string };
 }
 
 export interface TopologyCompletedData {

@@ -7,6 +7,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { AgentSlot } from './agents.js';
+import { ConclaveError } from './errors.js';
 import type { Cost, Message, Usage } from './messages.js';
 import type { GenerateRequest } from './provider.js';
 
@@ -28,7 +29,8 @@ export interface AgentCall {
   /** Name of the agent slot to call. */
   agent: string;
   messages: Message[];
-  step: { phase: string; round?: number };
+  /** Where the call is in the topology; `label` says it in words (`match 2 of round 1 (a vs b), order 1 of 2`). */
+  step: { phase: string; round?: number; label?: string };
   /** Ask the model for JSON (matching `schema` when given); see topologies/support/structured-output.ts. */
   responseFormat?: GenerateRequest['responseFormat'];
 }
@@ -47,6 +49,53 @@ export interface AgentReply {
   cost: Cost;
   /** Log position of the reply's completion: lower finished earlier. Stable across replay. */
   completedSeq: number;
+  /**
+   * Set when the call failed for good and was skipped under `on_agent_error: skip` (its `text` is
+   * then empty): the error's code and message. Each topology decides what a skipped call means.
+   */
+  skipped?: { code: string; message: string };
+}
+
+/**
+ * The replies that were answered, without the skipped ones.
+ *
+ * @example
+ * answeredReplies(event.output).map((reply) => reply.text)
+ */
+export function answeredReplies(replies: readonly AgentReply[]): AgentReply[] {
+  return replies.filter((reply) => reply.skipped === undefined);
+}
+
+const agentFailures = new WeakSet<ConclaveError>();
+
+/**
+ * The error a topology throws when, under `on_agent_error: skip`, too few agents are left for it to
+ * go on (every voter failed, one debater left, a judge whose verdict is the answer failed). It names
+ * the skipped agents and their errors. A parent slot whose policy is `skip` skips a nested run that
+ * ends with it, as it skips a failed agent (`isAgentFailure`).
+ *
+ * @example
+ * throw agentsFailedError('voting', 'every voter failed', skipped);
+ */
+export function agentsFailedError(topology: string, problem: string, failed: ReadonlyArray<Pick<AgentReply, 'agent' | 'path' | 'skipped'>>): ConclaveError {
+  const causes = failed.map((reply) => `${reply.agent} (${reply.path}): ${reply.skipped?.message ?? 'failed'}`).join('; ');
+  const error = new ConclaveError('topology_failed', `${topology}: ${problem}${causes === '' ? '' : ` — ${causes}`}`, {
+    hint: 'on_agent_error: skip goes on without failed agents only while enough are left; fix the failing agents (see their errors) and run again',
+  });
+  agentFailures.add(error);
+  return error;
+}
+
+/**
+ * Whether an error is an agent's own failure — retries or fallbacks exhausted (`agent_failed`), or a
+ * topology left without enough agents (`agentsFailedError`) — which `on_agent_error: skip` may skip.
+ * Never an interruption, a waiting tool call or a configuration problem.
+ *
+ * @example
+ * isAgentFailure(new ConclaveError('aborted', 'interrupted')) // → false
+ */
+export function isAgentFailure(error: unknown): error is ConclaveError {
+  return error instanceof ConclaveError && (error.code === 'agent_failed' || agentFailures.has(error));
 }
 
 /** What a topology machine's final state outputs. */

@@ -1,5 +1,6 @@
 // Every example document runs offline through the real CLI, exits 0, and its journal records why
-// the topology stopped (an example whose tools wait for answers is answered through the CLI).
+// the topology stopped (an example whose tools wait for answers is answered through the CLI; the
+// one whose budget stops it, debate-budgeted.yaml, exits 1 and is finished with a raised budget).
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,14 @@ describe('examples', () => {
   it.each(examples)('%s runs offline, exits 0 and journals its termination reason', async (example) => {
     const db = join(directory, `${example}.db`);
     let run = await runCli(['run', `examples/${example}`, '--json', '--db', db], workspaces);
+    // Documented: its budget stops it mid-debate (exit 1, the answer so far kept); raised, it finishes.
+    if (example === 'debate-budgeted.yaml') {
+      const stopped = JSON.parse(run.stdout) as { sessionId: string; stopReason: string; partialAnswer: { agent: string; text: string } | undefined };
+      expect(run.code, run.stderr).toBe(1);
+      expect(stopped.stopReason).toBe('budget_exceeded');
+      expect(stopped.partialAnswer?.text).toEqual(expect.any(String));
+      run = await runCli(['resume', stopped.sessionId, '--budget', 'max_calls=20', '--json', '--db', db], workspaces);
+    }
     expect(run.code, run.stderr).toBe(0);
     // An example whose tools wait (approval.yaml) ends with them listed; answer as a person would.
     type Waiting = { sessionId: string; pendingToolUses: Array<{ eventId: string; kind: string }> };

@@ -33,6 +33,7 @@ const failures: Record<string, { args: string[]; code: string }> = {
   providers: { args: ['providers', '--json', '--no-such-option'], code: 'invalid_argument' },
   'providers ping': { args: ['providers', 'ping', 'nowhere/model', '--json'], code: 'unknown_provider' },
   validate: { args: ['validate', badDocument, '--json'], code: 'invalid_document' },
+  design: { args: ['design', '   ', '--json'], code: 'invalid_argument' },
   'vault set': { args: ['vault', 'set', 'TOKEN', 'value', '--json'], code: 'secret_not_found' },
   'vault list': { args: ['vault', 'list', '--workspace', 'Not A Workspace', '--json'], code: 'invalid_argument' },
   'vault rm': { args: ['vault', 'rm', 'TOKEN', '--json'], code: 'secret_not_found' },

@@ -77,7 +77,7 @@ describe('topologyDocumentJsonSchema', () => {
   it('documents defaults and the retry policy with their defaults', () => {
     const properties = schema.properties as Record<string, Json>;
     expect(properties.retry).toMatchObject({ properties: { max_attempts: { default: 4, minimum: 1 } }, additionalProperties: false });
-    expect(Object.keys(properties.defaults!.properties as Json)).toEqual(['model', 'temperature', 'max_tokens', 'system']);
+    expect(Object.keys(properties.defaults!.properties as Json)).toEqual(['model', 'temperature', 'max_tokens', 'system', 'context']);
   });
 
   it('hoists the definitions of recursive option schemas so that their references resolve', () => {

@@ -179,7 +179,7 @@ describe('openApiDocument', () => {
     const schemas = (document.components as Json).schemas as Record<string, Json>;
     const create = schemas.CreateSessionBody!;
     expect(create).toMatchObject({ type: 'object', additionalProperties: false });
-    expect(Object.keys(create.properties as Json).sort()).toEqual(['document', 'metadata', 'name', 'run', 'seed', 'task', 'title']);
+    expect(Object.keys(create.properties as Json).sort()).toEqual(['budget', 'document', 'metadata', 'name', 'run', 'seed', 'task', 'title']);
     expect((create.properties as Record<string, Json>).metadata).toMatchObject({ maxProperties: 16 });
     expect((create.properties as Record<string, Json>).run).toMatchObject({ type: 'boolean', default: true });
     expect(schemas.SendMessageBody).toMatchObject({ required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 100_000 } } });

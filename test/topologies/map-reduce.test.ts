@@ -68,19 +68,31 @@ describe.each(storeFixtures())('map-reduce on the $name store', (fixture) => {
     expect(provider.calls[0]?.lastUserMessage).toContain('one two');
   });
 
-  it('ends with empty_input when there is nothing to split, calling no agent', async () => {
+  it('fails with invalid_argument and a hint when there is nothing to map, calling no agent', async () => {
     store = fixture.create();
     const { result, provider } = await runWith(store, { topology: 'map-reduce', agents, options: {} }, respond, 'Only an instruction');
-    expect(result.reason).toBe('empty_input');
-    expect(result.answer).toBe('');
+    expect(result.answer).toBeUndefined();
+    expect(result.error?.code).toBe('invalid_argument');
+    expect(result.error?.message).toContain('map-reduce has nothing to map');
+    expect(result.error?.hint).toContain('lines after it');
     expect(provider.calls).toHaveLength(0);
   });
 
-  it('ends with invalid_input when a json-array input is not an array', async () => {
+  it('fails with invalid_argument when a json-array input is not an array', async () => {
     store = fixture.create();
     const { result } = await runWith(store, { topology: 'map-reduce', agents, options: { split: 'json-array', input: '{"a": 1}' } }, respond);
-    expect(result.reason).toBe('invalid_input');
-    expect(result.details?.['error']).toContain('JSON array');
+    expect(result.error?.code).toBe('invalid_argument');
+    expect(result.error?.message).toContain('JSON array');
+    expect(result.error?.hint).toContain('JSON array');
+  });
+
+  it('fails when a splitter agent gives no items, saying so', async () => {
+    store = fixture.create();
+    const { result } = await runWith(store, { topology: 'map-reduce', agents: [...agents, { name: 'cut', model: 'script/cut' }], options: { splitter: 'cut', input: 'abc' } }, (call) =>
+      call.request.model === 'cut' ? '[]' : respond(call),
+    );
+    expect(result.error?.code).toBe('invalid_argument');
+    expect(result.error?.message).toContain('the splitter agent gave no items');
   });
 
   it('fails the session when a mapper keeps failing', async () => {

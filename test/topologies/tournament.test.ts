@@ -48,6 +48,23 @@ describe.each(storeFixtures())('tournament on the $name store', (fixture) => {
     expect(bracket.every((round) => round.bye === null)).toBe(true);
   });
 
+  it('labels every judgement with its match and order, in the prompt and in the journaled step', async () => {
+    store = fixture.create();
+    const { provider, events } = await runWith(store, { topology: 'tournament', agents: entrants('a', 'b', 'c', 'd'), options: { judge: 'judge' } }, fair);
+    const prompts = provider.calls.filter((call) => call.request.model === 'judge').map((call) => /\(This is (.*)\.\)$/.exec(call.lastUserMessage)?.[1]);
+    expect(prompts).toEqual(
+      expect.arrayContaining([
+        "match 1 of round 1 (a vs d), order 1 of 2: Answer A is a's",
+        "match 1 of round 1 (a vs d), order 2 of 2: Answer A is d's",
+        "match 2 of round 1 (b vs c), order 2 of 2: Answer A is c's",
+        "match 1 of round 2 (b vs d), order 1 of 2: Answer A is b's",
+      ]),
+    );
+    expect(prompts).toHaveLength(6);
+    const steps = events.filter((event) => event.type === 'command.started' && event.data['commandId'] === 'tournament/match:1:1-2/order:2/generate:0').map((event) => event.data['step']);
+    expect(steps).toEqual([{ topology: 'tournament', agent: 'judge', phase: 'judge', round: 1, label: "match 2 of round 1 (b vs c), order 2 of 2: Answer A is c's" }]);
+  });
+
   it('gives the top seed a bye when the number left is odd', async () => {
     store = fixture.create();
     const { result, provider } = await runWith(store, { topology: 'tournament', agents: entrants('a', 'b', 'c', 'd', 'e'), options: { judge: 'judge' } }, fair);

@@ -17,9 +17,10 @@
  *                         └─parse failed──▶ failed (final): output `reason: 'invalid_structured_output'`
  *                                           (or a topology-specific reason such as `invalid_plan`)
  *
- * A machine cannot throw from a guard or action, so the failure is a final state whose
- * `TopologyResult` carries the reason and the last parse error in `details.error`; the session
- * itself ends normally and callers branch on `result.reason`.
+ * An invalid reply is an outcome of the run, not an error (an error thrown from an action would end
+ * the run, as support/agent-failure.ts does when too few agents are left), so the failure is a final
+ * state whose `TopologyResult` carries the reason and the last parse error in `details.error`; the
+ * session itself ends normally and callers branch on `result.reason`.
  */
 import { z } from 'zod';
 import type { Message } from '../../src/protocol/index.js';

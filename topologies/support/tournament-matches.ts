@@ -21,6 +21,8 @@ export interface MatchResult extends Pairing {
   verdicts: [Verdict | null, Verdict | null];
   /** The candidate picked in both orders, or null for a draw. */
   winner: string | null;
+  /** Orders (1, 2) whose judgement failed and was skipped under `on_agent_error: skip`: no verdict, so a draw. */
+  failedOrders?: number[];
 }
 
 /**
@@ -30,11 +32,23 @@ export interface MatchResult extends Pairing {
  * @example
  * judgePrompt('Name a colour', 'red', 'blue') // → 'Which answer to the task below is better: Answer-A or Answer-B?\n\nTask: Name a colour\n\n### Answer A\nred…'
  */
-export function judgePrompt(task: string, first: string, second: string): string {
+export function judgePrompt(task: string, first: string, second: string, label?: string): string {
   return (
     `Which answer to the task below is better: Answer-A or Answer-B?\n\nTask: ${task}\n\n### Answer A\n${first}\n\n### Answer B\n${second}\n\n` +
-    'Compare the two answers for correctness, depth and clarity, then end with a line "Winner: A" or "Winner: B".'
+    'Compare the two answers for correctness, depth and clarity, then end with a line "Winner: A" or "Winner: B".' +
+    (label === undefined ? '' : `\n\n(This is ${label}.)`)
   );
+}
+
+/**
+ * Which match and order a judgement belongs to, in words, for its prompt and its step.
+ *
+ * @example
+ * matchLabel(1, 2, { a: 'alice', b: 'bob' }, 1) // → 'match 2 of round 1 (alice vs bob), order 1 of 2: Answer A is alice\'s'
+ */
+export function matchLabel(round: number, match: number, pairing: Pairing, order: 1 | 2): string {
+  const first = order === 1 ? pairing.a : pairing.b;
+  return `match ${match} of round ${round} (${pairing.a} vs ${pairing.b}), order ${order} of 2: Answer A is ${first}'s`;
 }
 
 function asVerdict(value: string | undefined): Verdict | null {

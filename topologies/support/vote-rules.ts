@@ -27,6 +27,12 @@ export interface VoteSettings {
   quorum: number;
   tieBreak: TieBreak;
   seed: number;
+  /**
+   * How many voters `quorum` measures its share against; default the ballots. Voting passes every
+   * declared voter, so a voter skipped after failing counts against a quorum (but not against the
+   * other rules, which are decided over the ballots cast).
+   */
+  quorumOf?: number;
 }
 
 export interface VoteDecision {
@@ -77,7 +83,8 @@ function collect(ballots: readonly Ballot[]): Candidate[] {
   return [...byKey.values()];
 }
 
-function qualifies(candidate: Candidate, voters: number, settings: VoteSettings): boolean {
+function qualifies(candidate: Candidate, ballots: number, settings: VoteSettings): boolean {
+  const voters = settings.rule === 'quorum' ? (settings.quorumOf ?? ballots) : ballots;
   switch (settings.rule) {
     case 'majority':
       return candidate.votes * 2 > voters;

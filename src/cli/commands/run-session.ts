@@ -7,7 +7,7 @@
  */
 import { describeCost, unpricedModels, withUnpricedModels } from '../../catalogue/unpriced-cost.js';
 import { loadTopologyDocument } from '../../config/index.js';
-import type { SessionResult } from '../../kernel/index.js';
+import { describeBudgetStop, parseBudgetFlags, raiseHint, type SessionResult } from '../../kernel/index.js';
 import { sessionResultJson, startSession } from '../../kernel/start-session.js';
 import { ConclaveError } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -23,6 +23,13 @@ export interface RunCommandOptions {
   seed?: number;
   json?: boolean;
   quiet?: boolean;
+  /** `--budget` values (`max_usd=2,max_calls=40`, repeatable): limits over the document's. */
+  budget?: string[];
+}
+
+/** The `--budget` values as a budget change, or undefined when none was given. */
+function budgetOption(options: RunCommandOptions): ReturnType<typeof parseBudgetFlags> | undefined {
+  return options.budget === undefined || options.budget.length === 0 ? undefined : parseBudgetFlags(options.budget);
 }
 
 /**
@@ -33,7 +40,9 @@ export interface RunCommandOptions {
  */
 export async function runCommand(context: CliContext, file: string, options: RunCommandOptions): Promise<number> {
   const document = await loadTopologyDocument(file, context.registry);
+  const budget = budgetOption(options);
   const { sessionId, task } = await startSession(context.kernel(), document, {
+    ...(budget !== undefined ? { budget } : {}),
     ...(options.task !== undefined ? { task: options.task } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     source: file,
@@ -49,7 +58,10 @@ export async function runCommand(context: CliContext, file: string, options: Run
  * await resumeCommand(context, 'sesn_abc', { json: true });
  */
 export async function resumeCommand(context: CliContext, sessionId: string, options: RunCommandOptions): Promise<number> {
+  const budget = budgetOption(options);
   const before = await context.kernel().result(sessionId);
+  // Journaled before the run: a session stopped by its budget goes on under the raised one.
+  if (budget !== undefined) await context.kernel().setBudget(sessionId, budget);
   return followRun(context, sessionId, options, { topology: before.topology, task: before.task, resumed: true });
 }
 
@@ -160,6 +172,7 @@ export async function followRun(context: CliContext, sessionId: string, options:
   }
   if (result.stopReason === 'interrupted') return exitCodes.interrupted;
   if (result.stopReason === 'requires_action') return exitCodes.success;
+  if (result.stopReason === 'budget_exceeded') return exitCodes.runFailed;
   return result.answer !== undefined ? exitCodes.success : exitCodes.runFailed;
 }
 
@@ -186,11 +199,15 @@ function printOutcome(result: SessionResult, unpriced: readonly string[], style:
     if (how.length > 0) out.write(`${how.join('\n')}\n\n`);
   } else if (result.stopReason === 'requires_action') {
     out.write(`${describePendingToolUses(result, style).join('\n')}\n`);
+  } else if (result.stopReason === 'budget_exceeded') {
+    printBudgetStop(result, style, quiet);
   } else if (result.stopReason === 'interrupted') {
     process.stderr.write(`${style.yellow('interrupted')} — finished calls are saved; continue with: conclave resume ${result.sessionId}\n`);
   } else if (result.error !== undefined) {
     process.stderr.write(`${style.red(style.bold(`error[${result.error.code}]`))}: ${result.error.message}\n`);
-    process.stderr.write(`  finished calls are saved; retry the rest with: conclave resume ${result.sessionId}\n`);
+    if (result.error.hint !== undefined) process.stderr.write(`  ${style.dim('hint:')} ${result.error.hint}\n`);
+    // A terminated session (a topology that could not go on) has nothing left to resume.
+    if (result.status !== 'terminated') process.stderr.write(`  finished calls are saved; retry the rest with: conclave resume ${result.sessionId}\n`);
   }
   if (quiet) return;
   const simulated = result.simulated ? style.dim(' (simulated)') : '';
@@ -202,4 +219,20 @@ function printOutcome(result: SessionResult, unpriced: readonly string[], style:
     formatDuration(result.durationMs),
   ].join(' · ');
   (result.answer !== undefined ? out : process.stderr).write(`${style.dim(summary)}\n`);
+}
+
+/**
+ * A session its budget stopped: the answer so far (the turn's latest agent message), which budget
+ * stopped it, and the resume that raises it.
+ */
+function printBudgetStop(result: SessionResult, style: ReturnType<typeof stylerFor>, quiet: boolean): void {
+  const partial = result.partialAnswer;
+  if (partial !== undefined) {
+    if (quiet) process.stdout.write(`${partial.text.trim()}\n`);
+    else process.stdout.write(`${style.yellow(style.bold('══ Answer so far '))}${style.dim(`(${partial.agent}; stopped by its budget)`)}\n${partial.text.trim()}\n\n`);
+  }
+  const exceeded = result.budgetExceeded;
+  const what = exceeded === undefined ? 'a budget' : describeBudgetStop(exceeded);
+  process.stderr.write(`${style.yellow('budget reached')}: ${what} — finished calls are saved\n`);
+  process.stderr.write(`  raise it and go on with: ${exceeded === undefined ? `conclave resume ${result.sessionId} --budget max_calls=…` : raiseHint(exceeded, result.sessionId)}\n`);
 }

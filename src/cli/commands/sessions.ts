@@ -4,7 +4,7 @@
  * process is running.
  */
 import { describeCost, unpricedModels } from '../../catalogue/unpriced-cost.js';
-import { summarizeSession } from '../../kernel/index.js';
+import { describeBudgetStop, raiseHint, summarizeSession } from '../../kernel/index.js';
 import { ConclaveError, type SessionEvent } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
 import { exitCodes } from '../cli-errors.js';
@@ -67,9 +67,11 @@ export async function sessionsShowCommand(context: CliContext, sessionId: string
   ];
   if (result.reason !== undefined) lines.push(`reason    ${result.reason} (${result.aggregation})`);
   if (result.error !== undefined) lines.push(`error     [${result.error.code}] ${result.error.message}`);
+  if (result.budgetExceeded !== undefined) lines.push(`budget    reached: ${describeBudgetStop(result.budgetExceeded)}`, `          raise it and go on with: ${raiseHint(result.budgetExceeded, sessionId)}`);
+  if (result.partialAnswer !== undefined) lines.push('', `${style.bold('answer so far')} ${style.dim(`(${result.partialAnswer.agent})`)}`, result.partialAnswer.text.trim());
   if (result.pendingToolUses.length > 0) lines.push('', ...describePendingToolUses(result, style));
   else if (result.answer !== undefined) lines.push('', style.bold('answer'), result.answer.trim());
-  else if (result.status !== 'running') lines.push('', `resume with: conclave resume ${sessionId}`);
+  else if (result.status !== 'running' && result.budgetExceeded === undefined) lines.push('', `resume with: conclave resume ${sessionId}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return exitCodes.success;
 }
@@ -139,6 +141,9 @@ function describeEvent(event: SessionEvent, style: ReturnType<typeof stylerFor>)
       break;
     case 'session.error':
       detail = JSON.stringify(data['error']);
+      break;
+    case 'budget.exceeded':
+      detail = `${data['scope'] === 'agent' ? `agent ${String(data['agent'])} ` : ''}${String(data['limit'])}: spent ${String(data['spent'])} of ${String(data['max'])}; refused ${String(data['commandId'])}`;
       break;
     default:
       detail = JSON.stringify(data).slice(0, 100);

@@ -181,7 +181,8 @@ export class ManagedEventView {
   private statusIdle(event: SessionEvent): ManagedEvent {
     const stopReason = stringOf(event.data.stopReason) ?? 'end_turn';
     const eventIds = Array.isArray(event.data.eventIds) ? event.data.eventIds.filter((id): id is string => typeof id === 'string') : [];
-    const type = stopReason === 'retries_exhausted' || stopReason === 'requires_action' ? stopReason : 'end_turn';
+    // A conclave budget stop is the Managed Agents `budget_reached`.
+    const type = stopReason === 'retries_exhausted' || stopReason === 'requires_action' ? stopReason : stopReason === 'budget_exceeded' ? 'budget_reached' : 'end_turn';
     return managed(
       event,
       'session.status_idle',

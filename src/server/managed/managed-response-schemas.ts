@@ -86,7 +86,10 @@ export const managedSessionSchema = z.object({
   title: z.string().nullable(),
   resources: z.array(z.unknown()),
   outcome_evaluations: z.array(z.unknown()),
-  budget: z.unknown().meta({ description: 'As given at creation, or null.' }),
+  budget: z
+    .object({ type: z.literal('limit'), max_list_cost: z.object({ amount: z.string(), currency: z.literal('USD') }) })
+    .nullable()
+    .meta({ description: "The session's list-cost ceiling (its `max_usd`, in cents), or null. Reaching it idles the session with stop reason `budget_reached`; raise it with POST /v1/sessions/{id}." }),
   stats: z.object({ active_seconds: z.number().min(0), duration_seconds: z.number().min(0) }),
   usage: z.object({
     input_tokens: z.number().int().min(0),

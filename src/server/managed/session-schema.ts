@@ -38,6 +38,19 @@ const agentReference = z.union([
   z.looseObject({ type: z.literal('agent_with_overrides'), id: z.string().min(1), version: z.number().int().min(1).optional(), model: z.unknown().optional(), system: z.string().nullable().optional() }),
 ]);
 
+/**
+ * A Managed Agents budget (`BetaManagedAgentsBudgetLimit`): a list-cost ceiling in US cents, as an
+ * integer string. It maps onto the session's `max_usd`.
+ */
+export const managedBudgetSchema = z.strictObject({
+  type: z.literal('limit'),
+  max_list_cost: z.strictObject({
+    amount: z.string().regex(/^[1-9][0-9]{0,11}$/, 'must be a whole number of cents above 0, as a string with no leading zeros ("2500" is $25.00)'),
+    currency: z.literal('USD'),
+  }),
+});
+export type ManagedBudget = z.infer<typeof managedBudgetSchema>;
+
 /** Body of `POST /v1/sessions`. */
 export const createSessionBody = z.strictObject({
   agent: agentReference,
@@ -47,7 +60,7 @@ export const createSessionBody = z.strictObject({
   title: z.string().max(500).nullable().optional(),
   initial_events: z.array(z.union([userMessageEvent, unsupportedEvent])).max(50).optional(),
   resources: z.array(z.unknown()).optional(),
-  budget: z.unknown().optional(),
+  budget: managedBudgetSchema.optional(),
 });
 
 /** Body of `POST /v1/sessions/{id}`. */
@@ -55,7 +68,7 @@ export const updateSessionBody = z.strictObject({
   title: z.string().max(500).nullable().optional(),
   metadata: z.record(z.string(), z.string().nullable()).optional(),
   agent: z.unknown().optional(),
-  budget: z.unknown().optional(),
+  budget: managedBudgetSchema.nullable().optional(),
   vault_ids: z.unknown().optional(),
 });
 

@@ -7,10 +7,11 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { SessionDefinition } from '../../kernel/index.js';
+import { effectiveBudgets, type SessionDefinition } from '../../kernel/index.js';
+import { BudgetLedger } from '../../kernel/session-budget.js';
 import { rulesFor } from '../../policy/server-policy.js';
-import { ConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
-import { validateJson, validateValue } from '../http-errors.js';
+import { ConclaveError, isConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
+import { ApiError, validateJson, validateValue } from '../http-errors.js';
 import { assertTakesMessages, ownedSession } from '../native/sessions.js';
 import { buildPage, decodeSessionCursor, encodeSessionCursor, parsePageQuery } from '../paging.js';
 import { mountRoutes } from '../route-table.js';
@@ -35,7 +36,7 @@ import { patchMetadata } from './managed-fields.js';
 import { checkSessionResources, sessionResources, storeSessionResources } from './session-resources.js';
 import { managedSessionRouteTable } from './managed-session-routes.js';
 import type { ManagedSessionObject } from './managed-response-schemas.js';
-import { createdAtRangeQuery, listSessionsQuery, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
+import { createdAtRangeQuery, listSessionsQuery, type ManagedBudget, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
 import { loadSessionVaults } from './vault-lookup.js';
 
 /** The agent metadata key that makes an agent run a topology document instead of one model. */
@@ -136,6 +137,31 @@ function labelsOf(events: readonly SessionEvent[]): { metadata: Record<string, s
   return { metadata, title };
 }
 
+/** A Managed budget's ceiling in US dollars (its amount is in cents). */
+function dollarsOf(budget: ManagedBudget): number {
+  return Number(budget.max_list_cost.amount) / 100;
+}
+
+/** The session's `max_usd` as a Managed budget, or null when it has none. */
+function managedBudgetOf(events: readonly SessionEvent[]): ManagedBudget | null {
+  const document = events[0]?.type === 'session.created' ? (events[0].data['document'] as SessionDefinition | undefined) : undefined;
+  const usd = document === undefined ? undefined : effectiveBudgets(document, events).budget?.max_usd;
+  return usd === undefined ? null : { type: 'limit', max_list_cost: { amount: String(Math.round(usd * 100)), currency: 'USD' } };
+}
+
+/** What the session's model calls cost so far, in US dollars (the budget's measure). */
+function spentDollars(events: readonly SessionEvent[]): number {
+  const ledger = new BudgetLedger({});
+  for (const event of events) ledger.observe(event);
+  return ledger.spent.usd;
+}
+
+/** A model with no list price under a budget: the Managed Agents `model_not_budgetable`. */
+function notBudgetable(error: unknown): unknown {
+  if (!isConclaveError(error) || error.code !== 'invalid_argument' || !/max_usd/.test(error.message)) return error;
+  return new ApiError('invalid_argument', `budget: ${error.message}`, { errorCode: 'model_not_budgetable', location: { path: 'budget' }, ...(error.hint !== undefined ? { hint: error.hint } : {}) });
+}
+
 /**
  * A session in the Managed Agents shape.
  *
@@ -157,7 +183,7 @@ export function managedSession(summary: SessionSummary, events: readonly Session
     // The file store's list when given: resources come and go after the session is created.
     resources: [...(resources ?? attributes?.resources ?? [])],
     outcome_evaluations: [],
-    budget: attributes?.budget ?? null,
+    budget: managedBudgetOf(events),
     stats: sessionStatsFrom(events, summary.status === 'running' ? { now: new Date() } : {}),
     usage: sessionUsageFrom(events),
     created_at: summary.createdAt,
@@ -235,6 +261,30 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
     return stored.flatMap((event) => toManagedEvents([event], { topologyAgent: false }));
   };
 
+  /**
+   * A budget update, by the Managed Agents rules: only a session created with a budget has one to
+   * replace (`budget_create_only`), a new ceiling must be above what was spent
+   * (`budget_not_raised`), and null removes it. A session its budget stopped goes on at once.
+   */
+  const updateBudget = async (summary: SessionSummary, budget: ManagedBudget | null): Promise<void> => {
+    const events = await store.read(summary.id);
+    if (managedBudgetOf(events) === null) {
+      const what = budget === null ? 'there is no budget to remove' : 'a budget cannot be added to a session created without one';
+      throw new ApiError('invalid_argument', `budget: ${what}`, { errorCode: 'budget_create_only', location: { path: 'budget' } });
+    }
+    if (budget !== null && dollarsOf(budget) <= spentDollars(events)) {
+      const spent = spentDollars(events);
+      throw new ApiError('invalid_argument', `budget.max_list_cost.amount: ${budget.max_list_cost.amount} cents is not above the ${Math.round(spent * 100 * 1000) / 1000} cents the session has spent`, {
+        errorCode: 'budget_not_raised',
+        location: { path: 'budget.max_list_cost.amount' },
+      });
+    }
+    await kernel.setBudget(summary.id, { budget: { max_usd: budget === null ? null : dollarsOf(budget) } }).catch((error: unknown) => Promise.reject(notBudgetable(error)));
+    // Stopped by its budget: the refused call is made now (here, or by a worker).
+    const result = await kernel.result(summary.id);
+    if (result.status === 'idle' && result.stopReason === 'budget_exceeded' && !kernel.isRunning(summary.id)) await kernel.launch(summary.id);
+  };
+
   return mountRoutes(managedSessionRouteTable, {
     createManagedSession: async (c) => {
       const workspace = c.get('workspace');
@@ -263,6 +313,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         ...(mcpTools !== undefined ? { mcp_tools: mcpTools } : {}),
       };
       const sessionId = await kernel.createSession(definition, {
+        ...(body.budget !== undefined ? { budget: { budget: { max_usd: dollarsOf(body.budget) } } } : {}),
         awaitInput: true,
         workspace,
         untrusted,
@@ -270,7 +321,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         attributes: { managed },
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
         ...(typeof body.title === 'string' ? { title: body.title } : {}),
-      });
+      }).catch((error: unknown) => Promise.reject(notBudgetable(error)));
       const resources = await storeSessionResources(deps, workspace, sessionId, checkedResources);
       if (body.initial_events !== undefined && body.initial_events.length > 0) await deliver(sessionId, body.initial_events as SentEvent[]);
       const summary = await ownedSession(deps, workspace, sessionId);
@@ -320,6 +371,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       if (body.title !== undefined || body.metadata !== undefined) {
         await kernel.update(summary.id, { ...(body.title !== undefined ? { title: body.title } : {}), ...(body.metadata !== undefined ? { metadata: body.metadata } : {}) });
       }
+      if (body.budget !== undefined) await updateBudget(summary, body.budget);
       const updated = await ownedSession(deps, c.get('workspace'), summary.id);
       return c.json(managedSession(updated, await store.read(summary.id), await sessionResources(deps, summary.id)));
     },

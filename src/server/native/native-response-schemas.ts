@@ -41,11 +41,14 @@ export const pendingToolUseSchema = z.object({
   input: z.unknown().meta({ description: 'The input the model gave the tool.' }),
 });
 
+/** Budget limits as the native API shows them. */
+const budgetLimitsView = z.object({ max_usd: z.number().optional(), max_tokens: z.number().int().optional(), max_calls: z.number().int().optional(), max_duration_s: z.number().optional() });
+
 /** A session as the native API shows it. */
 export const sessionViewSchema = z.object({
   id: z.string().meta({ examples: ['sesn_4fG7h2kLmN9pQrStUvWxYz'] }),
   status: z.enum(['created', 'running', 'idle', 'terminated']),
-  stop_reason: z.enum(['end_turn', 'retries_exhausted', 'interrupted', 'requires_action']).nullable(),
+  stop_reason: z.enum(['end_turn', 'retries_exhausted', 'interrupted', 'requires_action', 'budget_exceeded']).nullable(),
   topology: z.string(),
   title: z.string(),
   workspace: z.string(),
@@ -67,6 +70,22 @@ export const sessionViewSchema = z.object({
   archived_at: timestamp.nullable(),
   last_seq: z.number().int().min(0).meta({ description: 'The `seq` of the last event; resume streams after it.' }),
   pending_tool_uses: z.array(pendingToolUseSchema).meta({ description: 'Tool calls waiting for an answer (stop reason `requires_action`), oldest first.' }),
+  budget: z
+    .object({
+      limits: budgetLimitsView.nullable().meta({ description: "The session's limits in force (the document's, changed by later `budget.set` events), or null." }),
+      agents: z.record(z.string(), budgetLimitsView).meta({ description: 'Limits of agents by name.' }),
+      spent: z.object({ usd: z.number(), tokens: z.number().int(), calls: z.number().int(), duration_s: z.number() }).meta({ description: 'What the session spent: model calls, their tokens and dollars, and running seconds (idle time not counted).' }),
+      exceeded: z
+        .object({ scope: z.enum(['session', 'agent']), agent: z.string().optional(), limit: z.enum(['max_usd', 'max_tokens', 'max_calls', 'max_duration_s']), spent: z.number(), max: z.number(), commandId: z.string() })
+        .nullable()
+        .meta({ description: 'With stop reason `budget_exceeded`: the limit that stopped the session. Raise it with POST /v1/sessions/{id}/resume.' }),
+    })
+    .optional()
+    .meta({ description: 'Present when the session has a budget.' }),
+  partial_answer: z
+    .object({ agent: z.string(), text: z.string() })
+    .optional()
+    .meta({ description: "With stop reason `budget_exceeded` and no answer: the turn's latest agent message, the answer so far." }),
 });
 export type SessionView = z.output<typeof sessionViewSchema>;
 export type PendingToolUseView = z.output<typeof pendingToolUseSchema>;

@@ -15,7 +15,7 @@ import {
   sessionViewSchema,
   toolAnswerResponseSchema,
 } from './native-response-schemas.js';
-import { createSessionBody, interruptBody, listEventsQuery, listSessionsQuery, sendMessageBody, streamQuery, toolConfirmationBody, toolResultBody } from './schemas.js';
+import { createSessionBody, resumeSessionBody, interruptBody, listEventsQuery, listSessionsQuery, sendMessageBody, streamQuery, toolConfirmationBody, toolResultBody } from './schemas.js';
 
 const sessionId = { id: 'The session id (`sesn_…`).' };
 const sessionView = { name: 'SessionView', schema: sessionViewSchema };
@@ -111,6 +111,15 @@ export const nativeSessionRouteTable = defineRoutes({
       body: { name: 'ToolResultBody', schema: toolResultBody, required: true },
       responses: { 200: { description: 'The stored `user.custom_tool_result` event and the calls still waiting.', json: toolAnswer } },
       errors: [400, 404, 409, 413],
+    },
+    resumeSession: {
+      method: 'post',
+      path: '/sessions/:id/resume',
+      summary: 'Go on from the journal, after changing the budget if `budget` is given (a session stopped by its budget resumes once it is raised); finished calls are not made again',
+      params: sessionId,
+      body: { name: 'ResumeSessionBody', schema: resumeSessionBody, required: false },
+      responses: { 200: { description: 'The session, running (or handed to a worker).', json: sessionView } },
+      errors: [400, 404, 409],
     },
     interruptSession: {
       method: 'post',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatJsonPath } from '../../config/format-json-path.js';
 import { parseWithProblems } from '../../config/zod-problems.js';
 import { ConclaveError, type ConclaveErrorJSON } from '../../protocol/errors.js';
+import type { BudgetChange } from '../../kernel/session-budget.js';
 
 export const maximumMetadataKeys = 16;
 export const maximumMetadataValueLength = 512;
@@ -23,6 +24,33 @@ const metadata = z
 
 const booleanText = z.enum(['true', 'false']);
 
+/** Budget limits in a request: a number sets one, null removes it. */
+const budgetPatchBody = z.strictObject({
+  max_usd: z.number().positive().nullable().optional().meta({ description: 'US dollars of model calls (every model must have a known price).' }),
+  max_tokens: z.number().int().positive().nullable().optional().meta({ description: 'Input plus output tokens of model calls.' }),
+  max_calls: z.number().int().positive().nullable().optional().meta({ description: 'Model calls; tool calls do not count.' }),
+  max_duration_s: z.number().positive().nullable().optional().meta({ description: 'Seconds of running time; idle time does not count.' }),
+});
+
+/** A budget in a request: the session's limits, and agents' by name. */
+const budgetBody = budgetPatchBody
+  .extend({ agents: z.record(z.string().min(1), budgetPatchBody).optional().meta({ description: "Limits of single agents, by the agent's name." }) })
+  .meta({ title: 'BudgetBody' });
+
+/**
+ * A request's `budget` as a kernel budget change.
+ *
+ * @example
+ * budgetChangeOf({ max_usd: 2, agents: { critic: { max_calls: 5 } } }) // → { budget: { max_usd: 2 }, agents: { critic: { max_calls: 5 } } }
+ */
+export function budgetChangeOf(body: z.output<typeof budgetBody>): BudgetChange {
+  const { agents, ...limits } = body;
+  const change: BudgetChange = {};
+  if (Object.keys(limits).length > 0) change.budget = limits;
+  if (agents !== undefined) change.agents = agents;
+  return change;
+}
+
 /** `POST /v1/sessions`: what to run (an inline document or a named one), the task, and options. */
 export const createSessionBody = z
   .strictObject({
@@ -36,6 +64,7 @@ export const createSessionBody = z
     title: z.string().max(maximumTitleLength).optional(),
     metadata: metadata.optional(),
     run: z.boolean().default(true).meta({ description: 'Start running at once; false only creates the session.' }),
+    budget: budgetBody.optional().meta({ description: "Spend limits over the document's, checked before every model call; reaching one idles the session (`budget_exceeded`)." }),
   })
   .superRefine((body, context) => {
     if (body.document !== undefined && body.name !== undefined) {
@@ -46,6 +75,12 @@ export const createSessionBody = z
   })
   .meta({ title: 'CreateSessionBody', description: 'Exactly one of `document` and `name` is required.' });
 export type CreateSessionBody = z.output<typeof createSessionBody>;
+
+/** `POST /v1/sessions/{id}/resume`: raise (or set) the budget, then go on from the journal. */
+export const resumeSessionBody = z
+  .strictObject({ budget: budgetBody.optional().meta({ description: 'Limits to change first (a number sets one, null removes it; others stay).' }) })
+  .meta({ title: 'ResumeSessionBody' });
+export type ResumeSessionBody = z.output<typeof resumeSessionBody>;
 
 /** `POST /v1/sessions/{id}/messages`. */
 export const sendMessageBody = z

@@ -20,7 +20,9 @@ import { openSseStream } from '../sse.js';
 import { mountRoutes } from '../route-table.js';
 import { nativeSessionRouteTable } from './native-session-routes.js';
 import type { PendingToolUseView, SessionView } from './native-response-schemas.js';
-import { parseRequestPart } from './schemas.js';
+import { budgetChangeOf, parseRequestPart } from './schemas.js';
+import { effectiveBudgets, type SessionDefinition } from '../../kernel/index.js';
+import { BudgetLedger } from '../../kernel/session-budget.js';
 
 export type { PendingToolUseView, SessionView };
 
@@ -53,6 +55,22 @@ export function sessionView(summary: SessionSummary, events: readonly SessionEve
     archived_at: summary.archivedAt,
     last_seq: summary.lastSeq,
     pending_tool_uses: result.pendingToolUses.map((use) => ({ id: use.eventId, kind: use.kind, agent: use.agent, tool: use.tool, input: use.input })),
+    ...budgetView(created['document'] as SessionDefinition | undefined, events, result),
+  };
+}
+
+/** The `budget` and `partial_answer` fields of a session view, present when the session has a budget. */
+function budgetView(document: SessionDefinition | undefined, events: readonly SessionEvent[], result: SessionResult): Pick<SessionView, 'budget' | 'partial_answer'> {
+  if (document === undefined) return {};
+  const budgets = effectiveBudgets(document, events);
+  if (budgets.budget === undefined && Object.keys(budgets.agents).length === 0) return {};
+  const ledger = new BudgetLedger(document);
+  for (const event of events) ledger.observe(event);
+  const last = events[events.length - 1];
+  const spent = { usd: ledger.spent.usd, tokens: ledger.spent.tokens, calls: ledger.spent.calls, duration_s: ledger.durationMs(last === undefined ? 0 : Date.parse(last.at)) / 1000 };
+  return {
+    budget: { limits: budgets.budget ?? null, agents: budgets.agents, spent, exceeded: result.budgetExceeded ?? null },
+    ...(result.partialAnswer !== undefined ? { partial_answer: result.partialAnswer } : {}),
   };
 }
 
@@ -133,6 +151,7 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         source: body.name ?? 'inline',
         // A document of the catalog is the operator's; one in the body is the caller's own.
         untrusted: body.name === undefined,
+        ...(body.budget !== undefined ? { budget: budgetChangeOf(body.budget) } : {}),
       });
       if (body.run && task !== undefined) await kernel.launch(sessionId);
       const summary = await ownedSession(deps, c.get('workspace'), sessionId);
@@ -223,6 +242,18 @@ export function nativeSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       assertTakesMessages(summary);
       const receipt = await kernel.submitToolResult(summary.id, body.custom_tool_use_id, { content: body.content, ...(body.is_error === true ? { isError: true } : {}) });
       return c.json(receiptView(receipt));
+    },
+
+    resumeSession: async (c) => {
+      const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
+      const body = parseRequestPart(routes.resumeSession.body.schema, await optionalJson(c), 'body');
+      assertTakesMessages(summary);
+      if (summary.status === 'terminated') throw new ConclaveError('session_not_resumable', `session ${summary.id} is terminated and cannot be resumed`);
+      if (body.budget !== undefined) await kernel.setBudget(summary.id, budgetChangeOf(body.budget));
+      // Running here or elsewhere already: the change reaches it before its next model call.
+      if (summary.status !== 'running' && !kernel.isRunning(summary.id)) await kernel.launch(summary.id);
+      const resumed = await ownedSession(deps, c.get('workspace'), summary.id);
+      return c.json(sessionView(resumed, await store.read(summary.id)));
     },
 
     interruptSession: async (c) => {
