@@ -2,8 +2,10 @@
  * The HTTP application: one hono app serving both APIs over the same kernel and stores — the native
  * API under `/v1` and the Managed-Agents-compatible API under `/anthropic/v1` (so the official SDK
  * works with `baseURL: 'http://host:port/anthropic'`). Around the routes: a request id on every
- * response, CORS only when origins are configured, API-key authentication on everything but
- * `/healthz` and `/readyz` (no key needed), a body size limit (larger for file uploads), and one error envelope for every failure, unknown routes included.
+ * response, CORS only when origins are configured, request logs, metrics and spans when observed,
+ * API-key authentication on everything but `/healthz`, `/readyz` and the web UI's static files
+ * (whose API calls send a key), a body size limit (larger for file uploads), and one error envelope
+ * for every failure, unknown routes included.
  * Runtime-neutral: `serve.ts` puts it on Node's HTTP server, tests can call `app.request()`.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -35,6 +37,7 @@ import { mountMcpRoute } from './mcp-route.js';
 import { observabilityMiddleware } from './observability-middleware.js';
 import { mountRoutes } from './route-table.js';
 import type { ServerDeps, ServerEnv } from './server-deps.js';
+import { uiRoutes } from './ui-routes.js';
 
 export { managedApiPrefix } from './managed/managed-api-base-path.js';
 
@@ -137,6 +140,8 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
     }),
   );
 
+  // The web UI's static files need no key (every API call the app makes sends one).
+  app.use('*', uiRoutes());
   app.use('*', authMiddleware(deps));
   // A refused body's unread rest is still on the connection: the 413 closes it, so it is never reused.
   const refuseBody = (c: Context<ServerEnv>, error: ConclaveError): Response => {
