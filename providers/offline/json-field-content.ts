@@ -16,6 +16,7 @@ import type { OfflineModelOptions } from './offline-model-options.js';
 import { normalizeStance, parseFinalAnswers, topicWords, deriveStances } from './persona-stances.js';
 import { writePersonaAnswer } from './persona-writer.js';
 import { writeDesign } from './topology-designer.js';
+import { writeGrade } from './outcome-grader.js';
 import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random.js';
 
 /** Everything the JSON writer reads: the request, the parsed model, and the request's text seed. */
@@ -185,6 +186,9 @@ export function createFieldContent(context: JsonWriterContext): FieldContent {
         break;
       case 'scripted':
         cachedReply = '';
+        break;
+      case 'grader':
+        cachedReply = writeGrade(request.messages.at(-1)?.content ?? '');
         break;
       case 'designer':
         cachedReply = writeDesign(request.messages.map((message) => message.content).join('\n\n'));

@@ -11,7 +11,7 @@
 import { parseModelRef } from '../../src/protocol/index.js';
 
 /** The simulated models. */
-export const offlineModelNames = ['echo', 'persona', 'arith', 'scripted', 'designer'] as const;
+export const offlineModelNames = ['echo', 'persona', 'arith', 'scripted', 'designer', 'grader'] as const;
 export type OfflineModelName = (typeof offlineModelNames)[number];
 
 /** The personas the `persona` model can speak as. */
@@ -88,6 +88,7 @@ const parametersByModel: Record<OfflineModelName, readonly string[]> = {
   arith: [...commonParameters, 'accuracy'],
   scripted: [...commonParameters, 'script'],
   designer: commonParameters,
+  grader: commonParameters,
 };
 
 const decimalPattern = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -7,7 +7,8 @@
  * `Final answer:` line, see `persona-writer.ts`), `offline/arith` (arithmetic with a set accuracy,
  * see `arith-solver.ts`; given a tournament judge prompt or a rubric prompt it judges the answers
  * at that accuracy, see `arith-judge.ts`), `offline/designer` (a topology document for the task of a
- * `conclave design` prompt, see `topology-designer.ts`). Query parameters are described in
+ * `conclave design` prompt, see `topology-designer.ts`), `offline/grader` (an outcome's verdict, see
+ * `outcome-grader.ts`). Query parameters are described in
  * `offline-model-options.ts`. With `request.responseFormat` of type `json` every model writes JSON
  * instead, conforming to the schema when one is given (`json-writer.ts`), paced, limited and
  * counted like any other text.
@@ -38,6 +39,7 @@ import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from '
 import { streamText } from './offline-timing.js';
 import { writePersonaAnswer } from './persona-writer.js';
 import { writeDesign } from './topology-designer.js';
+import { writeGrade } from './outcome-grader.js';
 import { scriptedReply, type ScriptedReply } from './scripted-replies.js';
 import { confinedScriptPath } from './confined-script-path.js';
 import { createSeededRandom } from './seeded-random.js';
@@ -69,6 +71,8 @@ function writeText(options: OfflineModelOptions, request: GenerateRequest, textS
     case 'designer':
       // The whole conversation: a repair turn repeats the task and models.
       return writeDesign(request.messages.map((message) => message.content).join('\n\n'));
+    case 'grader':
+      return writeGrade(lastContent(request.messages, 'user') ?? '');
   }
 }
 
@@ -183,7 +187,7 @@ export const offlineProvider: ProviderModule = {
     'with seeded latency, token pacing, failure injection and prices; no key, no network.',
   simulated: true,
   // scripted needs a script, so it is not a model to try as it is.
-  defaultModels: offlineModelNames.filter((name) => name !== 'scripted' && name !== 'designer').map((name) => `offline/${name}`),
+  defaultModels: offlineModelNames.filter((name) => name !== 'scripted' && name !== 'designer' && name !== 'grader').map((name) => `offline/${name}`),
   validateModel(model: string): string | undefined {
     const parsed = parseOfflineModel(model);
     return parsed.ok ? undefined : parsed.message;

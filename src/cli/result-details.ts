@@ -72,5 +72,11 @@ export function describeResultDetails(details: Details | undefined | null, style
     const fallback = details['method'] === 'none' ? ' (the classifier named no route: fallback)' : '';
     lines.push(`route: ${details['chosen'].map(String).join(', ')}${fallback}`);
   }
+  const outcome = details['outcome'];
+  if (isRecord(outcome)) {
+    const answers = typeof outcome['iterations'] === 'number' ? ` after ${outcome['iterations']} answer(s)` : '';
+    const feedback = outcome['result'] !== 'satisfied' && typeof outcome['feedback'] === 'string' ? ` — ${outcome['feedback']}` : '';
+    lines.push(`outcome: ${String(outcome['result'])}${answers}${feedback}`);
+  }
   return lines.map((line) => style.dim(line));
 }

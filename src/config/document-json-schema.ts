@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
-import { budgetSchema, customToolSchema, environmentSchema, onAgentErrorSchema, providersSectionSchema, timeoutsSchema, type Registry } from '../protocol/index.js';
+import { budgetSchema, outcomeSchema, customToolSchema, environmentSchema, onAgentErrorSchema, providersSectionSchema, timeoutsSchema, type Registry } from '../protocol/index.js';
 import { documentDefaultsSchema, documentModelAgentSchema, documentRetrySchema } from './document-schema.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -129,6 +129,7 @@ export function topologyDocumentJsonSchema(registry: Registry): Record<string, u
       mcp_servers: { type: 'array', description: 'MCP servers whose tools agents may use (`<server>__<tool>`).', items: generate(mcpServerConfigSchema) },
       on_agent_error: { ...onAgentError, description: 'What a failed agent call (retries and fallbacks exhausted) does: fail the session (default) or skip the call and go on with the agents left. A topology\'s options and an agent may override it.' },
       budget: { description: "Limits on the session's spend (dollars, tokens, model calls, running seconds), checked before every model call; reaching one idles the session (`budget_exceeded`) until `conclave resume ID --budget …` raises it.", ...generate(budgetSchema) },
+      outcome: { description: 'What "done" means: after each answer a grader model checks it against the description and rubric, and the topology runs again with the feedback until it is met or max_iterations answers were graded.', ...generate(outcomeSchema) },
       agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' } },
       options: { type: 'object', description: "The topology's own options." },
     },

@@ -5,7 +5,7 @@
  * at hand (a topology's own options schema, its minimum number of agents, the providers).
  */
 import { z } from 'zod';
-import { defaultRetryPolicy, modelAgentSchema, onAgentErrorSchema, type AgentSlot, type Budget, type CallTimeouts, type CustomToolSettings, type EnvironmentSettings, type OnAgentError, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
+import { defaultRetryPolicy, modelAgentSchema, onAgentErrorSchema, type AgentSlot, type Budget, type CallTimeouts, type CustomToolSettings, type EnvironmentSettings, type OnAgentError, type OutcomeSettings, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
 
 /** A validated, normalised topology document. */
 export interface TopologyDocument {
@@ -33,6 +33,8 @@ export interface TopologyDocument {
   mcp_servers?: Array<Record<string, unknown> & { name: string }>;
   /** Limits on the session's spend, checked before every model call. */
   budget?: Budget;
+  /** What "done" means: a grader checks each answer and the topology runs again until it is met. */
+  outcome?: OutcomeSettings;
   /** What a failed agent call does when neither its slot nor its topology's options say: fail (default) or skip. */
   on_agent_error?: OnAgentError;
 }
@@ -75,6 +77,7 @@ export const documentTopLevelSchema = z.strictObject({
   tools: z.unknown().optional(),
   mcp_servers: z.unknown().optional(),
   budget: z.unknown().optional(),
+  outcome: z.unknown().optional(),
   on_agent_error: onAgentErrorSchema.optional(),
   agents: z.unknown().optional(),
   options: z.unknown().optional(),

@@ -4,7 +4,7 @@
  * the source (file, line, column, JSON path) and all of them are thrown together as the `issues`
  * of one `invalid_document` error, so a user fixes a document in one round trip, not ten.
  */
-import { budgetSchema, ConclaveError, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ProvidersSection, type Registry } from '../protocol/index.js';
+import { budgetSchema, ConclaveError, outcomeSchema, providersSectionSchema, registryWithDocumentProviders, timeoutsSchema, type ProvidersSection, type Registry } from '../protocol/index.js';
 import { didYouMeanHint } from './did-you-mean.js';
 import { checkModelReferences } from './check-model-reference.js';
 import { appendProblems, documentProblem, isPlainObject } from './document-problem.js';
@@ -145,6 +145,9 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
   if (!timeouts.ok) appendProblems(validation.problems, timeouts.problems);
   const budget = parseWithProblems(budgetSchema.optional(), absentIfNull(raw.budget), ['budget']);
   if (!budget.ok) appendProblems(validation.problems, budget.problems);
+  const outcome = parseWithProblems(outcomeSchema.optional(), absentIfNull(raw.outcome), ['outcome']);
+  if (!outcome.ok) appendProblems(validation.problems, outcome.problems);
+  else if (outcome.value?.grader !== undefined) appendProblems(validation.problems, checkModelReferences(outcome.value.grader, ['outcome', 'grader'], validation.registry));
   const level = validateTopologyLevel(
     { topology: raw.topology, agents: raw.agents, options: absentIfNull(raw.options), path: [] },
     validation,
@@ -166,6 +169,7 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
   if (providers !== undefined) result.providers = providers;
   if (timeouts.ok && timeouts.value !== undefined) result.timeouts = timeouts.value;
   if (budget.ok && budget.value !== undefined) result.budget = budget.value;
+  if (outcome.ok && outcome.value !== undefined) result.outcome = outcome.value;
   if (toolSections.environment !== undefined) result.environment = toolSections.environment;
   if (toolSections.tools !== undefined) result.tools = toolSections.tools;
   if (toolSections.mcpServers !== undefined) result.mcp_servers = toolSections.mcpServers;

@@ -83,6 +83,8 @@ export class Journal {
   readonly deliveries = new Map<string, string[]>();
   /** How each model command was fitted into its agent's context window (`context.truncated`/`summarized`), first record kept. */
   readonly contextFitted = new Map<string, ContextFittedData>();
+  /** Outcome gradings journaled: `<commandId>:started` and `<commandId>:completed`. */
+  readonly outcomeEvents = new Set<string>();
   /** Tool calls that waited (or wait) for an answer, by command id and by event id. */
   readonly waitingByCommand = new Map<string, WaitingToolUse>();
   readonly waitingByEvent = new Map<string, WaitingToolUse>();
@@ -173,6 +175,10 @@ export class Journal {
       }
       case 'session.deleted':
         this.deleted = true;
+        break;
+      case 'outcome.evaluation_started':
+      case 'outcome.evaluation_completed':
+        this.outcomeEvents.add(`${String(data['commandId'])}:${event.type === 'outcome.evaluation_started' ? 'started' : 'completed'}`);
         break;
       case 'context.truncated':
       case 'context.summarized': {

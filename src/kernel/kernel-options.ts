@@ -9,6 +9,7 @@ import type {
   CustomToolSettings,
   EnvironmentSettings,
   OnAgentError,
+  OutcomeSettings,
   ProviderAdapter,
   ProviderModule,
   ProvidersSection,
@@ -44,6 +45,8 @@ export interface SessionDefinition {
   budget?: Budget;
   /** `skip`: an agent that fails for good is left out and the topology goes on (agents and options may override it). */
   on_agent_error?: OnAgentError;
+  /** What "done" means: a grader checks each answer; the topology runs again with its feedback until it is met. */
+  outcome?: OutcomeSettings;
 }
 
 export interface CreateSessionOptions {

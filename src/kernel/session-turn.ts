@@ -5,7 +5,9 @@
  * when runs start and end; this is the run.
  */
 import {
+  isNestedTopology,
   toConclaveError,
+  type AgentSlot,
   type Registry,
   type SessionCreatedData,
   type SessionEvent,
@@ -23,6 +25,7 @@ import { summarizeSession, type SessionResult } from './session-result.js';
 import type { SessionWriter } from './session-writer.js';
 import { runTopology } from './topology-runner.js';
 import type { SessionBudget } from './session-budget.js';
+import { evaluateOutcome, graderModel, revisedTask, type OutcomeVerdict } from './session-outcome.js';
 
 /** A session this kernel is running now. */
 export interface ActiveRun {
@@ -36,6 +39,19 @@ export interface ActiveRun {
   /** Promises of agent calls in flight, so an interrupted turn idles after they settle. */
   inflight: Set<Promise<unknown>>;
   done: Promise<SessionResult>;
+}
+
+/** The model of the first model agent, nested slots searched in order: the default grader. */
+function firstModel(agents: readonly AgentSlot[]): string | undefined {
+  for (const slot of agents) {
+    if (isNestedTopology(slot)) {
+      const nested = firstModel(slot.agents);
+      if (nested !== undefined) return nested;
+    } else {
+      return typeof slot.model === 'string' ? slot.model : slot.model[0];
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -71,24 +87,39 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
   const tools = withDocumentToolPolicy(context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' }), definition.tools);
   try {
     if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
-    const { result } = await runTopology(
-      {
-        registry: context.registry,
-        dispatcher: run.dispatcher,
-        conversation: createConversation(journal, writer, turn.turn),
-        track: (work) => trackInflight(run, work),
-        ...(tools !== undefined ? { tools } : {}),
-      },
-      {
-        topology: created.topology,
-        prefix: turn.turn === 1 ? created.topology : `turn:${turn.turn}/${created.topology}`,
-        task: turn.task,
-        agents: definition.agents,
-        options: definition.options ?? {},
-        seed: created.seed,
-      },
+    const topologyContext = {
+      registry: context.registry,
+      dispatcher: run.dispatcher,
+      conversation: createConversation(journal, writer, turn.turn),
+      track: (work: Promise<unknown>) => trackInflight(run, work),
+      ...(tools !== undefined ? { tools } : {}),
+    };
+    const turnPrefix = turn.turn === 1 ? '' : `turn:${turn.turn}/`;
+    const outcome = definition.outcome;
+    let task = turn.task;
+    let { result } = await runTopology(
+      topologyContext,
+      { topology: created.topology, prefix: `${turnPrefix}${created.topology}`, task, agents: definition.agents, options: definition.options ?? {}, seed: created.seed },
       controller.signal,
     );
+    // An outcome: grade the answer; while it falls short and iterations remain, run again with the feedback.
+    if (outcome !== undefined) {
+      const grader = graderModel(outcome, firstModel(definition.agents));
+      const verdicts: OutcomeVerdict[] = [];
+      for (let iteration = 1; ; iteration += 1) {
+        const verdict = await evaluateOutcome(run.dispatcher, journal, outcome, { turn: turn.turn, iteration, answer: result.answer, grader, seed: created.seed }, controller.signal);
+        verdicts.push(verdict);
+        if (verdict.result !== 'needs_revision') break;
+        task = revisedTask(turn.task, result.answer, verdict.feedback);
+        ({ result } = await runTopology(
+          topologyContext,
+          { topology: created.topology, prefix: `${turnPrefix}outcome:${iteration + 1}/${created.topology}`, task, agents: definition.agents, options: definition.options ?? {}, seed: created.seed },
+          controller.signal,
+        ));
+      }
+      const last = verdicts[verdicts.length - 1] as OutcomeVerdict;
+      result = { ...result, details: { ...result.details, outcome: { result: last.result, iterations: verdicts.length, feedback: last.feedback, evaluations: verdicts.map(({ iteration, result: verdict, feedback }) => ({ iteration, result: verdict, feedback })) } } };
+    }
     await writer.append([
       { type: 'topology.completed', data: { topology: created.topology, turn: turn.turn, ...result } },
       { type: 'session.status_idle', data: { stopReason: 'end_turn' satisfies StopReason } },

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { documentDefaultsSchema, documentRetrySchema, documentTopLevelSchema } from '../config/document-schema.js';
 import type { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
-import type { budgetSchema, customToolSchema, environmentSchema, modelAgentSchema, providersSectionSchema, timeoutsSchema } from '../protocol/index.js';
+import type { budgetSchema, outcomeSchema, customToolSchema, environmentSchema, modelAgentSchema, providersSectionSchema, timeoutsSchema } from '../protocol/index.js';
 
 /** An agent that calls a model; `model` may come from the document's `defaults`. */
 export type ModelAgentDocument = Omit<z.input<typeof modelAgentSchema>, 'model'> & { model?: z.input<typeof modelAgentSchema>['model'] };
@@ -44,6 +44,8 @@ export interface TopologyDocument {
   mcp_servers?: Array<z.input<typeof mcpServerConfigSchema>>;
   /** Limits on the session's spend, checked before every model call (agents may have their own `budget`). */
   budget?: z.input<typeof budgetSchema>;
+  /** What "done" means: a grader checks each answer and the topology runs again with its feedback until it is met. */
+  outcome?: z.input<typeof outcomeSchema>;
   /** What a failed agent call (retries and fallbacks exhausted) does: fail the run (default) or skip it. Options and agents may override it. */
   on_agent_error?: 'fail' | 'skip';
   agents: AgentDocument[];

@@ -47,6 +47,10 @@ export const sessionEventTypes = [
   'budget.set',
   /** A budget check refused a model call: `BudgetExceededData`; the session idles (`budget_exceeded`). */
   'budget.exceeded',
+  /** A grader starts checking a turn's answer against the session's outcome: `{ commandId, turn, iteration }`. */
+  'outcome.evaluation_started',
+  /** Its verdict: `{ commandId, turn, iteration, result: satisfied | needs_revision | max_iterations_reached, feedback }`. */
+  'outcome.evaluation_completed',
 ] as const;
 export type SessionEventType = (typeof sessionEventTypes)[number];
 

@@ -12,6 +12,7 @@ export * from './ids.js';
 export * from './linear-regex.js';
 export * from './messages.js';
 export * from './model-ref.js';
+export * from './outcome.js';
 export * from './provider.js';
 export * from './registry.js';
 export * from './host-tool.js';

@@ -27,6 +27,11 @@ describe('describeResultDetails', () => {
     ]);
   });
 
+  it("gives an outcome's verdict, with the feedback when it was not met", () => {
+    expect(describeResultDetails({ outcome: { result: 'satisfied', iterations: 2, feedback: 'none' } }, plain)).toEqual(['outcome: satisfied after 2 answer(s)']);
+    expect(describeResultDetails({ outcome: { result: 'max_iterations_reached', iterations: 3, feedback: 'cite a source' } }, plain)).toEqual(['outcome: max_iterations_reached after 3 answer(s) — cite a source']);
+  });
+
   it('names the route and a fallback, and adds nothing for plain details', () => {
     expect(describeResultDetails({ chosen: ['general'], method: 'none' }, plain)).toEqual(['route: general (the classifier named no route: fallback)']);
     expect(describeResultDetails({ stages: ['a', 'b'] }, plain)).toEqual([]);

@@ -81,7 +81,7 @@ describe('validateModel', () => {
   });
 
   it('names unknown models and lists the available ones', () => {
-    expect(offlineProvider.validateModel('gpt-9')).toBe('unknown offline model "gpt-9"; the offline models are echo, persona, arith, scripted, designer');
+    expect(offlineProvider.validateModel('gpt-9')).toBe('unknown offline model "gpt-9"; the offline models are echo, persona, arith, scripted, designer, grader');
   });
 
   it.each([

@@ -1,0 +1,18 @@
+/**
+ * An outcome: what "done" means for a session's turns (the document's `outcome:`, the Managed
+ * Agents `user.define_outcome`). A grader model checks each answer against it; see
+ * `src/kernel/session-outcome.ts`.
+ */
+import { z } from 'zod';
+
+export const outcomeSchema = z.strictObject({
+  /** What a finished answer is, in a sentence or two. */
+  description: z.string().min(1, 'describe what a finished answer is'),
+  /** The criteria the grader checks, one per line; quoted phrases must appear in the answer for the offline grader. */
+  rubric: z.string().min(1).optional(),
+  /** The grader model (default: the first model agent's). */
+  grader: z.string().min(1).optional(),
+  /** Answers graded at most (the first one included); default 3. */
+  max_iterations: z.number().int().min(1).max(20).optional(),
+});
+export type OutcomeSettings = z.infer<typeof outcomeSchema>;
