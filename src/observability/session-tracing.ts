@@ -66,6 +66,13 @@ function stepKeyOf(commandId: string): string {
   return at === -1 ? commandId : commandId.slice(0, at);
 }
 
+/** The open span of a call, no longer open once taken. */
+function takeCall(state: SessionSpans, commandId: string): Span | undefined {
+  const span = state.calls.get(commandId);
+  state.calls.delete(commandId);
+  return span;
+}
+
 interface SessionSpans {
   topology: string;
   turn?: Span;
@@ -212,9 +219,8 @@ export async function startSessionTracing(env: Environment, service: { serviceNa
       }
       case 'command.completed': {
         const data = event.data as CommandCompletedData;
-        const span = state.calls.get(data.commandId);
+        const span = takeCall(state, data.commandId);
         if (span === undefined) return;
-        state.calls.delete(data.commandId);
         if (data.kind !== 'tool.execute') {
           if (data.model !== undefined) span.setAttributes(modelAttributes(data.model));
           if (typeof data.output['model'] === 'string') span.setAttribute('gen_ai.response.model', data.output['model']);
@@ -240,9 +246,8 @@ export async function startSessionTracing(env: Environment, service: { serviceNa
       }
       case 'command.failed': {
         const data = event.data as CommandFailedData;
-        const span = state.calls.get(data.commandId);
+        const span = takeCall(state, data.commandId);
         if (span === undefined) return;
-        state.calls.delete(data.commandId);
         span.setStatus({ code: SpanStatusCode.ERROR, message: data.error.message });
         span.setAttribute('error.type', data.error.code);
         span.setAttribute('conclave.will_retry', data.willRetry);

@@ -11,7 +11,7 @@ import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import type { ProviderAdapter, ProviderModule, SessionEvent } from '../../src/protocol/index.js';
 import { createDocumentCatalog } from '../../src/server/document-catalog.js';
 import { createMemoryStore } from '../../src/store/index.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, type TestServer, callApi } from '../support/test-server.js';
 import { streamManagedWhile } from '../support/managed-stream.js';
 
 type AnyEvent = { id: string; type: string; [key: string]: unknown };
@@ -79,13 +79,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers(init.headers);
-  headers.set('authorization', `Bearer ${server.key}`);
-  if (init.body !== undefined) headers.set('content-type', 'application/json');
-  const response = await fetch(`${server.url}${path}`, { ...init, headers });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const api = (path: string, init: RequestInit & { key?: string } = {}): ReturnType<typeof callApi> => callApi(server, path, init);
 
 /** Reads a native SSE stream's data frames until `until` says stop. */
 async function readStream(path: string, until: (event: { event: string; data: Record<string, unknown> }) => boolean): Promise<Array<{ event: string; data: Record<string, unknown> }>> {

@@ -3,7 +3,7 @@
 // POST /v1/sessions/{id}/resume with a raised budget, which finishes the session without
 // re-issuing a finished call. Both are in the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, type TestServer, callApi } from '../support/test-server.js';
 
 let server: TestServer;
 
@@ -14,13 +14,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers(init.headers);
-  headers.set('authorization', `Bearer ${server.key}`);
-  if (init.body !== undefined) headers.set('content-type', 'application/json');
-  const response = await fetch(`${server.url}${path}`, { ...init, headers });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const api = (path: string, init: RequestInit & { key?: string } = {}): ReturnType<typeof callApi> => callApi(server, path, init);
 
 async function settled(id: string): Promise<Record<string, unknown>> {
   for (let attempt = 0; attempt < 200; attempt += 1) {

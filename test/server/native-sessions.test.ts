@@ -3,7 +3,7 @@
 // interrupt, archive and delete — and the load cases: 200 SSE clients on one session, 1,000
 // sessions created at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, type TestServer, callApi } from '../support/test-server.js';
 
 let server: TestServer;
 
@@ -20,13 +20,7 @@ interface StreamedEvent {
   data: { seq: number; type: string; data: Record<string, unknown> };
 }
 
-async function api(path: string, init: RequestInit & { key?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers = new Headers(init.headers);
-  headers.set('authorization', `Bearer ${init.key ?? server.key}`);
-  if (init.body !== undefined) headers.set('content-type', 'application/json');
-  const response = await fetch(`${server.url}${path}`, { ...init, headers });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const api = (path: string, init: RequestInit & { key?: string } = {}): ReturnType<typeof callApi> => callApi(server, path, init);
 
 /** Reads SSE frames until `until` says stop (or `max` frames); returns the data frames. */
 async function readStream(path: string, until: (event: StreamedEvent) => boolean, headers: Record<string, string> = {}): Promise<StreamedEvent[]> {

@@ -75,3 +75,12 @@ export function countingFetch(): { fetch: typeof fetch; requests: Array<{ method
     },
   };
 }
+
+/** A JSON call to a test server's API with its key (or `init.key`); the status and the parsed body. */
+export async function callApi(server: { url: string; key: string }, path: string, init: RequestInit & { key?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${init.key ?? server.key}`);
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  const response = await fetch(`${server.url}${path}`, { ...init, headers });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
