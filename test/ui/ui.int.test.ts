@@ -207,6 +207,8 @@ describe.skipIf(missingChromium !== undefined || missingBuild !== undefined)('th
     await page.getByRole('button', { name: 'Start' }).click();
     await page.waitForURL(/\/sessions\/sesn_/);
     // Focus follows the navigation to the new view's heading.
+    // (The heading shows the session id until the session's title has loaded: wait for the title.)
+    await page.locator('h1', { hasText: 'Slow debate' }).waitFor();
     await expect(page.evaluate("document.activeElement.tagName + ' ' + document.activeElement.textContent")).resolves.toBe('H1 Slow debate');
     await page.locator('[data-status="running"]').waitFor();
     await page.locator('g[aria-current="step"][data-step="debate · round 1"]').waitFor();
