@@ -289,6 +289,9 @@ program
   .option('--resume <run>', 'continue a run that stopped part-way (its directory or id); finished samples are not re-run')
   .option('--json', 'print a JSON summary on stdout instead of the table')
   .option('-q, --quiet', 'no progress output')
+  .option('--view [run]', 'then show the run in the web UI (charts, win rates, every answer side by side); alone: the runs of --out; with a run: that run')
+  .option('--open', 'open the --view link in a browser (default: when the terminal is interactive)')
+  .option('--no-open', 'only print the --view link')
   .addHelpText(
     'after',
     `
@@ -302,15 +305,20 @@ A run writes <out>/<run id>/: results.json, results.csv, report.md, report.html 
 offline), and keeps every finished sample as it goes: after Ctrl-C or a crash,
 "conclave bench --resume <out>/<run id>" continues without paying twice. Responses are cached by
 content hash in <out>/cache, so re-running a suite reuses them unless --no-cache.
+--view serves the web UI's bench view on 127.0.0.1 (a link with a key for that run of the viewer
+only): latency distributions, cost vs quality, the win-rate matrix, and every contestant's answer
+to every prompt side by side with its assertion results. conclave serve --bench-runs DIR shows the same.
 
 Examples:
   $ conclave bench benchmarks/providers/head-to-head.yaml          three simulated providers, offline
   $ conclave bench benchmarks/topologies/arith.yaml                 one agent vs voting vs debate vs mixture
   $ conclave bench my-suite.yaml --filter 'openai-*,sonnet' --repeat 3 --concurrency 8
-  $ conclave bench --resume bench-results/head-to-head-20261121-093000`,
+  $ conclave bench --resume bench-results/head-to-head-20261121-093000
+  $ conclave bench benchmarks/providers/head-to-head.yaml --view   run, then browse it (Ctrl-C ends)
+  $ conclave bench --view                                            browse the runs of bench-results`,
   )
   .action(
-    action(async (context, suite: string | undefined, options: { concurrency?: number; repeat?: number; filter?: string[]; out: string; cache: boolean; resume?: string; json?: boolean; quiet?: boolean }) =>
+    action(async (context, suite: string | undefined, options: { concurrency?: number; repeat?: number; filter?: string[]; out: string; cache: boolean; resume?: string; json?: boolean; quiet?: boolean; view?: boolean | string; open?: boolean }) =>
       (await bench()).benchCommand(context, suite, options),
     ),
   );

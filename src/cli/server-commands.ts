@@ -35,6 +35,8 @@ export function registerServerCommands(program: Command, action: CommandAction):
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env CONCLAVE_LOG_LEVEL; default info)')
     .option('--log-format <format>', 'auto (pretty in a terminal, else JSON lines), json or pretty (env CONCLAVE_LOG_FORMAT)')
     .option('--metrics-port <port>', 'also serve GET /metrics without an API key on this port (for a Prometheus scraper)', port('--metrics-port'))
+    .option('--bench-runs <dir>', 'show the finished `conclave bench` runs of this directory in the web UI and at GET /v1/bench/runs')
+    .option('--bench-workspace <names>', 'workspaces whose keys may read the bench runs, comma-separated (default: default)', (value: string) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
     .addHelpText(
       'after',
       `
@@ -63,6 +65,7 @@ Examples:
   $ conclave serve --store postgres://postgres@db/conclave --queue redis://cache:6379   sessions run on workers
   $ conclave serve --policy /etc/conclave/policy.yaml
   $ conclave serve --metrics-port 9464 --log-format json
+  $ conclave serve --bench-runs bench-results               the bench runs in the web UI (/bench)
   $ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 conclave serve       traces to a local collector
   $ curl -H "x-api-key: $KEY" http://127.0.0.1:8787/v1/documents
 
@@ -71,7 +74,7 @@ With the Anthropic SDK:
   const agent = await client.beta.agents.create({ name: 'Helper', model: 'claude-sonnet-4-5' });`,
     )
     .action(
-      action(async (context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string; logLevel?: string; logFormat?: string; metricsPort?: number }) =>
+      action(async (context, options: { port: number; host: string; documents: string; cors?: string[]; heartbeat: number; queue?: string; policy?: string; logLevel?: string; logFormat?: string; metricsPort?: number; benchRuns?: string; benchWorkspace?: string[] }) =>
         (await serveCommands()).serveCommand(context, {
           port: options.port,
           host: options.host,
@@ -83,6 +86,8 @@ With the Anthropic SDK:
           ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
           ...(options.logFormat !== undefined ? { logFormat: options.logFormat } : {}),
           ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}),
+          ...(options.benchRuns !== undefined ? { benchRuns: options.benchRuns } : {}),
+          ...(options.benchWorkspace !== undefined ? { benchWorkspaces: options.benchWorkspace } : {}),
         }),
       ),
     );

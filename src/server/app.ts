@@ -29,6 +29,7 @@ import { managedSessionResourceRoutes } from './managed/session-resources.js';
 import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
 import { managedVaultRoutes } from './managed/vaults.js';
 import { mountUnsupportedFamilies } from './managed/unsupported-families.js';
+import { benchRunRouteTable, benchRunRoutes } from './native/bench-run-routes.js';
 import { nativeSessionRouteTable } from './native/native-session-routes.js';
 import { nativeSessionRoutes } from './native/sessions.js';
 import { openApiDocument, openApiRouteTable } from './openapi.js';
@@ -173,6 +174,7 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
     }),
   );
   app.route(nativeSessionRouteTable.basePath, nativeSessionRoutes(deps));
+  app.route(benchRunRouteTable.basePath, benchRunRoutes(deps));
   app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps));
   app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps));
   app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps));

@@ -15,6 +15,7 @@ import { managedSessionRouteTable, managedStreamComponents } from './managed/man
 import { managedFileRouteTable, managedSessionResourceRouteTable } from './managed/managed-file-routes.js';
 import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
 import { conclaveErrorSchema } from './native/native-response-schemas.js';
+import { benchRunRouteTable } from './native/bench-run-routes.js';
 import { nativeSessionRouteTable, nativeStreamComponents } from './native/native-session-routes.js';
 import { probeRouteTable } from './probe-routes.js';
 import { defineRoutes, openApiPath, pathParameterNames, type ErrorStatus, type NamedSchema, type RouteGroup, type RouteSpec } from './route-table.js';
@@ -48,7 +49,7 @@ export const openApiRouteTable = defineRoutes({
 });
 
 /** Every route table the app mounts, in the order the document lists them. */
-export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable];
+export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, benchRunRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable];
 
 /** Schemas published though no route answers with them alone: the data of SSE frames, and shared ones that recur. */
 const nativeComponents: NamedSchema[] = [{ name: 'ConclaveError', schema: conclaveErrorSchema }, ...nativeStreamComponents];

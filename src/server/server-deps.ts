@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/index.js';
 import type { FileStore } from '../protocol/files.js';
 import type { ResourceStore } from '../protocol/resources.js';
 import type { CredentialVault } from '../vault/credential-vault.js';
+import type { BenchRunLibrary } from './bench-run-library.js';
 import type { DocumentCatalog } from './document-catalog.js';
 import type { DocumentParser } from './document-parser-thread.js';
 import type { ReadinessCheck } from './health.js';
@@ -59,6 +60,8 @@ export interface ServerDeps {
    * after shutdown began are closed by the server.
    */
   shutdownSignal?: AbortSignal;
+  /** Finished `conclave bench` runs shown by `GET /v1/bench/runs` and the UI (`serve --bench-runs`); none by default. */
+  benchRuns?: BenchRunLibrary;
   /** Request logs, metrics (`GET /metrics`) and request spans; none by default. */
   observability?: ServerObservability;
 }

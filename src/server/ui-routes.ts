@@ -1,7 +1,7 @@
 /**
  * The web UI's files, served without an API key (the app is public; every API call it makes sends
  * the key the user signs in with): `/ui/*` are the built assets of dist/ui (`npm run build`), and
- * `/`, `/start` and `/sessions/<id>` answer the app's index.html so links can be bookmarked. Every
+ * `/`, `/start`, `/sessions/<id>`, `/bench` and `/bench/<run id>` answer the app's index.html so links can be bookmarked. Every
  * answer carries a strict Content-Security-Policy: scripts, styles and connections from this origin
  * only, nothing inline, no frames. Without a build, `/` says how to make one (503).
  */
@@ -62,7 +62,7 @@ function secureHeaders(contentType: string, cache: string): Record<string, strin
 }
 
 /** The app's own paths: each answers index.html, and the app shows the matching view. */
-const appPathPattern = /^\/(?:ui\/?|start|sessions(?:\/[A-Za-z0-9_-]+)?)?$/;
+const appPathPattern = /^\/(?:ui\/?|start|sessions(?:\/[A-Za-z0-9_-]+)?|bench(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?)?$/;
 
 /**
  * The UI as a middleware, to `app.use('*', …)` before the API-key middleware: it answers GET and

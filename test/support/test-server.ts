@@ -6,6 +6,7 @@ import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import type { FileStore } from '../../src/protocol/files.js';
 import type { ResourceStore } from '../../src/protocol/resources.js';
 import { createApiKey } from '../../src/server/api-keys.js';
+import type { BenchRunLibrary } from '../../src/server/bench-run-library.js';
 import { createDocumentCatalog, type DocumentCatalog } from '../../src/server/document-catalog.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/serve.js';
 import type { ServerDeps } from '../../src/server/server-deps.js';
@@ -32,6 +33,8 @@ export interface TestServerOptions extends Omit<StartServerOptions, 'deps' | 'po
   readiness?: ServerDeps['readiness'];
   /** Vault credentials (the credential routes answer 400 without). */
   credentials?: CredentialVault;
+  /** Bench runs shown at /v1/bench/runs (none without). */
+  benchRuns?: BenchRunLibrary;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -45,10 +48,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     heartbeatMs: 1000,
     ...(options.readiness !== undefined ? { readiness: options.readiness } : {}),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    ...(options.benchRuns !== undefined ? { benchRuns: options.benchRuns } : {}),
   };
   const { key } = await createApiKey(resources, { workspace: 'team-a', name: 'tests' });
   const { key: otherKey } = await createApiKey(resources, { workspace: 'team-b' });
-  const { resources: _resources, files: _files, documents: _documents, kernel: _kernel, readiness: _readiness, credentials: _credentials, ...serverOptions } = options;
+  const { resources: _resources, files: _files, documents: _documents, kernel: _kernel, readiness: _readiness, credentials: _credentials, benchRuns: _benchRuns, ...serverOptions } = options;
   const server = await startServer({ ...serverOptions, deps, port: 0 });
   return {
     ...server,

@@ -1,20 +1,32 @@
 /**
  * The conclave web UI's entry: the sign-in gate, the header with its navigation, and the view of
- * the current route (sessions, start a session, one session). Served by `conclave serve` at `/`.
+ * the current route (sessions, start a session, one session, bench runs). Served by `conclave serve`
+ * at `/`. A link with `#key=…` (`conclave bench --view`) signs the tab in and drops the fragment.
  */
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { storedKey, storeKey } from './api.js';
+import { BenchList, BenchRun } from './bench-views.js';
 import { linkClick, useRoute } from './router.js';
 import { SessionView } from './session-view.js';
 import { SessionsList } from './sessions-list.js';
 import { SignIn } from './sign-in.js';
 import { StartSession } from './start-session.js';
 
+/** Takes a key handed over in the link's fragment (never sent to a server) and removes it from the address bar. */
+function takeKeyFromFragment(): void {
+  const key = new URLSearchParams(location.hash.slice(1)).get('key');
+  if (key === null || key === '') return;
+  storeKey(key);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+takeKeyFromFragment();
+
 function App() {
   const [signedIn, setSignedIn] = useState(storedKey() !== undefined);
   const route = useRoute();
-  const path = route.view === 'session' ? `/sessions/${route.id}` : route.view;
+  const path = route.view === 'session' ? `/sessions/${route.id}` : route.view === 'bench-run' ? `/bench/${route.id}` : route.view;
   const firstPath = useRef(path);
   useEffect(() => {
     // After an in-page navigation, focus moves to the new view's heading (as a page load would put it at the top).
@@ -42,6 +54,9 @@ function App() {
           <a href="/start" onClick={linkClick} aria-current={route.view === 'start' ? 'page' : undefined}>
             Start a session
           </a>
+          <a href="/bench" onClick={linkClick} aria-current={route.view === 'bench' || route.view === 'bench-run' ? 'page' : undefined}>
+            Bench runs
+          </a>
         </nav>
         <button type="button" class="secondary" onClick={signOut}>
           Sign out
@@ -50,6 +65,8 @@ function App() {
       {route.view === 'sessions' && <SessionsList onUnauthorized={signOut} />}
       {route.view === 'start' && <StartSession />}
       {route.view === 'session' && <SessionView key={route.id} id={route.id} onUnauthorized={signOut} />}
+      {route.view === 'bench' && <BenchList onUnauthorized={signOut} />}
+      {route.view === 'bench-run' && <BenchRun key={route.id} id={route.id} onUnauthorized={signOut} />}
       {route.view === 'missing' && (
         <main>
           <h1>Not found</h1>

@@ -2,7 +2,11 @@
  * `conclave bench SUITE` and `conclave bench --resume RUN`: run a benchmark suite with a live
  * progress bar (plain lines in a pipe), print the ranking table, and say where the five outputs
  * are. Ctrl-C stops cleanly: finished samples are kept and the run continues with `--resume`.
+ * `--view` then serves the run in the web UI (charts, win-rate matrix, the answer matrix); `--view`
+ * alone, or `--view RUN`, only views runs already made.
  */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createProgress, displayPath, resumeBench, startBench, formatResultsTable, type BenchOutcome, type BenchRunOptions } from '../../bench/index.js';
 import { ConclaveError } from '../../protocol/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -19,6 +23,18 @@ export interface BenchCommandOptions {
   resume?: string;
   json?: boolean;
   quiet?: boolean;
+  /** `true`: view the run once done (or the list of runs, with no suite); a string: view that run. */
+  view?: boolean | string;
+  /** Open the viewer's link in a browser (default: in an interactive terminal). */
+  open?: boolean;
+}
+
+async function view(context: CliContext, options: BenchCommandOptions, directory: string, runId?: string): Promise<number> {
+  if (runId !== undefined && !existsSync(join(directory, runId, 'results.json'))) {
+    throw new ConclaveError('invalid_argument', `no finished bench run ${join(directory, runId)} (it has no results.json)`, { hint: `the runs are the folders of ${directory}; an interrupted run is finished with: conclave bench --resume RUN` });
+  }
+  const { viewBenchRuns } = await import('../bench-viewer.js');
+  return viewBenchRuns({ registry: context.registry, directory, ...(runId !== undefined ? { runId } : {}), ...(options.open !== undefined ? { open: options.open } : {}) });
 }
 
 /**
@@ -29,6 +45,15 @@ export interface BenchCommandOptions {
  * await benchCommand(context, 'benchmarks/providers/head-to-head.yaml', { concurrency: 4 });
  */
 export async function benchCommand(context: CliContext, suite: string | undefined, options: BenchCommandOptions): Promise<number> {
+  const out = options.out ?? 'bench-results';
+  if (typeof options.view === 'string') {
+    if (suite !== undefined || options.resume !== undefined) {
+      throw new ConclaveError('invalid_argument', '--view RUN views a finished run; it cannot be given with a suite or --resume', { hint: 'run and then view: conclave bench SUITE --view' });
+    }
+    // A run's directory (bench-results/x-2026…) or its id under --out.
+    return options.view.includes('/') ? view(context, options, dirname(options.view.replace(/\/+$/, '')), basename(options.view.replace(/\/+$/, ''))) : view(context, options, out, options.view);
+  }
+  if (options.view === true && suite === undefined && options.resume === undefined) return view(context, options, out);
   if ((suite === undefined) === (options.resume === undefined)) {
     throw new ConclaveError('invalid_argument', suite === undefined ? 'name a suite file, or --resume RUN' : 'give either a suite file or --resume RUN, not both', {
       hint: 'conclave bench benchmarks/providers/head-to-head.yaml',
@@ -68,6 +93,7 @@ export async function benchCommand(context: CliContext, suite: string | undefine
     if (results.judging !== undefined && results.judging.calls > 0) process.stdout.write(`judging: ${results.judging.calls} calls, ${formatUsd(results.judging.costUsd)}\n`);
     process.stdout.write(`\nreports in ${displayPath(run.path)}/: results.json results.csv report.md report.html\n`);
   }
+  if (options.view === true && !outcome.interrupted) return view(context, options, dirname(run.path), basename(run.path));
   if (outcome.interrupted) {
     process.stderr.write(`interrupted: ${run.samples.length} samples kept; continue with: conclave bench --resume ${displayPath(run.path)}\n`);
     return exitCodes.interrupted;

@@ -15,6 +15,8 @@ import { untilSignal } from '../signals.js';
 import { stylerFor } from '../terminal.js';
 import { startProcessObservability } from '../process-observability.js';
 import { startMetricsServer } from '../../server/metrics-server.js';
+import { createBenchRunLibrary } from '../../server/bench-run-library.js';
+import { assertWorkspaceName } from '../../server/api-keys.js';
 
 export interface ServeOptions {
   port?: number;
@@ -37,6 +39,10 @@ export interface ServeOptions {
   logFormat?: string;
   /** A second port serving only `GET /metrics`, without an API key, for a scraper. */
   metricsPort?: number;
+  /** A directory of `conclave bench` runs to show in the UI and at `GET /v1/bench/runs`. */
+  benchRuns?: string;
+  /** Workspaces whose keys may read the bench runs. Default `default`. */
+  benchWorkspaces?: string[];
 }
 
 /** Default SSE heartbeat interval of `conclave serve`. */
@@ -49,6 +55,10 @@ export const defaultHeartbeatMs = 15_000;
  * await serveCommand(context, { port: 8787, documents: 'examples' });
  */
 export async function serveCommand(context: CliContext, options: ServeOptions = {}): Promise<number> {
+  if (options.benchWorkspaces !== undefined && options.benchRuns === undefined) {
+    throw new ConclaveError('invalid_argument', '--bench-workspace names who may read the bench runs of --bench-runs DIR, which is not given', { hint: 'conclave serve --bench-runs bench-results --bench-workspace default' });
+  }
+  for (const workspace of options.benchWorkspaces ?? []) assertWorkspaceName(workspace);
   const policy = loadServerPolicy(options.policy, process.env);
   context.usePolicy(policy);
   const queue = context.queue(options.queue);
@@ -73,6 +83,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
   const documents = createDocumentCatalog({ directory: options.documents ?? 'examples', registry: context.registry, limits: policy.limits, limitsSource });
   // Callers' documents are parsed in a thread of their own: a large one never stalls other requests.
   const documentParser = startDocumentParserThread({ limits: policy.limits, limitsSource });
+  const benchRuns = options.benchRuns === undefined ? undefined : createBenchRunLibrary({ directory: options.benchRuns, ...(options.benchWorkspaces !== undefined ? { workspaces: options.benchWorkspaces } : {}) });
   const stopped = untilSignal();
   const server = await startServer({
     deps: {
@@ -84,6 +95,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
       documentParser,
       heartbeatMs: options.heartbeatMs ?? defaultHeartbeatMs,
       observability: observability.server,
+      ...(benchRuns !== undefined ? { benchRuns } : {}),
       ...(queue !== undefined ? { readiness: { queue: () => queue.ping() }, sessionsRunOnWorkers: true } : {}),
     },
     host: options.host ?? defaultServerHost,
@@ -101,6 +113,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
   ];
   lines.push(`  metrics             ${server.url}/metrics   (Prometheus, with an API key)${metricsServer !== undefined ? `; ${metricsServer.url}/metrics without one` : ''}`);
   if (options.cors !== undefined && options.cors.length > 0) lines.push(`  CORS origins        ${options.cors.join(', ')}`);
+  if (benchRuns !== undefined) lines.push(`  bench runs          ${server.url}/bench   (from ${benchRuns.directory}; workspaces ${(options.benchWorkspaces ?? ['default']).join(', ')})`);
   lines.push(`  policy              ${policy.source === 'defaults' ? 'safe defaults (see SECURITY.md; --policy FILE to change)' : policy.source}`);
   if ((await resources.listKeys()).every((key) => key.revokedAt !== null)) {
     lines.push(style.yellow('no API keys yet — create one in another terminal with: conclave keys create --workspace default'));
