@@ -30,6 +30,7 @@ import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
 import { managedVaultRoutes } from './managed/vaults.js';
 import { mountUnsupportedFamilies } from './managed/unsupported-families.js';
 import { benchRunRouteTable, benchRunRoutes } from './native/bench-run-routes.js';
+import { designRouteTable, designRoutes } from './native/design-routes.js';
 import { nativeSessionRouteTable } from './native/native-session-routes.js';
 import { nativeSessionRoutes } from './native/sessions.js';
 import { openApiDocument, openApiRouteTable } from './openapi.js';
@@ -175,6 +176,7 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   );
   app.route(nativeSessionRouteTable.basePath, nativeSessionRoutes(deps));
   app.route(benchRunRouteTable.basePath, benchRunRoutes(deps));
+  app.route(designRouteTable.basePath, designRoutes(deps));
   app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps));
   app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps));
   app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps));

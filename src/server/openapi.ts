@@ -16,6 +16,7 @@ import { managedFileRouteTable, managedSessionResourceRouteTable } from './manag
 import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
 import { conclaveErrorSchema } from './native/native-response-schemas.js';
 import { benchRunRouteTable } from './native/bench-run-routes.js';
+import { designRouteTable } from './native/design-routes.js';
 import { nativeSessionRouteTable, nativeStreamComponents } from './native/native-session-routes.js';
 import { probeRouteTable } from './probe-routes.js';
 import { defineRoutes, openApiPath, pathParameterNames, type ErrorStatus, type NamedSchema, type RouteGroup, type RouteSpec } from './route-table.js';
@@ -49,7 +50,7 @@ export const openApiRouteTable = defineRoutes({
 });
 
 /** Every route table the app mounts, in the order the document lists them. */
-export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, benchRunRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable];
+export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, benchRunRouteTable, designRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable];
 
 /** Schemas published though no route answers with them alone: the data of SSE frames, and shared ones that recur. */
 const nativeComponents: NamedSchema[] = [{ name: 'ConclaveError', schema: conclaveErrorSchema }, ...nativeStreamComponents];

@@ -232,6 +232,21 @@ describe.skipIf(missingChromium !== undefined || missingBuild !== undefined)('th
     await page.close();
   });
 
+  it('designs a team from a task, into the editor, and starts it', async () => {
+    const page = await signedInPage('/start');
+    await page.getByLabel('Describe the task').fill('Pick the best name for our new command-line tool');
+    await page.getByRole('button', { name: 'Design' }).click();
+    await page.locator('p.notice[data-designed="tournament"]').waitFor();
+    const yaml = await page.getByLabel('Topology document (YAML)').inputValue();
+    expect(yaml).toMatch(/^# Designed by conclave design with offline\/designer/);
+    expect(yaml).toContain('topology: tournament');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL(/\/sessions\/sesn_/);
+    await page.locator('[data-status="idle"]').waitFor();
+    await page.getByRole('heading', { name: 'Result' }).waitFor();
+    await page.close();
+  });
+
   it('starts a catalog document and answers its tool calls: a client-run result, then an approval', async () => {
     const page = await signedInPage('/start');
     await page.getByLabel('Catalog document').selectOption('approval');

@@ -2,10 +2,12 @@
  * Starting a session: a document from the server's catalog, or YAML pasted into an editor with line
  * numbers. YAML syntax is checked as you type (in the browser, with the same `yaml` package the
  * server uses); the document itself is validated by the server on start, and each problem its 400
- * names is shown beside the editor and marked at its line in the gutter.
+ * names is shown beside the editor and marked at its line in the gutter. Or a designer proposes the
+ * document from a task in a sentence (`DesignTeam`), into the editor.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Problem } from './api.js';
+import { DesignTeam } from './design-team.js';
 import { syntaxProblems } from './yaml-syntax.js';
 import { navigate } from './router.js';
 import type { SessionSummary } from './sessions-list.js';
@@ -79,6 +81,13 @@ export function StartSession() {
   return (
     <main>
       <h1>Start a session</h1>
+      <DesignTeam
+        onDesigned={(design) => {
+          setSource('yaml');
+          setYaml(design.yaml);
+          setProblems([]);
+        }}
+      />
       <form class="start" onSubmit={(event) => void start(event)}>
         <fieldset>
           <legend>Document</legend>
