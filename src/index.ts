@@ -10,6 +10,32 @@ export type { TopologyDocument as ValidatedDocument } from './config/document-sc
 export { defineProvider, defineTool, defineTopology, extendRegistry, type RegistryExtensions } from './library/plugins.js';
 export type { SessionResultJson as SessionResult } from './kernel/start-session.js';
 export type { BudgetPatch, PendingToolUse, SessionResult as SessionSummaryResult, SpendLine, StreamDelta } from './kernel/index.js';
+export type {
+  AgentMemoryStore,
+  ListMemoriesOptions,
+  ListMemoryStoresOptions,
+  ListMemoryVersionsOptions,
+  MemoryActor,
+  MemoryChanges,
+  MemoryDeletion,
+  MemoryListItem,
+  MemoryOperation,
+  MemoryPage,
+  MemoryRecord,
+  MemorySearchHit,
+  MemoryStoreChanges,
+  MemoryStorePage,
+  MemoryStoreRecord,
+  MemoryVersionPage,
+  MemoryVersionRecord,
+  MemoryWrite,
+  NewMemory,
+  NewMemoryStore,
+  SearchMemoriesOptions,
+} from './memory/agent-memory-types.js';
+export type { MemoryAccess, MemoryEntry, ResolvedMemoryEntry } from './memory/memory-settings.js';
+export { createInProcessAgentMemoryStore } from './memory/in-process-agent-memory.js';
+export { createId, idPrefixes, type IdKind } from './protocol/ids.js';
 export { ConclaveError, isConclaveError, type ConclaveErrorJSON, type ConclaveErrorOptions, type ErrorCode as ConclaveErrorCode, type ErrorCategory, type ErrorLocation } from './protocol/errors.js';
 export type {
   AgentCall,

@@ -19,6 +19,8 @@ import { isPostgresLocation, openStore, prepareStore, resolveDatabasePath } from
 import { openResourceStore } from '../store/open-resource-store.js';
 import { openFileStore } from '../store/open-file-store.js';
 import type { FileStore } from '../protocol/files.js';
+import type { AgentMemoryStore } from '../memory/agent-memory-types.js';
+import { memorySessionPreparer } from '../memory/memory-session.js';
 import type { parsePostgresUrl } from '../store/postgres/pg-connection.js';
 import { openSessionQueue, type SessionQueue } from '../queue/session-queue.js';
 import { defaultServerPolicy, rulesFor, type ServerPolicy } from '../policy/server-policy.js';
@@ -38,6 +40,7 @@ export class CliContext {
   private builtKernel: Kernel | undefined;
   private openedResources: ResourceStore | undefined;
   private openedFiles: Promise<FileStore> | undefined;
+  private openedMemory: Promise<AgentMemoryStore> | undefined;
   private openedQueue: SessionQueue | undefined;
   private openedCredentials: Promise<CredentialVault> | undefined;
   private credentialStore: CredentialStore | undefined;
@@ -157,7 +160,8 @@ export class CliContext {
       this.builtKernel = new Kernel({
         store: this.store(),
         registry: this.registry,
-        sessionTools: createSessionToolsFactory({ secrets, credentials, files: () => this.files(), ...(this.policy !== undefined ? { operatorMcpServers: this.policy.mcpServers } : {}) }),
+        sessionTools: createSessionToolsFactory({ secrets, credentials, files: () => this.files(), memory: () => this.agentMemory(), ...(this.policy !== undefined ? { operatorMcpServers: this.policy.mcpServers } : {}) }),
+        prepareDefinition: memorySessionPreparer(() => this.agentMemory()),
         ...(this.policy !== undefined ? { policy: this.policy } : {}),
         onSessionDeleted: (sessionId) => removeSessionWorkspace(sessionId),
         secrets,
@@ -177,6 +181,21 @@ export class CliContext {
   files(): Promise<FileStore> {
     this.openedFiles ??= openFileStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env });
     return this.openedFiles;
+  }
+
+  /**
+   * Memory stores, their memories and versions, in the same database as the sessions (opened on
+   * first use, once; the SQLite and PostgreSQL backends are imported only then).
+   *
+   * @example
+   * const memory = await context.agentMemory();
+   */
+  agentMemory(): Promise<AgentMemoryStore> {
+    this.openedMemory ??= import('../memory/open-agent-memory.js').then(({ openAgentMemoryStore }) => openAgentMemoryStore({ ...(this.location !== undefined ? { db: this.location } : {}), env: process.env }));
+    this.openedMemory.catch(() => {
+      this.openedMemory = undefined;
+    });
+    return this.openedMemory;
   }
 
   /**
@@ -213,5 +232,6 @@ export class CliContext {
     await this.openedStore?.close();
     await this.openedResources?.close();
     await (await this.openedFiles?.catch(() => undefined))?.close();
+    await (await this.openedMemory?.catch(() => undefined))?.close();
   }
 }

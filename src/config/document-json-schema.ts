@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
+import { memorySectionSchema } from '../memory/memory-settings.js';
 import { budgetSchema, outcomeSchema, customToolSchema, environmentSchema, onAgentErrorSchema, providersSectionSchema, timeoutsSchema, type Registry } from '../protocol/index.js';
 import { documentDefaultsSchema, documentModelAgentSchema, documentRetrySchema } from './document-schema.js';
 
@@ -130,6 +131,7 @@ export function topologyDocumentJsonSchema(registry: Registry): Record<string, u
       on_agent_error: { ...onAgentError, description: 'What a failed agent call (retries and fallbacks exhausted) does: fail the session (default) or skip the call and go on with the agents left. A topology\'s options and an agent may override it.' },
       budget: { description: "Limits on the session's spend (dollars, tokens, model calls, running seconds), checked before every model call; reaching one idles the session (`budget_exceeded`) until `conclave resume ID --budget …` raises it.", ...generate(budgetSchema) },
       outcome: { description: 'What "done" means: after each answer a grader model checks it against the description and rubric, and the topology runs again with the feedback until it is met or max_iterations answers were graded.', ...generate(outcomeSchema) },
+      memory: { description: 'Memory stores the agents may use, by name or id, each `read` or `read_write`: every model agent is offered memory_list, memory_read, memory_search (and memory_write for a read_write store); an agent that names memory tools in its `tools:` gets only those.', ...generate(memorySectionSchema) },
       agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' } },
       options: { type: 'object', description: "The topology's own options." },
     },

@@ -5,6 +5,7 @@
  * at hand (a topology's own options schema, its minimum number of agents, the providers).
  */
 import { z } from 'zod';
+import type { MemoryEntry, ResolvedMemoryEntry } from '../memory/memory-settings.js';
 import { defaultRetryPolicy, modelAgentSchema, onAgentErrorSchema, type AgentSlot, type Budget, type CallTimeouts, type CustomToolSettings, type EnvironmentSettings, type OnAgentError, type OutcomeSettings, type ProvidersSection, type RetryPolicy } from '../protocol/index.js';
 
 /** A validated, normalised topology document. */
@@ -35,6 +36,8 @@ export interface TopologyDocument {
   budget?: Budget;
   /** What "done" means: a grader checks each answer and the topology runs again until it is met. */
   outcome?: OutcomeSettings;
+  /** Memory stores the agents may use (resolved to their ids when a session is created). */
+  memory?: Array<MemoryEntry | ResolvedMemoryEntry>;
   /** What a failed agent call does when neither its slot nor its topology's options say: fail (default) or skip. */
   on_agent_error?: OnAgentError;
 }
@@ -78,6 +81,7 @@ export const documentTopLevelSchema = z.strictObject({
   mcp_servers: z.unknown().optional(),
   budget: z.unknown().optional(),
   outcome: z.unknown().optional(),
+  memory: z.unknown().optional(),
   on_agent_error: onAgentErrorSchema.optional(),
   agents: z.unknown().optional(),
   options: z.unknown().optional(),

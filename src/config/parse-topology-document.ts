@@ -22,6 +22,7 @@ import { formatJsonPath } from './format-json-path.js';
 import type { YamlLocator } from './locate-yaml-path.js';
 import { locatedProblemsError, readYamlSource, sourceLocation } from './yaml-source.js';
 import { checkAgentTools } from './check-agent-tools.js';
+import { checkMemorySection } from './check-memory-section.js';
 import { parseToolSections } from './tool-sections.js';
 import { validateTopologyLevel, type ValidationContext } from './validate-topology-level.js';
 import { parseWithProblems } from './zod-problems.js';
@@ -153,8 +154,9 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
     validation,
   );
   const toolSections = parseToolSections(raw, file, validation.problems);
+  const memory = checkMemorySection(absentIfNull(raw.memory), level?.agents, validation.problems);
   if (level !== undefined) {
-    appendProblems(validation.problems, checkAgentTools(level.agents, ['agents'], [...(toolSections.tools ?? []).map((tool) => tool.name), ...(registry.tools?.keys() ?? [])], (toolSections.mcpServers ?? []).map((server) => server.name)));
+    appendProblems(validation.problems, checkAgentTools(level.agents, ['agents'], [...(toolSections.tools ?? []).map((tool) => tool.name), ...(registry.tools?.keys() ?? []), ...memory.toolNames], (toolSections.mcpServers ?? []).map((server) => server.name)));
   }
   if (validation.problems.length > 0) throw locatedProblemsError(validation.problems, locate, file);
   if (!top.ok || retry === undefined || level === undefined) {
@@ -170,6 +172,7 @@ function validateDocument(raw: Record<string, unknown>, locate: YamlLocator, con
   if (timeouts.ok && timeouts.value !== undefined) result.timeouts = timeouts.value;
   if (budget.ok && budget.value !== undefined) result.budget = budget.value;
   if (outcome.ok && outcome.value !== undefined) result.outcome = outcome.value;
+  if (memory.entries !== undefined) result.memory = memory.entries;
   if (toolSections.environment !== undefined) result.environment = toolSections.environment;
   if (toolSections.tools !== undefined) result.tools = toolSections.tools;
   if (toolSections.mcpServers !== undefined) result.mcp_servers = toolSections.mcpServers;

@@ -12,6 +12,7 @@ import type {
   CommandCompletedData,
   CommandStartedData,
   ContextFittedData,
+  DefinedOutcome,
   SessionCreatedData,
   SessionEvent,
   StepInfo,
@@ -22,6 +23,7 @@ import type {
   UserMessageData,
   UserToolConfirmationData,
 } from '../protocol/index.js';
+import { outcomeSchema } from '../protocol/index.js';
 
 /**
  * A tool call that waits for an answer: an `agent.tool_use` asking permission (`confirmation`) or
@@ -49,12 +51,18 @@ export interface TurnRecord {
   task: string;
   /** The topology's result, once the turn finished. */
   completed?: TopologyCompletedData;
+  /** The outcome a message of this turn defined (its task, or steering after an interrupt): graded instead of the document's. */
+  outcome?: DefinedOutcome;
+  /** An interrupt stopped the turn while its defined outcome was unmet: the outcome ended there, ungraded. */
+  outcomeInterrupted?: boolean;
 }
 
 /** A user message as the journal keeps it. */
 export interface JournaledMessage {
   seq: number;
   text: string;
+  /** The outcome the message defines (`user.message` data `outcome`). */
+  outcome?: DefinedOutcome;
 }
 
 export class Journal {
@@ -144,6 +152,15 @@ export class Journal {
     return [...this.waitingByEvent.values()].filter((use) => !this.toolAnswers.has(use.eventId) && !this.completed.has(use.commandId));
   }
 
+  /** The open turn takes the last outcome its new messages define, if any (a new definition replaces an interrupted one). */
+  private defineTurnOutcome(messageSeqs: readonly number[]): void {
+    const open = this.openTurn;
+    const outcome = messageSeqs.map((seq) => this.messages.get(seq)?.outcome).filter((defined) => defined !== undefined).at(-1);
+    if (open === undefined || outcome === undefined) return;
+    open.outcome = outcome;
+    delete open.outcomeInterrupted;
+  }
+
   /** Adds one event to the index. Events must come in seq order; an event seen before is ignored. */
   add(event: SessionEvent): void {
     if (event.seq <= this.lastSeq) return;
@@ -154,21 +171,28 @@ export class Journal {
         this.created = data as SessionCreatedData;
         if (typeof this.created.task === 'string' && this.created.task !== '') this.turns.push({ turn: 1, task: this.created.task });
         break;
-      case 'user.message':
-        this.messages.set(event.seq, { seq: event.seq, text: (data as UserMessageData).text });
+      case 'user.message': {
+        const outcome = outcomeSchema.safeParse((data as UserMessageData).outcome);
+        this.messages.set(event.seq, { seq: event.seq, text: (data as UserMessageData).text, ...(outcome.success ? { outcome: { eventId: event.id, settings: outcome.data } } : {}) });
         break;
-      case 'user.interrupt':
+      }
+      case 'user.interrupt': {
         this.lastInterruptSeq = event.seq;
+        const open = this.openTurn;
+        if (open?.outcome !== undefined) open.outcomeInterrupted = true;
         break;
+      }
       case 'turn.started': {
         const started = data as TurnStartedData;
         this.turns.push({ turn: started.turn, task: started.task });
         for (const seq of started.messageSeqs) this.consumed.add(seq);
+        this.defineTurnOutcome(started.messageSeqs);
         break;
       }
       case 'steering.delivered': {
         const delivered = data as SteeringDeliveredData;
         for (const seq of delivered.messageSeqs) this.consumed.add(seq);
+        this.defineTurnOutcome(delivered.messageSeqs);
         const texts = delivered.messageSeqs.map((seq) => this.messages.get(seq)?.text ?? '');
         for (const commandId of delivered.commandIds) this.deliveries.set(commandId, texts);
         break;

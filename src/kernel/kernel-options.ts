@@ -16,6 +16,7 @@ import type {
   Registry,
   SessionStore,
 } from '../protocol/index.js';
+import type { MemoryEntry, ResolvedMemoryEntry } from '../memory/memory-settings.js';
 import type { ServerPolicy } from '../policy/server-policy.js';
 import type { Clock } from './clock.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -47,6 +48,8 @@ export interface SessionDefinition {
   on_agent_error?: OnAgentError;
   /** What "done" means: a grader checks each answer; the topology runs again with its feedback until it is met. */
   outcome?: OutcomeSettings;
+  /** Memory stores the agents may use; journaled resolved (`ResolvedMemoryEntry`) by `KernelOptions.prepareDefinition`. */
+  memory?: Array<MemoryEntry | ResolvedMemoryEntry>;
 }
 
 export interface CreateSessionOptions {
@@ -87,6 +90,8 @@ export interface UserMessage {
   text: string;
   /** Content blocks as a client sent them; kept in the journal next to `text`. */
   content?: unknown[];
+  /** An outcome the turn this message starts (or steers) is graded against, instead of the document's. */
+  outcome?: OutcomeSettings;
 }
 
 export interface SendOptions {
@@ -110,6 +115,13 @@ export interface KernelOptions {
    * `tool-loop.ts`). Without it, an agent with tools fails with `sandbox_unavailable`.
    */
   sessionTools?: (sessionId: string, definition: SessionDefinition, trust: SessionTrust) => SessionTools;
+  /**
+   * Completes a definition before its session is created and journaled: looks up what lives outside
+   * the document (the memory stores of `memory:`, in the session's workspace) and throws for what
+   * does not exist, so the caller's mistake is an error now, not a failed run (see
+   * `memorySessionPreparer`). Without it, a definition with `memory:` is refused.
+   */
+  prepareDefinition?: (definition: SessionDefinition, context: PrepareDefinitionContext) => Promise<SessionDefinition>;
   /**
    * Resolves `${secret:NAME}` references (provider `api_key`, MCP servers) before a session runs:
    * the environment, then the vault. Resolved values are redacted from every event.
@@ -143,6 +155,14 @@ export interface KernelOptions {
    * in this process (`launch`, and `send` to an idle session). Default: run here.
    */
   launch?: (sessionId: string) => Promise<void>;
+}
+
+/** What `prepareDefinition` knows about the session being created. */
+export interface PrepareDefinitionContext {
+  workspace: string;
+  untrusted: boolean;
+  /** The API's data kept with the session (a Managed session's `resources`, say). */
+  attributes?: Record<string, unknown>;
 }
 
 /** Where a session's document came from, as its tools and secrets need to know. */

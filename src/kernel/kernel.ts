@@ -7,11 +7,8 @@
 import {
   ConclaveError,
   createId,
-  parseModelRef,
-  type NewSessionEvent,
   registryWithDocumentProviders,
   type Registry,
-  type SessionCreatedData,
   type SessionEvent,
   type SessionStore,
   type UserInterruptData,
@@ -22,16 +19,17 @@ import { assertCredentials } from './credentials.js';
 import { ProviderAccess } from './provider-access.js';
 import { Journal } from './journal.js';
 import { LiveEvents } from './live-events.js';
-import { defaultRetryPolicy } from './retry-policy.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
 import { SessionWriter, type EventDraft } from './session-writer.js';
 import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
+import { checkedOutcome } from './session-outcome.js';
 import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type ServerPolicy } from '../policy/index.js';
 import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
 import { driveTurns, interruptReason, type ActiveRun } from './session-turn.js';
 import { appendAfterHead, assertWritable } from './session-input.js';
 import { createdBudgetData, raisedBudgetData, SessionBudget, type BudgetChange } from './session-budget.js';
+import { isPricedModel, preparedDefinition, runDispatcherContext, sessionCreatedEvents } from './session-setup.js';
 import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
 export class Kernel {
@@ -79,35 +77,21 @@ export class Kernel {
     const trust = sessionTrustFor(this.policy, options.workspace ?? 'default', options.untrusted === true);
     assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted, ...(options.source !== undefined ? { origin: options.source } : {}) });
     assertCredentials(definition.agents, registryWithDocumentProviders(this.registry, definition.providers), this.options.env ?? process.env, definition.providers);
+    // What lives outside the document (memory stores) is looked up now: an unknown one is the caller's error.
+    definition = await preparedDefinition(definition, this.options, trust, options.attributes);
     // A workspace's secrets are looked up now, so a missing one is the caller's 400, not a failed run.
     if (trust.untrusted) await this.secrets.prepare(definition, { workspace: trust.workspace });
     const seed = options.seed ?? definition.seed ?? 0;
     // Budgets are checked before anything is written too (a `max_usd` needs priced models).
     const budgetSet = createdBudgetData(definition, options.budget, (model) => this.isPriced(model, definition, trust));
     const sessionId = createId('session');
-    const document = { ...definition, ...resolved, task, seed };
-    const data: SessionCreatedData = { document, topology: resolved.topology, task, seed };
-    if (options.source !== undefined) data.source = options.source;
-    const title = options.title ?? definition.name;
-    if (title !== undefined) data.title = title;
-    if (options.workspace !== undefined) data.workspace = options.workspace;
-    if (trust.untrusted) data.trust = 'untrusted';
-    if (options.metadata !== undefined) data.metadata = options.metadata;
-    if (options.attributes !== undefined) data.attributes = options.attributes;
-    const at = this.now();
-    const created: NewSessionEvent[] = [{ id: createId('event'), type: 'session.created', at, data: this.secrets.redact(data) }];
-    if (budgetSet !== undefined) created.push({ id: createId('event'), type: 'budget.set', at, data: budgetSet });
+    const created = sessionCreatedEvents({ definition, resolved, task, seed, options, untrusted: trust.untrusted, at: this.now(), redact: (data) => this.secrets.redact(data), ...(budgetSet !== undefined ? { budgetSet } : {}) });
     await this.store.append(sessionId, 1, created);
     return sessionId;
   }
 
-  /** Whether a model's calls have a cost a `max_usd` can count (simulated ones do). */
   private isPriced(model: string, definition: SessionDefinition, trust: SessionTrust): boolean {
-    const reference = parseModelRef(model);
-    if (reference === undefined) return true;
-    const settings = definition.providers?.[reference.provider];
-    const adapter = this.access.adapter(reference.provider, settings, trust);
-    return adapter.simulated || this.access.price(adapter, reference.name, reference.model, settings) !== undefined;
+    return isPricedModel(this.access, model, definition, trust);
   }
 
   /**
@@ -184,21 +168,7 @@ export class Kernel {
       writer,
       journal,
       budget,
-      dispatcher: {
-        sessionId,
-        writer,
-        journal,
-        live: this.live,
-        clock: this.clock,
-        retry: { ...defaultRetryPolicy, ...definition.retry },
-        access: this.access,
-        trust,
-        ...(definition.providers !== undefined ? { providers: definition.providers } : {}),
-        timeouts: { ...this.options.defaultTimeouts, ...definition.timeouts },
-        ...(this.secrets.active ? { redact: <T>(value: T): T => this.secrets.redact(value), streamRedactor: () => this.secrets.streamRedactor() } : {}),
-        random: this.options.random ?? Math.random,
-        ...(budget.active ? { budget } : {}),
-      },
+      dispatcher: runDispatcherContext({ sessionId, writer, journal, live: this.live, clock: this.clock, access: this.access, trust, definition, secrets: this.secrets, budget, options: this.options }),
       controller: undefined,
       inflight: new Set(),
       done: Promise.resolve(undefined as unknown as SessionResult),
@@ -298,6 +268,7 @@ export class Kernel {
     await assertWritable(this.store, sessionId);
     const data: UserMessageData = { text: message.text };
     if (message.content !== undefined) data.content = message.content;
+    if (message.outcome !== undefined) data.outcome = checkedOutcome(message.outcome);
     const event = await this.journalInput(sessionId, { type: 'user.message', data });
     if (options.start !== false && !this.active.has(sessionId)) {
       const summary = await this.store.getSession(sessionId);

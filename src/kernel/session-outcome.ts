@@ -7,7 +7,7 @@
  * each is journaled as `outcome.evaluation_started` / `outcome.evaluation_completed`; the final
  * verdict goes into the turn's result (`details.outcome`).
  */
-import { ConclaveError, type OutcomeSettings } from '../protocol/index.js';
+import { ConclaveError, outcomeSchema, type OutcomeSettings } from '../protocol/index.js';
 import { dispatchModelCall, type DispatcherContext } from './dispatcher.js';
 import type { Journal } from './journal.js';
 import { deriveSeed } from './seeds.js';
@@ -19,6 +19,9 @@ export interface OutcomeVerdict {
   feedback: string;
   commandId: string;
 }
+
+/** The grader offline agents' outcomes default to (`providers/offline/outcome-grader.ts`). */
+const offlineGrader = 'offline/grader';
 
 /** Default `max_iterations`: the first answer and two revisions. */
 export const defaultOutcomeIterations = 3;
@@ -68,13 +71,15 @@ export async function evaluateOutcome(
   context: DispatcherContext,
   journal: Journal,
   outcome: OutcomeSettings,
-  at: { turn: number; iteration: number; answer: string; grader: string; seed: number },
+  at: { turn: number; iteration: number; answer: string; grader: string; seed: number; outcomeEventId?: string },
   signal: AbortSignal,
 ): Promise<OutcomeVerdict> {
   const commandId = evaluationId(at.turn, at.iteration);
   const maxIterations = outcome.max_iterations ?? defaultOutcomeIterations;
+  // Gradings of an outcome a message defined name that message, so a view can tell outcomes apart.
+  const definedBy = at.outcomeEventId !== undefined ? { outcomeEventId: at.outcomeEventId } : {};
   if (!journal.outcomeEvents.has(`${commandId}:started`)) {
-    await context.writer.append([{ type: 'outcome.evaluation_started', data: { commandId, turn: at.turn, iteration: at.iteration } }]);
+    await context.writer.append([{ type: 'outcome.evaluation_started', data: { commandId, turn: at.turn, iteration: at.iteration, ...definedBy } }]);
   }
   const reply = await dispatchModelCall(
     context,
@@ -90,7 +95,7 @@ export async function evaluateOutcome(
   const parsed = parseVerdict(reply.text);
   const result = parsed.satisfied ? 'satisfied' : at.iteration >= maxIterations ? 'max_iterations_reached' : 'needs_revision';
   if (!journal.outcomeEvents.has(`${commandId}:completed`)) {
-    await context.writer.append([{ type: 'outcome.evaluation_completed', data: { commandId, turn: at.turn, iteration: at.iteration, result, feedback: parsed.feedback } }]);
+    await context.writer.append([{ type: 'outcome.evaluation_completed', data: { commandId, turn: at.turn, iteration: at.iteration, ...definedBy, result, feedback: parsed.feedback } }]);
   }
   return { iteration: at.iteration, result, feedback: parsed.feedback, commandId };
 }
@@ -105,9 +110,31 @@ export function revisedTask(task: string, answer: string, feedback: string): str
   return `${task}\n\nA grader checked the previous answer against what "done" means and found it not met yet.\n\nPrevious answer:\n${answer.trim()}\n\nFeedback:\n${feedback.trim()}\n\nAnswer again, addressing the feedback.`;
 }
 
-/** The grader model: the outcome's own, else the first model agent's. */
-export function graderModel(outcome: OutcomeSettings, firstModel: string | undefined): string {
-  const model = outcome.grader ?? firstModel;
+/**
+ * The grader model: the outcome's own, else `documentGrader` (the document's outcome's, for an
+ * outcome a message defined), else the first model agent's — for an offline agent, the offline
+ * grader (the simulated writers cannot grade), so outcomes run with no key.
+ *
+ * @example
+ * graderModel({ description: 'A cited answer' }, 'offline/echo') // → 'offline/grader'
+ */
+export function graderModel(outcome: OutcomeSettings, firstModel: string | undefined, documentGrader?: string): string {
+  const model = outcome.grader ?? documentGrader ?? (firstModel?.startsWith('offline/') === true ? offlineGrader : firstModel);
   if (model === undefined) throw new ConclaveError('invalid_document', 'the outcome has no grader and the document no model agent to grade with', { hint: 'set outcome.grader to a model, e.g. openai/gpt-4.1-mini' });
   return model;
+}
+
+/**
+ * An outcome a caller hands the kernel (a user message's), checked: `invalid_argument` naming the
+ * first problem's path (`outcome.max_iterations`, …) rather than a message whose outcome is ignored.
+ *
+ * @example
+ * checkedOutcome({ description: 'A cited answer', rubric: 'Says "cited"', max_iterations: 2 })
+ */
+export function checkedOutcome(value: unknown): OutcomeSettings {
+  const parsed = outcomeSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ['outcome', ...(issue?.path ?? []).map(String)].join('.');
+  throw new ConclaveError('invalid_argument', `${path}: ${issue?.message ?? 'not a valid outcome'}`, { location: { path } });
 }

@@ -95,7 +95,6 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
       ...(tools !== undefined ? { tools } : {}),
     };
     const turnPrefix = turn.turn === 1 ? '' : `turn:${turn.turn}/`;
-    const outcome = definition.outcome;
     let task = turn.task;
     let { result } = await runTopology(
       topologyContext,
@@ -103,11 +102,16 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
       controller.signal,
     );
     // An outcome: grade the answer; while it falls short and iterations remain, run again with the feedback.
+    // Read after the topology ran: steering it took may have defined the turn's outcome.
+    const defined = turn.outcomeInterrupted === true ? undefined : turn.outcome;
+    const outcome = turn.outcome === undefined ? definition.outcome : defined?.settings;
     if (outcome !== undefined) {
-      const grader = graderModel(outcome, firstModel(definition.agents));
+      // A defined outcome names no grader: the document's outcome may (the operator's choice).
+      const grader = graderModel(outcome, firstModel(definition.agents), definition.outcome?.grader);
       const verdicts: OutcomeVerdict[] = [];
       for (let iteration = 1; ; iteration += 1) {
-        const verdict = await evaluateOutcome(run.dispatcher, journal, outcome, { turn: turn.turn, iteration, answer: result.answer, grader, seed: created.seed }, controller.signal);
+        const at = { turn: turn.turn, iteration, answer: result.answer, grader, seed: created.seed, ...(defined !== undefined ? { outcomeEventId: defined.eventId } : {}) };
+        const verdict = await evaluateOutcome(run.dispatcher, journal, outcome, at, controller.signal);
         verdicts.push(verdict);
         if (verdict.result !== 'needs_revision') break;
         task = revisedTask(turn.task, result.answer, verdict.feedback);

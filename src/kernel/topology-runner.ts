@@ -18,67 +18,20 @@ import {
   type CallAgentsInput,
   type OnAgentError,
   type Registry,
-  type Cost,
+  type StepInfo,
   type TopologyDefinition,
   type TopologyInput,
   type TopologyResult,
-  type Usage,
 } from '../protocol/index.js';
 import { abortedError } from './clock.js';
-import type { Conversation } from './conversation.js';
-import { dispatchModelCall, type DispatcherContext, type ModelCall, type ModelCallResult } from './dispatcher.js';
+import { dispatchModelCall, type ModelCall, type ModelCallResult } from './dispatcher.js';
 import { dispatchAgentModelCall } from './structured-agent-call.js';
 import { defaultMaxToolRounds, runModelWithTools, type SessionTools } from './tool-loop.js';
 import { deriveSeed } from './seeds.js';
 import { addUsage } from './usage-sum.js';
+import type { NestedResult, RunTotals, SkippedCall, TopologyRunContext, TopologyRunOutcome, TopologyScope } from './topology-run-types.js';
 
-export interface TopologyScope {
-  /** Canonical topology name. */
-  topology: string;
-  /** Command id prefix of everything this run issues: `debate`, `tournament/match:1/agent:0/debate`. */
-  prefix: string;
-  task: string;
-  agents: readonly AgentSlot[];
-  options: Record<string, unknown>;
-  seed: number;
-  /**
-   * The failure policy this run inherits when its options set none: the parent run's, or for the
-   * session's own run the document's `on_agent_error` (read from the journal when absent), else `fail`.
-   */
-  onAgentError?: OnAgentError;
-}
-
-/** One call skipped under `on_agent_error: skip`, as a result's `details.skipped` lists it. */
-export interface SkippedCall {
-  agent: string;
-  /** The call's full path: `voting/vote:1`, `tournament/answer:0/voting/vote:2`. */
-  path: string;
-  code: string;
-  message: string;
-}
-
-/** A nested slot's result beyond its answer, as `details.nested[<slot path>]` keeps it. */
-export interface NestedResult {
-  topology: string;
-  reason: string;
-  aggregation: string;
-  details?: Record<string, unknown>;
-}
-
-/** Usage and cost of everything a run called, nested runs included. */
-export interface RunTotals {
-  usage: Usage;
-  cost: Cost;
-  /** Highest `command.completed` sequence number seen: when the run's last call finished. */
-  lastCompletedSeq: number;
-}
-
-export interface TopologyRunOutcome {
-  result: TopologyResult;
-  totals: RunTotals;
-  /** Calls skipped under `on_agent_error: skip`, nested runs' included (also in `result.details.skipped`). */
-  skipped: SkippedCall[];
-}
+export type { NestedResult, RunTotals, SkippedCall, TopologyRunContext, TopologyRunOutcome, TopologyScope } from './topology-run-types.js';
 
 /**
  * Resolves an alias to its topology, with the alias's preset options under the caller's own —
@@ -91,17 +44,6 @@ export function resolveAlias(registry: Registry, topology: string, options: Reco
   const alias = registry.aliases.get(topology);
   if (alias === undefined) return { topology, options: options ?? {} };
   return { topology: alias.topology, options: { ...alias.options, ...options } };
-}
-
-export interface TopologyRunContext {
-  registry: Registry;
-  dispatcher: DispatcherContext;
-  /** The turn's history and steering; absent for a bare topology run. */
-  conversation?: Conversation;
-  /** Told of every batch of agent calls, so an interrupted turn can wait for them to settle. */
-  track?: (work: Promise<unknown>) => void;
-  /** The session's tools, for agents that list `tools`. */
-  tools?: SessionTools;
 }
 
 interface ActiveRun {
@@ -301,7 +243,7 @@ async function runAgentCallOrSkip(run: ActiveRun, call: AgentCall): Promise<Call
     if (callPolicy(run, slot) !== 'skip' || !isAgentFailure(error) || signal.aborted) throw error;
     const cause = error.cause;
     const failed = { code: cause instanceof ConclaveError && error.code === 'agent_failed' ? cause.code : error.code, message: error.message };
-    const data: Record<string, unknown> = { path, agent: call.agent, topology: scope.topology, step: { topology: scope.topology, agent: call.agent, ...call.step }, error: failed };
+    const data: Record<string, unknown> = { path, agent: call.agent, topology: scope.topology, step: stepOf(scope, call), error: failed };
     if (slot !== undefined && !isNestedTopology(slot)) data['commandId'] = commandPath(path, 'generate:0');
     // Stored before the topology acts on it: a resume must see the skip its later steps relied on.
     await context.dispatcher.writer.append([{ type: 'agent.skipped', data }]);
@@ -334,6 +276,7 @@ async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcom
       options: resolved.options,
       seed: deriveSeed(scope.seed, base),
       onAgentError: run.policy,
+      slots: [...(scope.slots ?? []), call.agent],
     };
     const { result, totals, skipped } = await runTopology(context, child, signal);
     const nested: NestedResult = { topology: resolved.topology, reason: result.reason, aggregation: result.aggregation };
@@ -343,7 +286,7 @@ async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcom
       context.dispatcher.writer.enqueue([
         {
           type: 'agent.message',
-          data: { commandId: base, agent: call.agent, text: result.answer, step: { topology: scope.topology, agent: call.agent, ...call.step }, nested },
+          data: { commandId: base, agent: call.agent, text: result.answer, step: stepOf(scope, call), nested },
         },
       ]).stored.catch(() => undefined);
     }
@@ -354,7 +297,7 @@ async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcom
     commandId,
     agent: slot,
     messages: context.conversation?.messagesFor(commandId, call.messages) ?? call.messages,
-    step: { topology: scope.topology, agent: call.agent, ...call.step },
+    step: stepOf(scope, call),
     seed: deriveSeed(scope.seed, commandId),
   };
   if (call.responseFormat !== undefined) modelCall.responseFormat = call.responseFormat;
@@ -402,6 +345,13 @@ function modelCommandIds(scope: TopologyScope, calls: readonly AgentCall[]): str
     if (slot !== undefined && !isNestedTopology(slot)) ids.push(commandPath(commandPath(scope.prefix, call.path), 'generate:0'));
   }
   return ids;
+}
+
+/** The step of an agent call: its topology, agent and phase, and the nested slots its run is in. */
+function stepOf(scope: TopologyScope, call: AgentCall): StepInfo {
+  const step: StepInfo = { topology: scope.topology, agent: call.agent, ...call.step };
+  if (scope.slots !== undefined && scope.slots.length > 0) step.slots = [...scope.slots];
+  return step;
 }
 
 /** The slot an agent call names (a loop, not `find`: it runs for every call). */

@@ -11,6 +11,8 @@ import { parseTopologyDocument } from '../config/parse-topology-document.js';
 import type { TopologyDocument as NormalisedDocument } from '../config/document-schema.js';
 import { Kernel, type BudgetChange, type BudgetPatch, type LiveItem, type SessionResult } from '../kernel/index.js';
 import { sessionResultJson, startSession, type SessionResultJson } from '../kernel/start-session.js';
+import type { AgentMemoryStore } from '../memory/agent-memory-types.js';
+import { memorySessionPreparer } from '../memory/memory-session.js';
 import { createSessionToolsFactory, removeSessionWorkspace } from '../presets/session-tools.js';
 import { ConclaveError } from '../protocol/errors.js';
 import type { HostTool, ProviderModule, SessionEvent, SessionStore, SessionSummary, TopologyAlias, TopologyDefinition } from '../protocol/index.js';
@@ -42,6 +44,12 @@ export interface ConclaveOptions {
   secrets?: Record<string, string>;
   /** Directory of per-session tool workspaces. Default CONCLAVE_WORKSPACES, else `.conclave/workspaces`. */
   workspaceRoot?: string;
+  /**
+   * The memory stores documents' `memory:` names: an `AgentMemoryStore` object (which `close()` then
+   * leaves open). Default: beside the sessions — the same SQLite file or PostgreSQL schema as a
+   * `store` location, else in this process.
+   */
+  memory?: AgentMemoryStore;
 }
 
 /** A document as a typed object, YAML (or JSON) text, or the path of a file holding one. */
@@ -98,6 +106,7 @@ export class Conclave {
   private readonly options: ConclaveOptions;
   readonly registry: ReturnType<typeof extendRegistry>;
   private kernelPromise: Promise<{ kernel: Kernel; store: SessionStore }> | undefined;
+  private memoryPromise: Promise<AgentMemoryStore> | undefined;
   private closed = false;
 
   constructor(options: ConclaveOptions = {}) {
@@ -256,6 +265,24 @@ export class Conclave {
   }
 
   /**
+   * The memory stores documents name in `memory:` (opened on first use): create stores and read or
+   * write memories from code with it.
+   *
+   * @example
+   * const memory = await conclave.memoryStores();
+   * await memory.createStore({ id: createId('memoryStore'), workspace: 'default', name: 'notes' });
+   */
+  memoryStores(): Promise<AgentMemoryStore> {
+    if (this.closed) return Promise.reject(new ConclaveError('invalid_argument', 'this Conclave was closed', { hint: 'create a new Conclave' }));
+    const given = this.options.memory;
+    this.memoryPromise ??=
+      given !== undefined
+        ? Promise.resolve(given)
+        : import('../memory/open-agent-memory.js').then(({ openAgentMemoryStore }) => openAgentMemoryStore({ db: typeof this.options.store === 'string' ? this.options.store : ':memory:', env: {} }));
+    return this.memoryPromise;
+  }
+
+  /**
    * Releases every handle: running sessions are interrupted (resumable), the store is closed (unless
    * it was given as an object).
    *
@@ -265,6 +292,7 @@ export class Conclave {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.memoryPromise !== undefined && this.options.memory === undefined) await (await this.memoryPromise.catch(() => undefined))?.close();
     if (this.kernelPromise === undefined) return;
     const { kernel, store } = await this.kernelPromise.catch(() => ({ kernel: undefined, store: undefined }));
     await kernel?.stopAll('the library was closed');
@@ -297,13 +325,15 @@ export class Conclave {
     const given = options.secrets ?? {};
     const fromEnvironment = createSecretResolver({ env });
     const secrets = async (name: string): Promise<string> => given[name] ?? fromEnvironment(name);
-    const base = createSessionToolsFactory({ secrets, ...(options.workspaceRoot !== undefined ? { workspaceRoot: options.workspaceRoot } : {}) });
+    const memory = (): Promise<AgentMemoryStore> => this.memoryStores();
+    const base = createSessionToolsFactory({ secrets, memory, ...(options.workspaceRoot !== undefined ? { workspaceRoot: options.workspaceRoot } : {}) });
     const hostTools = this.registry.tools;
     const kernel = new Kernel({
       store,
       registry: this.registry,
       env,
       secrets,
+      prepareDefinition: memorySessionPreparer(memory),
       sessionTools: (sessionId, definition, trust) => {
         const tools = base(sessionId, definition, trust);
         return hostTools === undefined || hostTools.size === 0 ? tools : withHostTools(tools, hostTools, sessionId);

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { documentDefaultsSchema, documentRetrySchema, documentTopLevelSchema } from '../config/document-schema.js';
 import type { mcpServerConfigSchema } from '../mcp/mcp-server-config.js';
+import type { memorySectionSchema } from '../memory/memory-settings.js';
 import type { budgetSchema, outcomeSchema, customToolSchema, environmentSchema, modelAgentSchema, providersSectionSchema, timeoutsSchema } from '../protocol/index.js';
 
 /** An agent that calls a model; `model` may come from the document's `defaults`. */
@@ -46,6 +47,8 @@ export interface TopologyDocument {
   budget?: z.input<typeof budgetSchema>;
   /** What "done" means: a grader checks each answer and the topology runs again with its feedback until it is met. */
   outcome?: z.input<typeof outcomeSchema>;
+  /** Memory stores the agents may use (`{ store, access: 'read' | 'read_write' }`); every model agent gets the memory tools. */
+  memory?: z.input<typeof memorySectionSchema>;
   /** What a failed agent call (retries and fallbacks exhausted) does: fail the run (default) or skip it. Options and agents may override it. */
   on_agent_error?: 'fail' | 'skip';
   agents: AgentDocument[];

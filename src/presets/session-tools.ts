@@ -7,6 +7,9 @@
  */
 import type { DisposableSessionTools, SecretScope, SessionDefinition, SessionTools, SessionTrust } from '../kernel/index.js';
 import type { McpServerConfig } from '../mcp/index.js';
+import type { AgentMemoryStore } from '../memory/agent-memory-types.js';
+import { isMemoryTool } from '../memory/memory-settings.js';
+import { sessionMemoryTools } from '../memory/memory-session.js';
 import { createSecretResolver } from '../vault/index.js';
 import type { CredentialVault } from '../vault/credential-vault.js';
 import { isNestedTopology, type AgentSlot } from '../protocol/index.js';
@@ -31,10 +34,13 @@ export interface SessionToolsOptions {
   credentials?: () => Promise<CredentialVault>;
   /** The file store of session resources: files they mount are written into the workspace before each tool call. */
   files?: () => Promise<FileStore>;
+  /** The agent memory store: a session with memory stores gets the memory tools (run here, not in the sandbox). */
+  memory?: () => Promise<AgentMemoryStore>;
 }
 
+/** Whether an agent has tools that run in the sandbox (memory tools run in this process). */
 function anyAgentHasTools(agents: readonly AgentSlot[]): boolean {
-  return agents.some((slot) => (isNestedTopology(slot) ? anyAgentHasTools(slot.agents) : (slot.tools?.length ?? 0) > 0));
+  return agents.some((slot) => (isNestedTopology(slot) ? anyAgentHasTools(slot.agents) : (slot.tools ?? []).some((tool) => !isMemoryTool(tool))));
 }
 
 const noTools: SessionTools = {
@@ -86,7 +92,8 @@ export function createSessionToolsFactory(options: SessionToolsOptions = {}): (s
     operatorServers: new Map((options.operatorMcpServers ?? []).map((server) => [server.name, server])),
   };
   return (sessionId, definition, trust) => {
-    if (!anyAgentHasTools(definition.agents)) return noTools;
-    return lazySessionTools(async () => (await import('./session-sandbox-tools.js')).createSessionSandboxTools(settings, sessionId, definition, trust));
+    const tools = anyAgentHasTools(definition.agents) ? lazySessionTools(async () => (await import('./session-sandbox-tools.js')).createSessionSandboxTools(settings, sessionId, definition, trust)) : noTools;
+    if (options.memory === undefined) return tools;
+    return sessionMemoryTools(tools, { store: options.memory, sessionId, definition, workspace: trust?.workspace ?? 'default' }) ?? tools;
   };
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ConclaveErrorJSON } from './errors.js';
 import type { Cost, Message, ToolCall, Usage } from './messages.js';
 import type { FinishReason } from './provider.js';
+import type { OutcomeSettings } from './outcome.js';
 
 export const sessionEventTypes = [
   'session.created',
@@ -47,9 +48,9 @@ export const sessionEventTypes = [
   'budget.set',
   /** A budget check refused a model call: `BudgetExceededData`; the session idles (`budget_exceeded`). */
   'budget.exceeded',
-  /** A grader starts checking a turn's answer against the session's outcome: `{ commandId, turn, iteration }`. */
+  /** A grader starts checking a turn's answer against the session's outcome: `{ commandId, turn, iteration, outcomeEventId? }` (the message that defined it, if one did). */
   'outcome.evaluation_started',
-  /** Its verdict: `{ commandId, turn, iteration, result: satisfied | needs_revision | max_iterations_reached, feedback }`. */
+  /** Its verdict: `{ commandId, turn, iteration, outcomeEventId?, result: satisfied | needs_revision | max_iterations_reached, feedback }`. */
   'outcome.evaluation_completed',
 ] as const;
 export type SessionEventType = (typeof sessionEventTypes)[number];
@@ -141,6 +142,8 @@ export interface UserMessageData {
   text: string;
   /** The content blocks as the client sent them (Managed Agents API); `text` is their text. */
   content?: unknown[];
+  /** An outcome this message defines (`user.define_outcome`): the turn it starts is graded against it. */
+  outcome?: OutcomeSettings;
 }
 
 /** A request to stop the running turn: in-flight model calls are aborted, the session idles. */
@@ -242,6 +245,13 @@ export interface StepInfo {
   phase: string;
   round?: number;
   agent?: string;
+  /**
+   * The nested slots the step's topology runs in, outermost first (`['panel']` for agent `optimist`
+   * of the debate in slot `panel`); absent at the document's own level. With `agent` it is the
+   * agent's slot path (`panel › optimist`), known from the first command on, not only once the
+   * nested slot's result is in the log (see `src/kernel/slot-paths.ts`).
+   */
+  slots?: string[];
 }
 
 export interface ModelCommandInput {

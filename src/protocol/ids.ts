@@ -18,6 +18,9 @@ export const idPrefixes = {
   request: 'req',
   file: 'file',
   sessionResource: 'sesrsc',
+  memoryStore: 'memstore',
+  memory: 'mem',
+  memoryVersion: 'memver',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -16,3 +16,14 @@ export const outcomeSchema = z.strictObject({
   max_iterations: z.number().int().min(1).max(20).optional(),
 });
 export type OutcomeSettings = z.infer<typeof outcomeSchema>;
+
+/**
+ * An outcome a user message defines (`user.message` data `outcome`, what the Managed Agents
+ * `user.define_outcome` journals): the turn that message starts, or steers, is graded against it
+ * instead of the document's. `eventId` is the id of the message that defined it, which the
+ * gradings name (`outcomeEventId`).
+ */
+export interface DefinedOutcome {
+  eventId: string;
+  settings: OutcomeSettings;
+}

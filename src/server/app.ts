@@ -22,11 +22,15 @@ import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
 import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
 import { managedSessionRouteTable } from './managed/managed-session-routes.js';
 import { managedSessionRoutes } from './managed/sessions.js';
+import { managedThreadRouteTable } from './managed/thread-routes.js';
+import { managedThreadRoutes } from './managed/threads.js';
 import { managedFileRoutes } from './managed/files.js';
 import { fileTooLarge, fileUploadLimit, multipartOverheadBytes } from './managed/file-upload.js';
 import { managedFileRouteTable, managedSessionResourceRouteTable } from './managed/managed-file-routes.js';
 import { managedSessionResourceRoutes } from './managed/session-resources.js';
 import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
+import { managedMemoryStoreRouteTable } from './managed/managed-memory-store-routes.js';
+import { managedMemoryStoreRoutes } from './managed/memory-store-handlers.js';
 import { managedVaultRoutes } from './managed/vaults.js';
 import { mountUnsupportedFamilies } from './managed/unsupported-families.js';
 import { benchRunRouteTable, benchRunRoutes } from './native/bench-run-routes.js';
@@ -180,9 +184,11 @@ export function createServerApp(deps: ServerDeps, options: ServerAppOptions = {}
   app.route(managedAgentRouteTable.basePath, managedAgentRoutes(deps));
   app.route(managedEnvironmentRouteTable.basePath, managedEnvironmentRoutes(deps));
   app.route(managedSessionRouteTable.basePath, managedSessionRoutes(deps));
+  app.route(managedThreadRouteTable.basePath, managedThreadRoutes(deps));
   app.route(managedFileRouteTable.basePath, managedFileRoutes(deps));
   app.route(managedSessionResourceRouteTable.basePath, managedSessionResourceRoutes(deps));
   app.route(managedVaultRouteTable.basePath, managedVaultRoutes(deps));
+  app.route(managedMemoryStoreRouteTable.basePath, managedMemoryStoreRoutes(deps));
   mountUnsupportedFamilies(app);
   // Not a REST route (JSON-RPC over POST, GET and DELETE), so outside the route tables and the OpenAPI document.
   mountMcpRoute(app, deps);

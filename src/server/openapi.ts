@@ -12,8 +12,10 @@ import { managedAgentRouteTable } from './managed/managed-agent-routes.js';
 import { managedApiBasePath } from './managed/managed-api-base-path.js';
 import { managedEnvironmentRouteTable } from './managed/managed-environment-routes.js';
 import { managedSessionRouteTable, managedStreamComponents } from './managed/managed-session-routes.js';
+import { managedThreadRouteTable } from './managed/thread-routes.js';
 import { managedFileRouteTable, managedSessionResourceRouteTable } from './managed/managed-file-routes.js';
 import { managedVaultRouteTable } from './managed/managed-vault-routes.js';
+import { managedMemoryStoreRouteTable } from './managed/managed-memory-store-routes.js';
 import { conclaveErrorSchema } from './native/native-response-schemas.js';
 import { benchRunRouteTable } from './native/bench-run-routes.js';
 import { designRouteTable } from './native/design-routes.js';
@@ -50,7 +52,7 @@ export const openApiRouteTable = defineRoutes({
 });
 
 /** Every route table the app mounts, in the order the document lists them. */
-export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, benchRunRouteTable, designRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable];
+export const routeTables: readonly RouteGroup[] = [probeRouteTable, openApiRouteTable, nativeSessionRouteTable, benchRunRouteTable, designRouteTable, managedAgentRouteTable, managedEnvironmentRouteTable, managedSessionRouteTable, managedThreadRouteTable, managedSessionResourceRouteTable, managedFileRouteTable, managedVaultRouteTable, managedMemoryStoreRouteTable];
 
 /** Schemas published though no route answers with them alone: the data of SSE frames, and shared ones that recur. */
 const nativeComponents: NamedSchema[] = [{ name: 'ConclaveError', schema: conclaveErrorSchema }, ...nativeStreamComponents];

@@ -4,6 +4,7 @@
  * settings. Route modules receive this instead of importing singletons, so tests build their own.
  */
 import type { Kernel } from '../kernel/index.js';
+import type { AgentMemoryStore } from '../memory/agent-memory-types.js';
 import type { FileStore } from '../protocol/files.js';
 import type { ResourceStore } from '../protocol/resources.js';
 import type { CredentialVault } from '../vault/credential-vault.js';
@@ -34,6 +35,12 @@ export interface ServerDeps {
    */
   files?: FileStore;
   documents: DocumentCatalog;
+  /**
+   * Memory stores, their memories and versions (the memory API). Give the store the kernel's memory
+   * tools use too (`memorySessionPreparer`), or agents never see what the API writes. Default: one
+   * in memory for this server.
+   */
+  memory?: AgentMemoryStore;
   /**
    * The vault credentials of the Managed API (sealed at rest). Without it, the credential routes
    * answer a 400 and sessions cannot use vaults; vaults themselves still work.

@@ -46,16 +46,28 @@ describe('byAgent by slot path', () => {
     });
   });
 
-  it('names a nested slot whose result never came by its call path', async () => {
-    // Blue's agent `a` fails for good: blue's debate never finishes, so its name is not in the log.
+  it('names a nested slot whose result never came by its slot name: the steps carry it', async () => {
+    // Blue's agent `a` fails for good: blue's debate never finishes, so its result is not in the log.
     const provider = createScriptedProvider((call) => (call.request.model === 'broken' ? new ConclaveError('provider_auth', 'bad key') : 'ANSWER: 1'));
     const definition: SessionDefinition = { ...twoDebates, agents: [debate('red'), debate('blue', 'script/broken')], options: { concurrency: 1 } };
-    const result = await new Kernel({ store: createMemoryStore(), registry: testRegistry(provider.module) }).run(definition);
+    const store = createMemoryStore();
+    const result = await new Kernel({ store, registry: testRegistry(provider.module) }).run(definition);
     expect(result.error?.code).toBe('agent_failed');
     const keys = Object.keys(result.byAgent);
     expect(keys.filter((key) => key.startsWith('red › '))).toEqual(['red › a', 'red › b']);
-    // Whatever of blue completed is under blue's call path, never merged into red's lines.
-    for (const key of keys.filter((key) => !key.startsWith('red › '))) expect(key).toMatch(/^parallel\/agent:1 › [ab]$/);
+    // Whatever of blue completed is under blue's own name, never merged into red's lines.
+    for (const key of keys.filter((key) => !key.startsWith('red › '))) expect(key).toMatch(/^blue › [ab]$/);
+    const steps = (await store.read(result.sessionId)).filter((event) => event.type === 'command.started' && event.data['step'] !== undefined);
+    expect(new Set(steps.map((event) => JSON.stringify((event.data['step'] as { slots?: string[] }).slots)))).toEqual(new Set(['["red"]', '["blue"]']));
+  });
+
+  it('names a nested slot of a log written before steps named their slots by its call path until its result comes', () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const event = (seq: number, type: string, data: Record<string, unknown>) => ({ id: `e${seq}`, sessionId: 's', seq, type, at, data });
+    const started = event(1, 'command.started', { commandId: 'parallel/agent:1/debate/round:1/agent:0/generate:0', kind: 'model.generate', attempt: 1, step: { topology: 'debate', phase: 'debate' } });
+    expect(slotPathsOf([started]).of('parallel/agent:1/debate/round:1/agent:0/generate:0', 'a')).toBe('parallel/agent:1 › a');
+    const withSlots = { ...started, data: { ...started.data, step: { topology: 'debate', phase: 'debate', slots: ['blue'] } } };
+    expect(slotPathsOf([withSlots]).of('parallel/agent:1/debate/round:1/agent:0/generate:0', 'a')).toBe('blue › a');
   });
 
   it('reads slot paths from the journal alone', () => {
@@ -71,5 +83,8 @@ describe('byAgent by slot path', () => {
     expect(paths.of('tournament/answer:2/pipeline/pass:1/stage:0/generate:0', 'drafter')).toBe('tournament/answer:2 › drafter');
     expect(paths.of('tournament/match:1:0-1/order:1/generate:0', 'judge')).toBe('judge');
     expect(paths.of('turn:2/tournament/answer:1/debate/round:1/agent:0/generate:0', 'optimist')).toBe('optimist');
+    // An outcome's revision runs the document's topology again under `outcome:N/`: its agents are the document's own.
+    const revision = slotPathsOf([event(1, 'command.started', { commandId: 'turn:2/outcome:2/debate/round:1/agent:0/generate:0', kind: 'model.generate', attempt: 1, step: { topology: 'debate', phase: 'debate' } })]);
+    expect(revision.of('turn:2/outcome:2/debate/round:1/agent:0/generate:0', 'optimist')).toBe('optimist');
   });
 });

@@ -180,9 +180,9 @@ describe.skipIf(!hasBubblewrap)('session resources', () => {
     expect(repository.status).toBe(400);
     expect(repository.message).toContain('github_repository');
     expect(repository.message).toContain('resources are not supported by this server');
-    const atCreation = await statusOf(client.beta.sessions.create({ agent: agent.id, environment_id: environment.id, resources: [{ type: 'memory_store', memory_store_id: 'memstore_1' }] } as never));
-    expect(atCreation.status).toBe(400);
-    expect(atCreation.message).toContain('resources[0].type');
+    const atCreation = await statusOf(client.beta.sessions.create({ agent: agent.id, environment_id: environment.id, resources: [{ type: 'memory_store', memory_store_id: 'memstore_1' }] }));
+    expect(atCreation.status).toBe(404);
+    expect(atCreation.message).toContain('resources[0].memory_store_id');
     expect((await statusOf(client.beta.sessions.resources.add(session.id, { type: 'file', file_id: 'file_missing' }))).status).toBe(404);
     const foreign = await other.beta.files.upload({ file: await toFile(Buffer.from('theirs'), 'theirs.txt') });
     expect((await statusOf(client.beta.sessions.resources.add(session.id, { type: 'file', file_id: foreign.id }))).status).toBe(404);

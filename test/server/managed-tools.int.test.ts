@@ -214,8 +214,7 @@ describe('what a Managed agent may not have yet', () => {
     const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
     const calls: Array<[string, () => Promise<unknown>]> = [
       ['skills', () => client.beta.skills.list()],
-      ['memory stores', () => client.beta.memoryStores.list()],
-      ['session threads', () => (client.beta.sessions as unknown as { threads: { list(id: string): Promise<unknown> } }).threads.list(session.id)],
+      ['thread archives', async () => client.beta.sessions.threads.archive((await client.beta.sessions.threads.list(session.id)).data[0]?.id ?? '', { session_id: session.id })],
     ];
     for (const [what, call] of calls) {
       const refused = await call().catch((error: unknown) => error);

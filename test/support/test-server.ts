@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { Kernel } from '../../src/kernel/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
+import type { AgentMemoryStore } from '../../src/memory/agent-memory-types.js';
 import type { FileStore } from '../../src/protocol/files.js';
 import type { ResourceStore } from '../../src/protocol/resources.js';
 import { createApiKey } from '../../src/server/api-keys.js';
@@ -33,6 +34,8 @@ export interface TestServerOptions extends Omit<StartServerOptions, 'deps' | 'po
   readiness?: ServerDeps['readiness'];
   /** Vault credentials (the credential routes answer 400 without). */
   credentials?: CredentialVault;
+  /** The agent memory store of the memory API (share it with the kernel's memory tools). */
+  memory?: AgentMemoryStore;
   /** Bench runs shown at /v1/bench/runs (none without). */
   benchRuns?: BenchRunLibrary;
 }
@@ -48,11 +51,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     heartbeatMs: 1000,
     ...(options.readiness !== undefined ? { readiness: options.readiness } : {}),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    ...(options.memory !== undefined ? { memory: options.memory } : {}),
     ...(options.benchRuns !== undefined ? { benchRuns: options.benchRuns } : {}),
   };
   const { key } = await createApiKey(resources, { workspace: 'team-a', name: 'tests' });
   const { key: otherKey } = await createApiKey(resources, { workspace: 'team-b' });
-  const { resources: _resources, files: _files, documents: _documents, kernel: _kernel, readiness: _readiness, credentials: _credentials, benchRuns: _benchRuns, ...serverOptions } = options;
+  const { resources: _resources, files: _files, documents: _documents, kernel: _kernel, readiness: _readiness, credentials: _credentials, memory: _memory, benchRuns: _benchRuns, ...serverOptions } = options;
   const server = await startServer({ ...serverOptions, deps, port: 0 });
   return {
     ...server,

@@ -90,6 +90,7 @@ export async function serveCommand(context: CliContext, options: ServeOptions = 
       kernel: context.kernel(),
       resources,
       files: await context.files(),
+      memory: await context.agentMemory(),
       credentials: await context.credentialVault(),
       documents,
       documentParser,

@@ -101,6 +101,19 @@ const skillParam = z.object({ type: z.enum(['anthropic', 'custom']), skill_id: z
 
 const multiagentParam = z.looseObject({ type: z.enum(['coordinator', 'multiagent_20261001']) });
 
+/**
+ * A coordinator (`multiagent`) is refused, not stored and ignored: conclave cannot yet let an agent
+ * spawn session threads at run time. A topology agent (`metadata["conclave.topology"]`) is the way to
+ * run several agents in one session, each a thread of it. `null` (no coordinator) is fine.
+ */
+function refuseMultiagent(multiagent: unknown): void {
+  if (multiagent === undefined || multiagent === null) return;
+  throw new ConclaveError('invalid_argument', 'body.multiagent: coordinator agents that spawn session threads at run time are not supported by this server yet', {
+    location: { path: 'body.multiagent' },
+    hint: 'leave multiagent out (or null); to run several agents in one session, give the agent a topology in metadata["conclave.topology"]: each of its agents is a thread of the session',
+  });
+}
+
 const executionIdentityParam = z.discriminatedUnion('type', [
   z.object({ type: z.literal('service_account') }),
   z.object({ type: z.literal('aws_role'), role_arn: z.string().min(1) }),
@@ -251,6 +264,7 @@ export function resolveTool(tool: ToolParam): ResolvedTool {
  * const fields = resolveNewAgent(await validateJson(createAgentBody, c));
  */
 export function resolveNewAgent(body: CreateAgentBody): AgentFields {
+  refuseMultiagent(body.multiagent);
   const fields: AgentFields = {
     name: body.name,
     description: body.description ?? null,
@@ -275,6 +289,7 @@ export function resolveNewAgent(body: CreateAgentBody): AgentFields {
  * const next = resolveAgentUpdate(current, body, patchMetadata(current.metadata, body.metadata));
  */
 export function resolveAgentUpdate(current: AgentFields, body: UpdateAgentBody, metadata: Record<string, string>): AgentFields {
+  refuseMultiagent(body.multiagent);
   const fields: AgentFields = {
     name: body.name ?? current.name,
     description: body.description === undefined ? current.description : body.description,

@@ -10,7 +10,10 @@ import type { ConclaveErrorJSON } from '../../protocol/errors.js';
 import type { SessionEvent } from '../../protocol/events.js';
 import { builtinToolsetNames } from './agent-tools.js';
 import { deltaEventId } from './managed-deltas.js';
-import { modelUsageOf, recordOf, zeroUsage, type ModelUsage } from './managed-session-summary.js';
+import { completionEnd, defined, managed, managedErrorType, spanEnd, stringOf, type PendingCompletion } from './managed-event-parts.js';
+import { OutcomeEventView } from './managed-outcome-events.js';
+import { modelUsageOf, recordOf, zeroUsage } from './managed-session-summary.js';
+import { SessionThreadLedger, threadTreeOf } from './thread-ledger.js';
 
 export { createDeltaStreamState, deltaEventId, deltaEvents, type DeltaStreamState } from './managed-deltas.js';
 export {
@@ -51,38 +54,7 @@ export interface ManagedEventViewOptions {
 }
 
 /** The Managed Agents session status values conclave can be in. */
-/** A model call that completed and waits for its `agent.message` before its span ends. */
-interface PendingCompletion {
-  eventId: string;
-  /** The model answered with tool calls (and maybe no text): a round of the agent's tool loop. */
-  calledTools: boolean;
-  startId: string | undefined;
-  usage: ModelUsage;
-  details: Record<string, unknown>;
-}
-
 const modelCommandKind = 'model.generate';
-
-function stringOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** Copies the defined entries only, so optional details never show up as `undefined`. */
-function defined(entries: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
-}
-
-function managed(source: SessionEvent, type: string, fields: Record<string, unknown> = {}, conclave: Record<string, unknown> = {}, id = source.id): ManagedEvent {
-  return { id, type, processed_at: source.at, ...fields, conclave: { seq: source.seq, ...defined(conclave) } };
-}
-
-/** The `session.error` type for a conclave error code; provider failures name their cause. */
-function managedErrorType(error: Partial<ConclaveErrorJSON>, otherwise: 'model_request_failed_error' | 'unknown_error'): string {
-  if (error.code === 'provider_rate_limited') return 'model_rate_limited_error';
-  if (error.code === 'provider_overloaded') return 'model_overloaded_error';
-  if (error.code === 'agent_failed' || error.category === 'provider') return 'model_request_failed_error';
-  return otherwise;
-}
 
 /**
  * Translates a conclave session log into Managed Agents events, one conclave event at a time. Feed
@@ -112,6 +84,9 @@ export class ManagedEventView {
   private readonly mcpTools: Record<string, { server: string; tool: string }>;
   /** Tool commands of MCP tools: their result is an `agent.mcp_tool_result`. */
   private readonly mcpCommands = new Set<string>();
+  private readonly outcomes = new OutcomeEventView();
+  /** The session's threads (from its `session.created`): who said what, and each thread's status. */
+  private ledger: SessionThreadLedger | undefined;
 
   constructor(options: ManagedEventViewOptions) {
     this.topologyAgent = options.topologyAgent;
@@ -125,6 +100,24 @@ export class ManagedEventView {
    * view.translate(statusIdleEvent) // → [{ id, type: 'session.status_idle', stop_reason: { type: 'end_turn' }, … }]
    */
   translate(event: SessionEvent): ManagedEvent[] {
+    if (event.type === 'session.created') this.ledger = new SessionThreadLedger(threadTreeOf(event, { topologyAgent: this.topologyAgent }));
+    const out = this.translateOne(event);
+    // A topology agent's agents are threads: their events carry `session_thread_id` (see thread-ledger.ts).
+    return this.ledger === undefined ? out : this.ledger.attribute(event, out);
+  }
+
+  /** The session's threads, once the view has seen its `session.created`. */
+  get threads(): SessionThreadLedger | undefined {
+    return this.ledger;
+  }
+
+  private translateOne(event: SessionEvent): ManagedEvent[] {
+    // Outcomes first (managed-outcome-events.ts): their own events, and grading spans a turn's end closes.
+    const outcome = this.outcomes.translate(event);
+    return outcome.handled ? outcome.events : [...outcome.events, ...this.translateLogEvent(event)];
+  }
+
+  private translateLogEvent(event: SessionEvent): ManagedEvent[] {
     const data = event.data;
     switch (event.type) {
       case 'user.message': {
@@ -360,15 +353,6 @@ export class ManagedEventView {
     for (const commandId of [...this.openSpans.keys()]) out.push(...this.closeSpan(event, commandId));
     return out;
   }
-}
-
-function spanEnd(source: SessionEvent, id: string, startId: string, isError: boolean, usage: ModelUsage, details: Record<string, unknown>): ManagedEvent {
-  return managed(source, 'span.model_request_end', { model_request_start_id: startId, is_error: isError, model_usage: { ...usage } }, details, id);
-}
-
-function completionEnd(source: SessionEvent, completion: PendingCompletion): ManagedEvent {
-  // A completion always follows a start in the log; an unknown start (a truncated log) is its own id.
-  return spanEnd(source, completion.eventId, completion.startId ?? completion.eventId, false, completion.usage, completion.details);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { FileRecord, SessionFileResource } from '../../protocol/files.js';
 import { pageQueryShape } from '../paging.js';
+import { memoryStoreResourceSchema } from './memory-store-schema.js';
 
 const timestamp = z.string().meta({ format: 'date-time' });
 const nextPage = z.string().nullable().meta({ description: 'The cursor of the next page (`page=`); null on the last page.' });
@@ -61,7 +62,8 @@ export const sessionResourceSchema = z.object({
 });
 export type SessionResourceObject = z.infer<typeof sessionResourceSchema>;
 
-export const sessionResourcePageSchema = z.object({ data: z.array(sessionResourceSchema), next_page: nextPage });
+/** A page of a session's resources: its files, and the memory stores it was created with. */
+export const sessionResourcePageSchema = z.object({ data: z.array(z.union([sessionResourceSchema, memoryStoreResourceSchema])), next_page: nextPage });
 export const deletedSessionResourceSchema = z.object({ id: z.string(), type: z.literal('session_resource_deleted') });
 
 /**

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ManagedDeltaEvent } from './event-view.js';
+import { isGradingCommand } from './managed-outcome-events.js';
 
 /** What `deltaEvents` remembers between calls: which commands have had their `event_start`. */
 export interface DeltaStreamState {
@@ -65,6 +66,8 @@ export interface LiveDelta {
  * // → [{ type: 'event_start', event: { id, type: 'agent.message' } }, { type: 'event_delta', event_id: id, delta: … }]
  */
 export function deltaEvents(delta: LiveDelta, state: DeltaStreamState): ManagedDeltaEvent[] {
+  // A grader's output is the outcome evaluation's, never an agent message (see managed-outcome-events.ts).
+  if (isGradingCommand(delta.commandId)) return [];
   const kind = delta.kind === 'reasoning' ? 'reasoning' : 'text';
   const id = deltaEventId(delta.sessionId, delta.commandId, kind, delta.attempt ?? 1);
   const out: ManagedDeltaEvent[] = [];

@@ -85,7 +85,17 @@ export const managedSessionSchema = z.object({
   metadata,
   title: z.string().nullable(),
   resources: z.array(z.unknown()),
-  outcome_evaluations: z.array(z.unknown()),
+  outcome_evaluations: z.array(
+    z.object({
+      type: z.literal('outcome_evaluation'),
+      outcome_id: z.string().meta({ examples: ['outc_4fG7h2kLmN9pQrStUvWxYz'] }),
+      description: z.string(),
+      result: z.string().meta({ description: '`pending`, `running`, `evaluating`, or terminal: `satisfied`, `max_iterations_reached`, `failed`, `interrupted`.' }),
+      iteration: z.number().int().min(0).meta({ description: 'The 0-indexed revision cycle the outcome is on.' }),
+      explanation: z.string().nullable().meta({ description: "The grader's latest feedback." }),
+      completed_at: timestamp.nullable(),
+    }),
+  ).meta({ description: 'One entry per `user.define_outcome`, oldest first.' }),
   budget: z
     .object({ type: z.literal('limit'), max_list_cost: z.object({ amount: z.string(), currency: z.literal('USD') }) })
     .nullable()

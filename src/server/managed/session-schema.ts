@@ -25,10 +25,20 @@ export const customToolResultEvent = z.strictObject({
   is_error: z.boolean().optional(),
   session_thread_id: z.string().optional(),
 });
-const unsupportedEvent = z.looseObject({
-  type: z.enum(['user.define_outcome', 'user.tool_result', 'system.message']),
+/** `user.define_outcome`: what "done" means for the work it starts (see `managed-outcomes.ts`). */
+export const defineOutcomeEvent = z.strictObject({
+  type: z.literal('user.define_outcome'),
+  description: z.string().trim().min(1, 'describe what the agent should produce'),
+  rubric: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('text'), content: z.string().trim().min(1, 'the rubric is empty').max(262_144, 'a text rubric is at most 262144 characters') }),
+    z.strictObject({ type: z.literal('file'), file_id: z.string().min(1) }),
+  ]),
+  max_iterations: z.number().int().min(1).max(20).nullable().optional(),
 });
-const sentEvent = z.union([userMessageEvent, userInterruptEvent, toolConfirmationEvent, customToolResultEvent, unsupportedEvent]);
+const unsupportedEvent = z.looseObject({
+  type: z.enum(['user.tool_result', 'system.message']),
+});
+const sentEvent = z.union([userMessageEvent, userInterruptEvent, toolConfirmationEvent, customToolResultEvent, defineOutcomeEvent, unsupportedEvent]);
 /** One event a client sends. */
 export type SentEvent = z.infer<typeof sentEvent>;
 
@@ -58,7 +68,7 @@ export const createSessionBody = z.strictObject({
   vault_ids: z.array(z.string()).optional(),
   metadata: metadataSchema.optional(),
   title: z.string().max(500).nullable().optional(),
-  initial_events: z.array(z.union([userMessageEvent, unsupportedEvent])).max(50).optional(),
+  initial_events: z.array(z.union([userMessageEvent, defineOutcomeEvent, unsupportedEvent])).max(50).optional(),
   resources: z.array(z.unknown()).optional(),
   budget: managedBudgetSchema.optional(),
 });

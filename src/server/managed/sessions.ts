@@ -5,13 +5,12 @@
  * (or holds one inline, YAML or JSON) runs that topology, and each of its agents' turns appears as
  * an `agent.message`. Shapes, paging, SSE framing and errors follow the reference subset.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { z } from 'zod';
-import { effectiveBudgets, type SessionDefinition } from '../../kernel/index.js';
-import { BudgetLedger } from '../../kernel/session-budget.js';
+import type { SessionDefinition } from '../../kernel/index.js';
 import { rulesFor } from '../../policy/server-policy.js';
-import { ConclaveError, isConclaveError, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
-import { ApiError, validateJson, validateValue } from '../http-errors.js';
+import { ConclaveError, type OutcomeSettings, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
+import { validateJson, validateValue } from '../http-errors.js';
 import { assertTakesMessages, ownedSession } from '../native/sessions.js';
 import { buildPage, decodeSessionCursor, encodeSessionCursor, parsePageQuery } from '../paging.js';
 import { mountRoutes } from '../route-table.js';
@@ -32,11 +31,14 @@ import {
   type ManagedEvent,
   type ManagedEventViewOptions,
 } from './event-view.js';
+import { dollarsOf, managedBudgetOf, notBudgetable, updateManagedBudget } from './managed-budget.js';
 import { patchMetadata } from './managed-fields.js';
+import { eventOffset, inCreatedRange, queryList } from './managed-list-query.js';
+import { outcomeEvaluationsFrom, outcomesOfBatch, startOutcomeWork } from './managed-outcomes.js';
 import { checkSessionResources, sessionResources, storeSessionResources } from './session-resources.js';
 import { managedSessionRouteTable } from './managed-session-routes.js';
 import type { ManagedSessionObject } from './managed-response-schemas.js';
-import { createdAtRangeQuery, listSessionsQuery, type ManagedBudget, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
+import { createdAtRangeQuery, listSessionsQuery, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
 import { loadSessionVaults } from './vault-lookup.js';
 
 /** The agent metadata key that makes an agent run a topology document instead of one model. */
@@ -137,31 +139,6 @@ function labelsOf(events: readonly SessionEvent[]): { metadata: Record<string, s
   return { metadata, title };
 }
 
-/** A Managed budget's ceiling in US dollars (its amount is in cents). */
-function dollarsOf(budget: ManagedBudget): number {
-  return Number(budget.max_list_cost.amount) / 100;
-}
-
-/** The session's `max_usd` as a Managed budget, or null when it has none. */
-function managedBudgetOf(events: readonly SessionEvent[]): ManagedBudget | null {
-  const document = events[0]?.type === 'session.created' ? (events[0].data['document'] as SessionDefinition | undefined) : undefined;
-  const usd = document === undefined ? undefined : effectiveBudgets(document, events).budget?.max_usd;
-  return usd === undefined ? null : { type: 'limit', max_list_cost: { amount: String(Math.round(usd * 100)), currency: 'USD' } };
-}
-
-/** What the session's model calls cost so far, in US dollars (the budget's measure). */
-function spentDollars(events: readonly SessionEvent[]): number {
-  const ledger = new BudgetLedger({});
-  for (const event of events) ledger.observe(event);
-  return ledger.spent.usd;
-}
-
-/** A model with no list price under a budget: the Managed Agents `model_not_budgetable`. */
-function notBudgetable(error: unknown): unknown {
-  if (!isConclaveError(error) || error.code !== 'invalid_argument' || !/max_usd/.test(error.message)) return error;
-  return new ApiError('invalid_argument', `budget: ${error.message}`, { errorCode: 'model_not_budgetable', location: { path: 'budget' }, ...(error.hint !== undefined ? { hint: error.hint } : {}) });
-}
-
 /**
  * A session in the Managed Agents shape.
  *
@@ -182,7 +159,7 @@ export function managedSession(summary: SessionSummary, events: readonly Session
     title: labels.title,
     // The file store's list when given: resources come and go after the session is created.
     resources: [...(resources ?? attributes?.resources ?? [])],
-    outcome_evaluations: [],
+    outcome_evaluations: outcomeEvaluationsFrom(events),
     budget: managedBudgetOf(events),
     stats: sessionStatsFrom(events, summary.status === 'running' ? { now: new Date() } : {}),
     usage: sessionUsageFrom(events),
@@ -190,26 +167,6 @@ export function managedSession(summary: SessionSummary, events: readonly Session
     updated_at: summary.updatedAt,
     archived_at: summary.archivedAt,
   };
-}
-
-/** Query values that may come as `key` or `key[]` (the SDK sends arrays as `key[]=…`). */
-function queryList(c: Context<ServerEnv>, key: string): string[] {
-  return [...(c.req.queries(`${key}[]`) ?? []), ...(c.req.queries(key) ?? [])];
-}
-
-/** Event list cursor: how many view events the earlier pages returned. */
-function eventOffset(page: string | undefined): number {
-  if (page === undefined) return 0;
-  if (!/^\d+$/.test(page)) throw new ConclaveError('invalid_argument', `query.page: "${page}" is not a page cursor from this API`);
-  return Number(page);
-}
-
-function inCreatedRange(at: string, range: Partial<Record<'created_at[gte]' | 'created_at[gt]' | 'created_at[lte]' | 'created_at[lt]', string>>): boolean {
-  const gte = range['created_at[gte]'];
-  const gt = range['created_at[gt]'];
-  const lte = range['created_at[lte]'];
-  const lt = range['created_at[lt]'];
-  return (gte === undefined || at >= gte) && (gt === undefined || at > gt) && (lte === undefined || at <= lte) && (lt === undefined || at < lt);
 }
 
 /**
@@ -223,14 +180,17 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
   const store = kernel.store;
   const { routes } = managedSessionRouteTable;
 
-  const deliver = async (sessionId: string, events: readonly SentEvent[]): Promise<ManagedEvent[]> => {
+  const deliverEach = async (sessionId: string, events: readonly SentEvent[], outcomes: ReadonlyMap<number, OutcomeSettings>): Promise<ManagedEvent[]> => {
     const stored: SessionEvent[] = [];
     for (const [index, event] of events.entries()) {
       if (event.type === 'user.message') {
         const content = (event as z.infer<typeof userMessageEvent>).content;
         const text = textOf(content);
         if (text === '') throw new ConclaveError('invalid_argument', `events[${index}].content: needs at least one text block`, { location: { path: `events[${index}].content` } });
-        stored.push(await kernel.send(sessionId, { text, content }));
+        stored.push(await kernel.send(sessionId, { text, content }, { start: outcomes.size === 0 }));
+      } else if (event.type === 'user.define_outcome') {
+        const outcome = outcomes.get(index) as OutcomeSettings;
+        stored.push(await kernel.send(sessionId, { text: outcome.description, outcome }, { start: false }));
       } else if (event.type === 'user.interrupt') {
         stored.push(await kernel.interrupt(sessionId));
       } else if (event.type === 'user.tool_confirmation') {
@@ -261,28 +221,13 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
     return stored.flatMap((event) => toManagedEvents([event], { topologyAgent: false }));
   };
 
-  /**
-   * A budget update, by the Managed Agents rules: only a session created with a budget has one to
-   * replace (`budget_create_only`), a new ceiling must be above what was spent
-   * (`budget_not_raised`), and null removes it. A session its budget stopped goes on at once.
-   */
-  const updateBudget = async (summary: SessionSummary, budget: ManagedBudget | null): Promise<void> => {
-    const events = await store.read(summary.id);
-    if (managedBudgetOf(events) === null) {
-      const what = budget === null ? 'there is no budget to remove' : 'a budget cannot be added to a session created without one';
-      throw new ApiError('invalid_argument', `budget: ${what}`, { errorCode: 'budget_create_only', location: { path: 'budget' } });
+  /** `outcomes`: the batch's, checked before (`outcomesOfBatch`); their work starts once the batch is journaled (up to a refusal). */
+  const deliver = async (sessionId: string, events: readonly SentEvent[], outcomes: ReadonlyMap<number, OutcomeSettings>): Promise<ManagedEvent[]> => {
+    try {
+      return await deliverEach(sessionId, events, outcomes);
+    } finally {
+      if (outcomes.size > 0) await startOutcomeWork(kernel, sessionId);
     }
-    if (budget !== null && dollarsOf(budget) <= spentDollars(events)) {
-      const spent = spentDollars(events);
-      throw new ApiError('invalid_argument', `budget.max_list_cost.amount: ${budget.max_list_cost.amount} cents is not above the ${Math.round(spent * 100 * 1000) / 1000} cents the session has spent`, {
-        errorCode: 'budget_not_raised',
-        location: { path: 'budget.max_list_cost.amount' },
-      });
-    }
-    await kernel.setBudget(summary.id, { budget: { max_usd: budget === null ? null : dollarsOf(budget) } }).catch((error: unknown) => Promise.reject(notBudgetable(error)));
-    // Stopped by its budget: the refused call is made now (here, or by a worker).
-    const result = await kernel.result(summary.id);
-    if (result.status === 'idle' && result.stopReason === 'budget_exceeded' && !kernel.isRunning(summary.id)) await kernel.launch(summary.id);
   };
 
   return mountRoutes(managedSessionRouteTable, {
@@ -302,6 +247,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const agentMetadata = (record.body['metadata'] as Record<string, string> | undefined) ?? {};
       const { definition, topologyAgent, untrusted, networkWithheld, mcpTools } = await definitionFor(deps, agent, agentMetadata, environment.config, workspace, vaultIds);
       const checkedResources = await checkSessionResources(deps, workspace, body.resources ?? [], 'resources');
+      const initialOutcomes = await outcomesOfBatch(deps, workspace, body.initial_events ?? [], 'initial_events');
       const managed: ManagedAttributes = {
         agent,
         environment_id: body.environment_id,
@@ -323,7 +269,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         ...(typeof body.title === 'string' ? { title: body.title } : {}),
       }).catch((error: unknown) => Promise.reject(notBudgetable(error)));
       const resources = await storeSessionResources(deps, workspace, sessionId, checkedResources);
-      if (body.initial_events !== undefined && body.initial_events.length > 0) await deliver(sessionId, body.initial_events as SentEvent[]);
+      if (body.initial_events !== undefined && body.initial_events.length > 0) await deliver(sessionId, body.initial_events as SentEvent[], initialOutcomes);
       const summary = await ownedSession(deps, workspace, sessionId);
       return c.json(managedSession(summary, await store.read(sessionId), resources));
     },
@@ -371,7 +317,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       if (body.title !== undefined || body.metadata !== undefined) {
         await kernel.update(summary.id, { ...(body.title !== undefined ? { title: body.title } : {}), ...(body.metadata !== undefined ? { metadata: body.metadata } : {}) });
       }
-      if (body.budget !== undefined) await updateBudget(summary, body.budget);
+      if (body.budget !== undefined) await updateManagedBudget(kernel, summary, body.budget);
       const updated = await ownedSession(deps, c.get('workspace'), summary.id);
       return c.json(managedSession(updated, await store.read(summary.id), await sessionResources(deps, summary.id)));
     },
@@ -393,7 +339,8 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       const summary = await ownedSession(deps, c.get('workspace'), c.req.param('id'));
       const body = await validateJson(routes.sendManagedSessionEvents.body.schema, c);
       if (body.events.some((event) => event.type === 'user.message')) assertTakesMessages(summary);
-      return c.json({ data: await deliver(summary.id, body.events as SentEvent[]) });
+      const outcomes = await outcomesOfBatch(deps, c.get('workspace'), body.events, 'events', summary.id);
+      return c.json({ data: await deliver(summary.id, body.events as SentEvent[], outcomes) });
     },
 
     listManagedSessionEvents: async (c) => {

@@ -19,8 +19,11 @@ interface UnsupportedFamily {
 /** The families, in the order of the SDK's `client.beta` resources. */
 export const unsupportedFamilies: readonly UnsupportedFamily[] = [
   { path: '/skills', what: 'skills', why: 'agents are defined by topology documents and tools' },
-  { path: '/memory_stores', what: 'memory stores', why: 'sessions keep their own journal and nothing across sessions' },
-  { path: '/sessions/:id/threads', what: 'session threads', why: "a topology's agents appear as `agent.message` events with a `conclave` field naming the agent" },
+  {
+    path: '/sessions/:id/threads/:thread_id/archive',
+    what: 'thread archives',
+    why: "a session's threads are its topology's agents, which take part in every turn; archive the session instead",
+  },
 ];
 
 /**
