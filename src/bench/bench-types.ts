@@ -146,3 +146,21 @@ export interface BenchResults {
   cachedSamples?: number;
   samples: BenchSample[];
 }
+
+/** A run in the list: what it measured and when, without its samples. */
+export interface BenchRunEntry {
+  id: string;
+  suite: string;
+  description?: string;
+  startedAt: string;
+  finishedAt: string;
+  contestants: string[];
+  prompts: number;
+  samples: number;
+  /** Stopped before every sample finished (`conclave bench --resume` continues it). */
+  incomplete: boolean;
+  /** Some contestant ran on a simulator (offline models). */
+  simulated: boolean;
+  /** A pairwise head-to-head was played (the win-rate matrix). */
+  pairwise: boolean;
+}

@@ -7,27 +7,11 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchResults } from '../bench/bench-types.js';
+import type { BenchResults, BenchRunEntry } from '../bench/bench-types.js';
+
+export type { BenchRunEntry } from '../bench/bench-types.js';
 import type { RunManifest } from '../bench/run-directory.js';
 import { ConclaveError } from '../protocol/errors.js';
-
-/** A run in the list: what it measured and when, without its samples. */
-export interface BenchRunEntry {
-  id: string;
-  suite: string;
-  description?: string;
-  startedAt: string;
-  finishedAt: string;
-  contestants: string[];
-  prompts: number;
-  samples: number;
-  /** Stopped before every sample finished (`conclave bench --resume` continues it). */
-  incomplete: boolean;
-  /** Some contestant ran on a simulator (offline models). */
-  simulated: boolean;
-  /** A pairwise head-to-head was played (the win-rate matrix). */
-  pairwise: boolean;
-}
 
 /** One prompt of the suite, as the answer matrix labels its row. */
 export interface BenchRunPrompt {

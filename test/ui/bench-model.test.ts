@@ -15,9 +15,13 @@ function contestant(name: string, quality: number | null, ttft: number | null): 
     samples: 2,
     errors: 0,
     errorRate: 0,
+    errorTypes: {},
     ttftMs: ttft === null ? null : distribution(ttft),
+    itlMs: null,
     tokensPerSecond: null,
     e2eMs: distribution(100),
+    inputTokens: distribution(5),
+    outputTokens: distribution(9),
     cost: { totalUsd: 0.02, perRequestUsd: distribution(0.01) },
     quality: quality === null ? null : { mean: quality, passRate: quality, scored: 2 },
   };
@@ -29,9 +33,10 @@ function sample(contestantName: string, promptId: string, output: string, passed
     promptId,
     repeat,
     output,
-    metrics: { ttftMs: 10, e2eMs: 100, inputTokens: 5, outputTokens: 9, costUsd: 0.001, error: error ? { code: 'provider_timeout', message: 'took too long' } : null },
+    metrics: { ttftMs: 10, itlMs: null, itlGapsMs: [], tokensPerSecond: null, simulated: true, e2eMs: 100, inputTokens: 5, outputTokens: 9, costUsd: 0.001, error: error ? { code: 'provider_timeout', message: 'took too long' } : null },
     quality: passed === null ? null : { score: passed ? 1 : 0, passed, checks: [{ name: 'numeric', passed, score: passed ? 1 : 0 }] },
     cached: false,
+    at: '2026-12-04T00:00:00.000Z',
   };
 }
 

@@ -2,85 +2,18 @@
  * The bench view's data: the shapes of `GET /v1/bench/runs[/<id>]` the UI reads, and the pure
  * functions that turn a run into what the view draws — the answer matrix (a row per prompt, a cell
  * per contestant with every repeat's answer and assertion results), the chart series and the
- * win-rate cells. DOM-free, so the unit tests run them.
+ * win-rate cells. DOM-free, so the unit tests run them. The shapes are the server's own types
+ * (type-only imports: nothing of the server is bundled).
  */
+import type { BenchResults, BenchRunEntry, BenchSample, ContestantSummary } from '../../src/bench/bench-types.js';
 
-export interface BenchRunEntry {
-  id: string;
-  suite: string;
-  description?: string;
-  startedAt: string;
-  finishedAt: string;
-  contestants: string[];
-  prompts: number;
-  samples: number;
-  incomplete: boolean;
-  simulated: boolean;
-  pairwise: boolean;
-}
+export type { BenchRunEntry, BenchSample, ContestantSummary, Distribution, PairwiseResult, QualityCheck } from '../../src/bench/bench-types.js';
 
-export interface Distribution {
-  count: number;
-  mean: number;
-  min: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export interface QualityCheck {
-  name: string;
-  passed: boolean;
-  score: number;
-  detail?: string;
-}
-
-export interface BenchSample {
-  contestant: string;
-  promptId: string;
-  repeat: number;
-  output: string;
-  metrics: { ttftMs: number | null; e2eMs: number; inputTokens: number; outputTokens: number; costUsd: number; error: { code: string; message: string } | null };
-  quality: { score: number; passed: boolean; checks: QualityCheck[] } | null;
-  cached: boolean;
-  sessionId?: string;
-}
-
-export interface ContestantSummary {
-  name: string;
-  kind: 'model' | 'topology';
-  target: string;
-  simulated: boolean;
-  samples: number;
-  errors: number;
-  errorRate: number;
-  ttftMs: Distribution | null;
-  tokensPerSecond: Distribution | null;
-  e2eMs: Distribution;
-  cost: { totalUsd: number; perRequestUsd: Distribution; unpriced?: boolean };
-  quality: { mean: number; passRate: number; scored: number } | null;
-}
-
-export interface PairwiseResult {
-  judge: string;
-  contestants: string[];
-  winRate: Array<Array<number | null>>;
-  games: number[][];
-  ranking: Array<{ name: string; strength: number; low: number; high: number }>;
-  tournaments: number;
-}
-
+/** What `GET /v1/bench/runs/<id>` answers (the parts the view reads). */
 export interface BenchRunView {
   run: BenchRunEntry;
   prompts: Array<{ id: string; prompt: string; expected?: unknown }>;
-  results: {
-    suite: { name: string; file: string; description?: string };
-    settings: { concurrency: number; repeat: number };
-    contestants: ContestantSummary[];
-    pairwise: PairwiseResult | null;
-    samples: BenchSample[];
-  };
+  results: Pick<BenchResults, 'suite' | 'contestants' | 'pairwise' | 'samples'> & { settings: Pick<BenchResults['settings'], 'concurrency' | 'repeat'> };
 }
 
 /** One cell of the answer matrix: a contestant's answers to one prompt (one per repeat). */
