@@ -6,8 +6,9 @@
  * write is one IMMEDIATE transaction: the path checks, the memory row and its version commit
  * together or not at all, and concurrent writers (other processes on the file) queue on the lock.
  */
+import { sqliteStoreError } from '../store/store-errors.js';
 import { resolve } from 'node:path';
-import { ConclaveError, isConclaveError } from '../protocol/errors.js';
+import { ConclaveError } from '../protocol/errors.js';
 import { decodeResourceCursor, decodeVersionCursor, encodeResourceCursor, encodeVersionCursor, normalizeTimestamp, pageSize } from '../store/resource-paging.js';
 import { openWalDatabase } from '../store/sqlite-database.js';
 import type {
@@ -128,21 +129,12 @@ export function createSqliteAgentMemoryStore(options: SqliteAgentMemoryStoreOpti
 
   let closed = false;
 
-  function fail(error: unknown, action: string): ConclaveError {
-    if (isConclaveError(error)) return error;
-    const sqliteCode = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const message = error instanceof Error ? error.message : String(error);
-    if (sqliteCode.startsWith('SQLITE_CONSTRAINT')) return new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
-    const busy = sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED');
-    return new ConclaveError('store_error', `${action} in ${path}: ${message}`, { cause: error, retryable: busy });
-  }
-
   async function run<T>(action: string, body: () => T | Promise<T>): Promise<T> {
     if (closed) throw new ConclaveError('store_error', `${action}: the memory store tables at ${path} are closed`);
     try {
       return await body();
     } catch (error) {
-      throw fail(error, action);
+      throw sqliteStoreError(error, action, path);
     }
   }
 

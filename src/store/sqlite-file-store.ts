@@ -7,8 +7,9 @@
  * the same id or never seen. Tables are created with IF NOT EXISTS, like the resource tables, and
  * `PRAGMA user_version` (the session store's) is left alone.
  */
+import { sqliteStoreError } from './store-errors.js';
 import { resolve } from 'node:path';
-import { ConclaveError, isConclaveError } from '../protocol/errors.js';
+import { ConclaveError } from '../protocol/errors.js';
 import type { FilePage, FileStore, ListFilesOptions, NewFile, NewSessionFileResource } from '../protocol/files.js';
 import {
   contentChunks,
@@ -99,21 +100,12 @@ export function createSqliteFileStore(options: SqliteFileStoreOptions): FileStor
 
   let closed = false;
 
-  function fail(error: unknown, action: string): ConclaveError {
-    if (isConclaveError(error)) return error;
-    const sqliteCode = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const message = error instanceof Error ? error.message : String(error);
-    if (sqliteCode.startsWith('SQLITE_CONSTRAINT')) return new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
-    const busy = sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED');
-    return new ConclaveError('store_error', `${action} in ${path}: ${message}`, { cause: error, retryable: busy });
-  }
-
   async function run<T>(action: string, body: () => T | Promise<T>): Promise<T> {
     if (closed) throw new ConclaveError('store_error', `${action}: the file store at ${path} is closed`);
     try {
       return await body();
     } catch (error) {
-      throw fail(error, action);
+      throw sqliteStoreError(error, action, path);
     }
   }
 

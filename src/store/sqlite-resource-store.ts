@@ -6,9 +6,10 @@
  * first (update, archive) runs in a `BEGIN IMMEDIATE` transaction, so version checks hold across
  * processes too.
  */
+import { sqliteStoreError } from './store-errors.js';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { ConclaveError, isConclaveError } from '../protocol/errors.js';
+import { ConclaveError } from '../protocol/errors.js';
 import type {
   ListResourcesOptions,
   ListVersionsOptions,
@@ -173,28 +174,13 @@ export function createSqliteResourceStore(options: SqliteResourceStoreOptions): 
     if (closed) throw new ConclaveError('store_error', `the resource store at ${path} is closed`);
   }
 
-  function fail(error: unknown, action: string): ConclaveError {
-    if (isConclaveError(error)) return error;
-    const sqliteCode = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const message = error instanceof Error ? error.message : String(error);
-    if (sqliteCode.startsWith('SQLITE_CONSTRAINT')) {
-      return new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
-    }
-    const busy = sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED');
-    return new ConclaveError('store_error', `${action} in ${path}: ${message}`, {
-      cause: error,
-      retryable: busy,
-      hint: busy ? 'another process is holding the database; try again' : undefined,
-    });
-  }
-
   /** Runs a synchronous database operation as the store's async API, with its errors converted. */
   async function run<T>(action: string, body: () => T): Promise<T> {
     assertOpen();
     try {
       return body();
     } catch (error) {
-      throw fail(error, action);
+      throw sqliteStoreError(error, action, path);
     }
   }
 

@@ -1,9 +1,9 @@
 /**
  * What every session store says the same way: an append that lost the race for a sequence number,
- * an append fenced out by a newer claim, and event data that is not a JSON object — so a user sees
- * the same message whichever store is plugged in.
+ * an append fenced out by a newer claim, event data that is not a JSON object, and a failed SQLite
+ * statement — so a user sees the same message whichever store is plugged in.
  */
-import { ConclaveError } from '../protocol/errors.js';
+import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent } from '../protocol/events.js';
 
 /**
@@ -58,4 +58,21 @@ export function encodeEventData(sessionId: string, event: NewSessionEvent): stri
     throw new ConclaveError('store_error', `session ${sessionId}: data of event ${event.id} (${event.type}) must be a JSON object`);
   }
   return text;
+}
+
+/**
+ * A failed SQLite statement of one of conclave's tables as a `ConclaveError`: a constraint is a
+ * `store_conflict` ("it already exists"), a busy or locked database a retryable `store_error`,
+ * anything else a `store_error` naming the action and the file. A `ConclaveError` passes through.
+ *
+ * @example
+ * try { insert.run(row); } catch (error) { throw sqliteStoreError(error, 'create file file_1', path); }
+ */
+export function sqliteStoreError(error: unknown, action: string, path: string): ConclaveError {
+  if (isConclaveError(error)) return error;
+  const sqliteCode = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (sqliteCode.startsWith('SQLITE_CONSTRAINT')) return new ConclaveError('store_conflict', `${action}: it already exists`, { cause: error });
+  const busy = sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED');
+  return new ConclaveError('store_error', `${action} in ${path}: ${message}`, { cause: error, retryable: busy, ...(busy ? { hint: 'another process is holding the database; try again' } : {}) });
 }

@@ -13,20 +13,7 @@ import {
   toManagedEvents,
   type ManagedEvent,
 } from '../../src/server/managed/event-view.js';
-
-type Draft = [type: string, data?: Record<string, unknown>];
-
-/** A log with ids `sevt_<seq>` and one second between events. */
-function log(...drafts: Draft[]): SessionEvent[] {
-  return drafts.map(([type, data = {}], index) => ({
-    id: `sevt_${index + 1}`,
-    sessionId: 'sesn_test',
-    seq: index + 1,
-    type,
-    at: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
-    data,
-  }));
-}
+import { log, type Draft } from '../support/session-log.js';
 
 const step = { topology: 'pipeline', phase: 'stage', agent: 'writer' };
 const input = { agent: 'writer', model: 'openai/gpt-5', messages: [] };

@@ -3,23 +3,9 @@
 // turn waiting for tool answers leaves it open; a document's own outcome gets spans too, under an
 // outcome id of its session and turn; the grader's deltas never reach the stream.
 import { describe, expect, it } from 'vitest';
-import type { SessionEvent } from '../../src/protocol/events.js';
 import { createDeltaStreamState, deltaEvents, toManagedEvents } from '../../src/server/managed/event-view.js';
 import { outcomeEvaluationsFrom } from '../../src/server/managed/managed-outcomes.js';
-
-type Draft = [type: string, data?: Record<string, unknown>];
-
-/** A log with ids `sevt_<seq>` and one second between events. */
-function log(...drafts: Draft[]): SessionEvent[] {
-  return drafts.map(([type, data = {}], index) => ({
-    id: `sevt_${index + 1}`,
-    sessionId: 'sesn_test',
-    seq: index + 1,
-    type,
-    at: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
-    data,
-  }));
-}
+import { log, type Draft } from '../support/session-log.js';
 
 const outcome = { description: 'A cited answer', rubric: 'Says "cited"' };
 const grading = 'outcome/evaluation:1/generate:0';

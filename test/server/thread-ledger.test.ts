@@ -6,19 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/protocol/events.js';
 import { toManagedEvents, type ManagedEvent } from '../../src/server/managed/event-view.js';
 import { sessionThreadId } from '../../src/server/managed/thread-ledger.js';
-
-type Draft = [type: string, data?: Record<string, unknown>];
-
-function log(...drafts: Draft[]): SessionEvent[] {
-  return drafts.map(([type, data = {}], index) => ({
-    id: `sevt_${index + 1}`,
-    sessionId: 'sesn_test',
-    seq: index + 1,
-    type,
-    at: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
-    data,
-  }));
-}
+import { log, type Draft } from '../support/session-log.js';
 
 const document = {
   topology: 'pipeline',
