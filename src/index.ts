@@ -51,6 +51,7 @@ export type {
   NewSessionEvent,
   ReadOptions,
   RetryPolicy,
+  SpawnSettings,
   BudgetExceededData,
   CallAgentsInput,
   Cost,

@@ -24,6 +24,7 @@ function checkAgentMemoryTools(agents: readonly AgentSlot[], path: JsonPath, ent
       checkAgentMemoryTools(slot.agents, [...path, index, 'agents'], entries, problems);
       continue;
     }
+    if (slot.spawn !== undefined) checkAgentMemoryTools(slot.spawn.agents, [...path, index, 'spawn', 'agents'], entries, problems);
     for (const [toolIndex, tool] of (slot.tools ?? []).entries()) {
       if (!(memoryToolNames as readonly string[]).includes(tool)) continue;
       const at = [...path, index, 'tools', toolIndex];

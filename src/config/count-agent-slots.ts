@@ -1,6 +1,7 @@
 /**
  * Counts the agent slots of a document as written, nested topologies included (a nested slot
- * counts, and so does each agent inside it), before any of them is validated: the agents limit
+ * counts, and so does each agent inside it) and spawn rosters (`spawn.agents`), before any of them
+ * is validated: the agents limit
  * bounds the work validation and the kernel will do, so it is checked first.
  */
 import { isPlainObject } from './document-problem.js';
@@ -36,6 +37,9 @@ export function countAgentSlots(agents: unknown, path: JsonPath, limit: number):
     const slot = level.slots[index];
     if (isPlainObject(slot) && 'topology' in slot && Array.isArray(slot.agents)) {
       stack.push({ slots: slot.agents, path: [...level.path, index, 'agents'], index: 0 });
+    } else if (isPlainObject(slot) && isPlainObject(slot.spawn) && Array.isArray(slot.spawn.agents)) {
+      // A spawn roster's agents are slots too: the kernel may run every one of them.
+      stack.push({ slots: slot.spawn.agents, path: [...level.path, index, 'spawn', 'agents'], index: 0 });
     }
   }
   return result;

@@ -46,6 +46,18 @@ function define(definitions: JsonSchema, name: string, schema: JsonSchema): void
   }
 }
 
+/** An agent's `spawn:` roster (see `check-spawn-section.ts`). */
+const spawnJsonSchema: JsonSchema = {
+  type: 'object',
+  description: 'The agents this agent may start at run time with the built-in spawn_agent tool (list spawn_agent in its tools).',
+  properties: {
+    agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' }, description: 'Plain agents or nested topologies; spawn_agent names one and gives it a task.' },
+    max_children: { type: 'integer', minimum: 1, maximum: 100, description: 'Calls of spawn_agent one call of the agent may make (default 8).' },
+  },
+  required: ['agents'],
+  additionalProperties: false,
+};
+
 function modelExamples(registry: Registry): string[] {
   const examples: string[] = [];
   for (const [name, provider] of registry.providers) {
@@ -87,11 +99,14 @@ export function topologyDocumentJsonSchema(registry: Registry): Record<string, u
     enum: topologyNames,
     description: 'A topology name or alias.',
   };
-  define(definitions, 'modelAgent', withModelExamples(generate(documentModelAgentSchema), examples));
+  // The roster holds agent slots: written by hand, so it refers to `agentSlot` instead of repeating it.
+  define(definitions, 'modelAgent', withModelExamples(generate(documentModelAgentSchema.omit({ spawn: true })), examples));
+  const modelAgent = definitions.modelAgent as JsonSchema;
+  (modelAgent.properties as JsonSchema).spawn = spawnJsonSchema;
   definitions.nestedTopology = {
     type: 'object',
     properties: {
-      name: (generate(documentModelAgentSchema).properties as JsonSchema).name,
+      name: (modelAgent.properties as JsonSchema).name,
       topology: { $ref: '#/$defs/topologyName' },
       agents: { type: 'array', minItems: 1, items: { $ref: '#/$defs/agentSlot' } },
       options: { type: 'object' },

@@ -75,7 +75,7 @@ const measures: Record<DocumentLimitName, { verb: string; amount: (count: string
   bytes: { verb: 'is', amount: (count) => count, advice: 'send a smaller document' },
   depth: { verb: 'nests', amount: (count, plural) => `${count} level${plural ? 's' : ''} deep`, advice: 'flatten the document' },
   keys: { verb: 'has', amount: (count, plural) => `${count} entr${plural ? 'ies' : 'y'} (mapping keys and list items)`, advice: 'split the document' },
-  agents: { verb: 'has', amount: (count, plural) => `${count} agent${plural ? 's' : ''} (counting those of nested topologies)`, advice: 'use fewer agents' },
+  agents: { verb: 'has', amount: (count, plural) => `${count} agent${plural ? 's' : ''} (counting those of nested topologies and spawn rosters)`, advice: 'use fewer agents' },
 };
 
 function formatAmount(name: DocumentLimitName, count: number): string {

@@ -71,6 +71,7 @@ export function modelCatalogueWarnings(document: CatalogueCheckedDocument, regis
         const warning = modelCatalogueWarning(model, at, registry, document.providers);
         if (warning !== undefined) warnings.push(warning);
       }
+      if (slot.spawn !== undefined) visit(slot.spawn.agents, [...path, index, 'spawn', 'agents']);
     });
   };
   visit(document.agents, ['agents']);

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { builtinToolNames, customToolSchema, emptyInputSchema, environmentSchema, type CustomToolSettings, type EnvironmentSettings } from '../protocol/index.js';
+import { builtinToolNames, customToolSchema, emptyInputSchema, environmentSchema, spawnAgentToolName, type CustomToolSettings, type EnvironmentSettings } from '../protocol/index.js';
 import { mcpServersSchema } from '../mcp/mcp-server-config.js';
 import { appendProblems, documentProblem, type DocumentProblem } from './document-problem.js';
 import type { JsonPath } from './format-json-path.js';
@@ -68,6 +68,10 @@ export function parseToolSections(raw: Record<string, unknown>, file: string | u
  * `approval`; a built-in or MCP tool's entry is `name` and `approval` only.
  */
 function checkToolEntry(tool: CustomToolSettings, path: JsonPath, serverNames: readonly string[], problems: DocumentProblem[]): void {
+  if (tool.name === spawnAgentToolName) {
+    problems.push(documentProblem([...path, 'name'], `"${spawnAgentToolName}" is a built-in tool of conclave, run by conclave itself; give your tool another name`, { hint: 'an agent gets spawn_agent by listing it in its tools, with the agents it may spawn under spawn.agents' }));
+    return;
+  }
   const server = tool.name.includes('__') ? tool.name.slice(0, tool.name.indexOf('__')) : undefined;
   const builtin = (builtinToolNames as readonly string[]).includes(tool.name);
   if (builtin || (server !== undefined && serverNames.includes(server))) {

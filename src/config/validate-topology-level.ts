@@ -10,6 +10,7 @@
 import { onAgentErrorSchema, type AgentSlot, type ModelAgent, type Registry } from '../protocol/index.js';
 import { outputSchemaProblem } from '../json-schema/output-schema-validator.js';
 import { checkModelReferences } from './check-model-reference.js';
+import { checkSpawnSection } from './check-spawn-section.js';
 import {
   defaultableAgentFields,
   documentModelAgentSchema,
@@ -71,16 +72,20 @@ function validateModelAgent(raw: Record<string, unknown>, path: JsonPath, contex
   }
   const summaryModel = isPlainObject(raw.context) ? raw.context['model'] : undefined;
   if (summaryModel !== undefined) appendProblems(context.problems, checkModelReferences(summaryModel, [...path, 'context', 'model'], context.registry));
-  const parsed = parseWithProblems(documentModelAgentSchema, filled, path);
+  // The roster is made of agent slots, checked like the document's own (defaults, nested topologies).
+  const { spawn: _roster, ...withoutRoster } = filled;
+  const roster = checkSpawnSection(raw, path, context, validateSlot);
+  const parsed = parseWithProblems(documentModelAgentSchema, withoutRoster, path);
   if (!parsed.ok) {
     appendProblems(context.problems, parsed.problems);
     return undefined;
   }
+  if (roster.spawn !== undefined) parsed.value.spawn = roster.spawn;
   const schemaProblem = parsed.value.output_schema === undefined ? undefined : outputSchemaProblem(parsed.value.output_schema);
   if (schemaProblem !== undefined) {
     context.problems.push(documentProblem([...path, 'output_schema'], `not a usable JSON Schema: ${schemaProblem}`, { hint: 'write a JSON Schema object, e.g. { type: object, properties: { … }, required: [ … ] }' }));
   }
-  return filled.model === undefined ? undefined : (parsed.value as ModelAgent);
+  return filled.model === undefined || !roster.ok ? undefined : (parsed.value as ModelAgent);
 }
 
 function validateNestedSlot(raw: Record<string, unknown>, path: JsonPath, context: ValidationContext): AgentSlot | undefined {

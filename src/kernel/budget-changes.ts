@@ -136,7 +136,11 @@ export function modelAgentsOf(slots: readonly AgentSlot[]): ModelAgent[] {
   const visit = (list: readonly AgentSlot[]): void => {
     for (const slot of list) {
       if (isNestedTopology(slot)) visit(slot.agents);
-      else found.push(slot);
+      else {
+        found.push(slot);
+        // The agents a slot may spawn are the session's agents too (budgets, prices).
+        if (slot.spawn !== undefined) visit(slot.spawn.agents);
+      }
     }
   };
   visit(slots);

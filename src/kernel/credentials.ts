@@ -39,6 +39,7 @@ export function assertCredentials(
         visit(slot.agents);
         continue;
       }
+      if (slot.spawn !== undefined) visit(slot.spawn.agents);
       for (const model of modelChain(slot)) {
         const provider = parseModelRef(model)?.provider;
         if (provider === undefined || checked.has(provider)) continue;

@@ -32,12 +32,22 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
+/** Where a tool call runs: its command id and its agent (a spawned child runs under that id). */
+export interface ToolCallSite {
+  commandId: string;
+  agent: string;
+}
+
 /** The tools of one session: offered to agents, executed in the session's sandbox. */
 export interface SessionTools {
   /** The definitions an agent may call (async: MCP servers list their tools when first connected). */
   definitionsFor(agentTools: readonly string[] | undefined): Promise<ToolDefinition[]>;
-  /** Runs one tool call; failures are outcomes with `isError`; throws only for aborts and `sandbox_unavailable`. */
-  execute(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome>;
+  /**
+   * Runs one tool call; failures are outcomes with `isError`. Throws only what stops the session —
+   * an abort, `sandbox_unavailable`, and from a spawned child (`spawn-agent.ts`) a budget stop or a
+   * tool call that waits for an answer. `site` is where the call runs (a child runs under its id).
+   */
+  execute(call: ToolCall, signal: AbortSignal, site?: ToolCallSite): Promise<ToolOutcome>;
   /** Releases what the turn opened (MCP connections); called when each turn ends. */
   dispose?(): Promise<void>;
   /** Whether a call of the tool runs, asks a person first, or waits for the client. Absent: every call runs. */
@@ -102,11 +112,14 @@ export async function dispatchToolCall(
   const startedAt = context.clock.monotonic();
   let outcome: ToolOutcome;
   try {
-    outcome = await tools.execute(call, signal);
+    outcome = await tools.execute(call, signal, { commandId, agent });
   } catch (thrown) {
     const error = toConclaveError(thrown);
-    // An abort, or a sandbox that cannot exist here (bubblewrap missing), stops the session.
-    if (error.code === 'aborted' || error.code === 'sandbox_unavailable' || signal.aborted) {
+    // A spawned child's tool call that waits for an answer: the call waits with it, and runs again on resume.
+    if (error.code === 'requires_action') throw error;
+    // An abort, a sandbox that cannot exist here (bubblewrap missing), a spawned child's budget stop
+    // or a conflicting writer stops the session.
+    if (error.code === 'aborted' || error.code === 'sandbox_unavailable' || error.code === 'budget_exceeded' || error.code === 'store_conflict' || signal.aborted) {
       await context.writer.append([{ type: 'command.failed', data: { commandId, kind: 'tool.execute', attempt: 1, error: error.toJSON(), willRetry: false } }]);
       throw error;
     }

@@ -2,6 +2,7 @@
  * Runs a topology machine inside a scope. The kernel supplies the machine's `callAgents` actor:
  * each agent call becomes a journaled model command, or — when the slot holds a topology — a nested
  * run whose commands are journaled under the parent's command id, so nested sessions replay too.
+ * (Children an agent spawns at run time with `spawn_agent` run the same way: `spawn-agent.ts`.)
  */
 import { createActor, fromPromise, type AnyStateMachine } from 'xstate';
 import {
@@ -24,9 +25,8 @@ import {
   type TopologyResult,
 } from '../protocol/index.js';
 import { abortedError } from './clock.js';
-import { dispatchModelCall, type ModelCall, type ModelCallResult } from './dispatcher.js';
-import { dispatchAgentModelCall } from './structured-agent-call.js';
-import { defaultMaxToolRounds, runModelWithTools, type SessionTools } from './tool-loop.js';
+import type { ModelCall } from './dispatcher.js';
+import { callModelSlot } from './spawn-agent.js';
 import { deriveSeed } from './seeds.js';
 import { addUsage } from './usage-sum.js';
 import type { NestedResult, RunTotals, SkippedCall, TopologyRunContext, TopologyRunOutcome, TopologyScope } from './topology-run-types.js';
@@ -301,12 +301,8 @@ async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcom
     seed: deriveSeed(scope.seed, commandId),
   };
   if (call.responseFormat !== undefined) modelCall.responseFormat = call.responseFormat;
-  const agentTools = slot.tools;
-  const dispatch = (model: ModelCall): Promise<ModelCallResult> =>
-    agentTools !== undefined && agentTools.length > 0
-      ? runModelWithTools(context.dispatcher, requireTools(context, call.agent), model, agentTools, slot.max_tool_rounds ?? defaultMaxToolRounds, signal)
-      : dispatchModelCall(context.dispatcher, model, signal);
-  const reply = slot.output_schema === undefined ? await dispatch(modelCall) : await dispatchAgentModelCall(slot, modelCall, dispatch);
+  // Tools, a spawn roster and an output schema are handled there, as for a spawned agent.
+  const reply = await callModelSlot(context, slot, modelCall, signal, runTopology);
   return { reply: { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq }, skipped: [] };
 }
 
@@ -326,15 +322,6 @@ function withRunDetails(result: TopologyResult, run: ActiveRun): TopologyResult 
   if (run.skipped.length > 0) details['skipped'] = run.skipped;
   if (Object.keys(run.nested).length > 0) details['nested'] = run.nested;
   return { ...result, details };
-}
-
-function requireTools(context: TopologyRunContext, agent: string): SessionTools {
-  if (context.tools === undefined) {
-    throw new ConclaveError('sandbox_unavailable', `agent "${agent}" has tools, but this kernel has no sandbox driver`, {
-      hint: 'give the kernel a sandbox driver (conclave run does: bubblewrap, or "unisolated" by name)',
-    });
-  }
-  return context.tools;
 }
 
 /** The command ids the model-slot calls of a step will use. */

@@ -11,7 +11,11 @@ import type { memorySectionSchema } from '../memory/memory-settings.js';
 import type { budgetSchema, outcomeSchema, customToolSchema, environmentSchema, modelAgentSchema, providersSectionSchema, timeoutsSchema } from '../protocol/index.js';
 
 /** An agent that calls a model; `model` may come from the document's `defaults`. */
-export type ModelAgentDocument = Omit<z.input<typeof modelAgentSchema>, 'model'> & { model?: z.input<typeof modelAgentSchema>['model'] };
+export type ModelAgentDocument = Omit<z.input<typeof modelAgentSchema>, 'model' | 'spawn'> & {
+  model?: z.input<typeof modelAgentSchema>['model'];
+  /** The agents it may start at run time with the built-in `spawn_agent` tool (listed in its `tools`). */
+  spawn?: { agents: AgentDocument[]; max_children?: number };
+};
 
 /** An agent slot that is itself a topology (topologies compose). */
 export interface NestedTopologyDocument {

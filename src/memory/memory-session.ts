@@ -73,9 +73,10 @@ async function resolveStore(memory: AgentMemoryStore, workspace: string, wanted:
 function withMemoryToolNames(agents: readonly AgentSlot[], offered: readonly string[]): AgentSlot[] {
   return agents.map((slot) => {
     if (isNestedTopology(slot)) return { ...slot, agents: withMemoryToolNames(slot.agents, offered) };
+    const spawned = slot.spawn === undefined ? slot : { ...slot, spawn: { ...slot.spawn, agents: withMemoryToolNames(slot.spawn.agents, offered) } };
     const tools = slot.tools ?? [];
-    if (tools.some(isMemoryTool)) return slot;
-    return { ...slot, tools: [...tools, ...offered] };
+    if (tools.some(isMemoryTool)) return spawned;
+    return { ...spawned, tools: [...tools, ...offered] };
   });
 }
 

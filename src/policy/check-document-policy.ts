@@ -58,6 +58,7 @@ function checkAgents(slots: readonly AgentSlot[], rules: WorkspaceRules, base: J
       if (reference?.provider !== 'offline' || script === undefined) return;
       checkScriptPath(script, rules, Array.isArray(slot.model) ? [...base, index, 'model', position] : [...base, index, 'model'], refusals);
     });
+    if (slot.spawn !== undefined) checkAgents(slot.spawn.agents, rules, [...base, index, 'spawn', 'agents'], refusals);
   });
 }
 

@@ -12,7 +12,7 @@ import { isMemoryTool } from '../memory/memory-settings.js';
 import { sessionMemoryTools } from '../memory/memory-session.js';
 import { createSecretResolver } from '../vault/index.js';
 import type { CredentialVault } from '../vault/credential-vault.js';
-import { isNestedTopology, type AgentSlot } from '../protocol/index.js';
+import { isNestedTopology, spawnAgentToolName, type AgentSlot } from '../protocol/index.js';
 import type { FileStore } from '../protocol/files.js';
 import { defaultWorkspaceRoot, removeWorkspace, workspaceDirectory } from '../sandbox/workspace.js';
 import type { SessionSandboxSettings } from './session-sandbox-tools.js';
@@ -38,9 +38,12 @@ export interface SessionToolsOptions {
   memory?: () => Promise<AgentMemoryStore>;
 }
 
-/** Whether an agent has tools that run in the sandbox (memory tools run in this process). */
+/** Whether an agent (or one it may spawn) has tools that run in the sandbox (memory tools and spawn_agent run in this process). */
 function anyAgentHasTools(agents: readonly AgentSlot[]): boolean {
-  return agents.some((slot) => (isNestedTopology(slot) ? anyAgentHasTools(slot.agents) : (slot.tools ?? []).some((tool) => !isMemoryTool(tool))));
+  return agents.some((slot) => {
+    if (isNestedTopology(slot)) return anyAgentHasTools(slot.agents);
+    return (slot.tools ?? []).some((tool) => !isMemoryTool(tool) && tool !== spawnAgentToolName) || (slot.spawn !== undefined && anyAgentHasTools(slot.spawn.agents));
+  });
 }
 
 const noTools: SessionTools = {

@@ -39,6 +39,30 @@ export const budgetSchema = z
   .refine((budget) => Object.keys(budget).length > 0, { message: 'a budget needs at least one of max_usd, max_tokens, max_calls, max_duration_s' });
 export type Budget = z.infer<typeof budgetSchema>;
 
+/** The built-in tool that starts a child from an agent's `spawn` roster (see `src/kernel/spawn-agent.ts`). */
+export const spawnAgentToolName = 'spawn_agent';
+
+/**
+ * What a model agent may start at run time with `spawn_agent`: plain agents or nested topologies,
+ * each run under the tool call's command id, and how many calls of `spawn_agent` one call of the
+ * agent may make.
+ */
+export interface SpawnSettings {
+  agents: AgentSlot[];
+  /** Calls of `spawn_agent` one call of the agent may make (default 8). */
+  max_children?: number;
+}
+
+/** `max_children` of a spawn roster. */
+export const maxChildrenSchema = z.number().int().min(1).max(100);
+
+export const spawnSettingsSchema: z.ZodType<SpawnSettings> = z.strictObject({
+  get agents() {
+    return z.array(agentSlotSchema).min(1, 'a spawn roster needs at least one agent');
+  },
+  max_children: maxChildrenSchema.optional(),
+});
+
 export const modelAgentSchema = z.strictObject({
   name: agentName,
   /**
@@ -78,6 +102,8 @@ export const modelAgentSchema = z.strictObject({
       model: modelReference.optional().meta({ description: "The model that writes summaries (default: the agent's first model)." }),
     })
     .optional(),
+  /** The agents it may start at run time with the built-in `spawn_agent` tool (which it must list in `tools`). */
+  spawn: spawnSettingsSchema.optional(),
 });
 export type ModelAgent = z.infer<typeof modelAgentSchema>;
 /** An agent's `context:` settings. */

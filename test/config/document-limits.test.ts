@@ -119,7 +119,7 @@ describe('size, entries and agents', () => {
     const text = `topology: pipeline\nagents:\n  - { name: a, model: offline/echo }\n  - name: team\n    topology: pipeline\n    agents:\n      - { name: b, model: offline/echo }\n      - { name: c, model: offline/echo }\n`;
     expect(() => parseTopologyDocument(text, { registry, limits: { agents: 4 } })).not.toThrow();
     const error = tooLarge(text, { agents: 3 });
-    expect(error.message).toBe('the document has 4 agents (counting those of nested topologies), more than the limit of 3 (limits.agents)');
+    expect(error.message).toBe('the document has 4 agents (counting those of nested topologies and spawn rosters), more than the limit of 3 (limits.agents)');
     expect(error.location).toEqual({ file: 'big.yaml', line: 8, column: 9, path: 'agents[1].agents[1]' });
   });
 

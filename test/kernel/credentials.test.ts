@@ -51,4 +51,9 @@ describe('assertCredentials', () => {
   it('passes when every key is set', () => {
     expect(() => assertCredentials(agents, registry, { OPENAI_API_KEY: 'o', ANTHROPIC_API_KEY: 'a', GEMINI_API_KEY: 'g' })).not.toThrow();
   });
+
+  it('asks for the keys of the agents an agent may spawn', () => {
+    const spawning = [{ name: 'lead', model: 'offline/echo', tools: ['spawn_agent'], spawn: { agents: [{ name: 'researcher', model: 'openai/gpt-4.1-mini' }] } }] as AgentSlot[];
+    expect(thrown(() => assertCredentials(spawning, registry, {})).message).toContain('agent "researcher" uses openai/gpt-4.1-mini');
+  });
 });

@@ -199,3 +199,13 @@ describe('scripts confined to a folder', () => {
     expect(confinedScriptPath('/any/path.yaml', undefined)).toBe('/any/path.yaml');
   });
 });
+
+describe('spawn rosters', () => {
+  it('checks the agents an agent may spawn like the others', () => {
+    const spawning: SessionDefinition = {
+      topology: 'pipeline',
+      agents: [{ name: 'lead', model: 'offline/echo', tools: ['spawn_agent'], spawn: { agents: [{ name: 'r', model: 'offline/scripted?script=/etc/passwd' }] } }],
+    };
+    expect(refusedPaths(spawning)).toEqual([['agents.0.spawn.agents.0.model', 'scripts_dir']]);
+  });
+});
