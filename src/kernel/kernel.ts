@@ -20,16 +20,16 @@ import { ProviderAccess } from './provider-access.js';
 import { Journal } from './journal.js';
 import { LiveEvents } from './live-events.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
-import { SessionWriter, type EventDraft } from './session-writer.js';
+import type { EventDraft } from './session-writer.js';
 import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
 import { checkedOutcome } from './session-outcome.js';
 import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type ServerPolicy } from '../policy/index.js';
 import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
-import { driveTurns, interruptReason, type ActiveRun } from './session-turn.js';
+import { driveTurns, type ActiveRun } from './session-turn.js';
 import { appendAfterHead, assertWritable } from './session-input.js';
-import { createdBudgetData, raisedBudgetData, SessionBudget, type BudgetChange } from './session-budget.js';
-import { isPricedModel, preparedDefinition, runDispatcherContext, sessionCreatedEvents } from './session-setup.js';
+import { createdBudgetData, raisedBudgetData, type BudgetChange } from './session-budget.js';
+import { activeRunOf, isPricedModel, preparedDefinition, sessionCreatedEvents } from './session-setup.js';
 import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
 export class Kernel {
@@ -159,29 +159,7 @@ export class Kernel {
     assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted });
     await this.secrets.prepare(definition, trust.untrusted ? { workspace: trust.workspace } : undefined);
     this.secrets.addFromEnvironment(this.registry, this.options.env ?? process.env, definition.providers);
-    const writer = new SessionWriter(this.store, sessionId, events, this.clock, this.live);
-    writer.fence = fence;
-    if (this.secrets.active) writer.redact = (drafts) => this.secrets.redactDrafts(drafts);
-    const budget = new SessionBudget(definition, writer, this.clock);
-    for (const event of events) budget.ledger.observe(event);
-    const run: ActiveRun = {
-      writer,
-      journal,
-      budget,
-      dispatcher: runDispatcherContext({ sessionId, writer, journal, live: this.live, clock: this.clock, access: this.access, trust, definition, secrets: this.secrets, budget, options: this.options }),
-      controller: undefined,
-      inflight: new Set(),
-      done: Promise.resolve(undefined as unknown as SessionResult),
-    };
-    writer.onStored = (event) => {
-      journal.add(event);
-      budget.observe(event);
-      // A budget given to a session that had none applies from the next call on.
-      if (event.type === 'budget.set' && run.dispatcher.budget === undefined && budget.active) run.dispatcher.budget = budget;
-    };
-    writer.onExternal = (event) => {
-      if (event.type === 'user.interrupt' || event.type === 'session.deleted') run.controller?.abort(interruptReason(event));
-    };
+    const run = activeRunOf({ sessionId, events, fence, journal, definition, trust, store: this.store, live: this.live, clock: this.clock, access: this.access, secrets: this.secrets, options: this.options });
     const loop = { store: this.store, inputPollMs: this.options.inputPollMs, registry: this.registry, sessionTools: this.options.sessionTools };
     run.done = driveTurns(loop, sessionId, run, options.signal, () => this.active.delete(sessionId)).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
     this.active.set(sessionId, run);

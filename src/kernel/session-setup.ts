@@ -1,9 +1,10 @@
 /**
  * What the kernel builds when a session is created and when a run opens: the `session.created`
- * event (with a `budget.set` when the session starts with a budget), and the dispatcher context
- * every model and tool call of the run goes through (retries, timeouts, redaction, budget).
+ * event (with a `budget.set` when the session starts with a budget), the run's writer and budget,
+ * and the dispatcher context every model and tool call of the run goes through (retries,
+ * timeouts, redaction, budget).
  */
-import { ConclaveError, createId, parseModelRef, type BudgetSetData, type NewSessionEvent, type SessionCreatedData } from '../protocol/index.js';
+import { ConclaveError, createId, parseModelRef, type BudgetSetData, type NewSessionEvent, type SessionCreatedData, type SessionEvent, type SessionStore } from '../protocol/index.js';
 import type { Clock } from './clock.js';
 import type { DispatcherContext } from './dispatcher.js';
 import type { Journal } from './journal.js';
@@ -11,9 +12,11 @@ import type { CreateSessionOptions, KernelOptions, SessionDefinition, SessionTru
 import type { LiveEvents } from './live-events.js';
 import type { ProviderAccess } from './provider-access.js';
 import { defaultRetryPolicy } from './retry-policy.js';
-import type { SessionBudget } from './session-budget.js';
+import { SessionBudget } from './session-budget.js';
 import type { SessionSecrets } from './session-secrets.js';
-import type { SessionWriter } from './session-writer.js';
+import { SessionWriter } from './session-writer.js';
+import type { SessionResult } from './session-result.js';
+import { interruptReason, type ActiveRun } from './session-turn.js';
 
 export interface SessionCreation {
   definition: SessionDefinition;
@@ -121,4 +124,58 @@ export function isPricedModel(access: ProviderAccess, model: string, definition:
   const settings = definition.providers?.[reference.provider];
   const adapter = access.adapter(reference.provider, settings, trust);
   return adapter.simulated || access.price(adapter, reference.name, reference.model, settings) !== undefined;
+}
+
+export interface ActiveRunParts {
+  sessionId: string;
+  /** The whole log as read after the claim. */
+  events: SessionEvent[];
+  /** The claim's epoch: appends of this run are fenced with it. */
+  fence: number;
+  journal: Journal;
+  definition: SessionDefinition;
+  trust: SessionTrust;
+  store: SessionStore;
+  live: LiveEvents;
+  clock: Clock;
+  access: ProviderAccess;
+  secrets: SessionSecrets;
+  options: KernelOptions;
+}
+
+/**
+ * A run's state, opened over the log just read: its writer (fenced, redacting), its budget with
+ * the spend the log records, and its dispatcher context. The writer keeps the journal and the
+ * budget up to date with every event stored, and aborts the run on an interrupt or a deletion
+ * journaled by another process.
+ *
+ * @example
+ * const run = activeRunOf({ sessionId, events, fence, journal, definition, trust, store, live, clock, access, secrets, options });
+ */
+export function activeRunOf(parts: ActiveRunParts): ActiveRun {
+  const { sessionId, journal, definition, trust, secrets } = parts;
+  const writer = new SessionWriter(parts.store, sessionId, parts.events, parts.clock, parts.live);
+  writer.fence = parts.fence;
+  if (secrets.active) writer.redact = (drafts) => secrets.redactDrafts(drafts);
+  const budget = new SessionBudget(definition, writer, parts.clock);
+  for (const event of parts.events) budget.ledger.observe(event);
+  const run: ActiveRun = {
+    writer,
+    journal,
+    budget,
+    dispatcher: runDispatcherContext({ sessionId, writer, journal, live: parts.live, clock: parts.clock, access: parts.access, trust, definition, secrets, budget, options: parts.options }),
+    controller: undefined,
+    inflight: new Set(),
+    done: Promise.resolve(undefined as unknown as SessionResult),
+  };
+  writer.onStored = (event) => {
+    journal.add(event);
+    budget.observe(event);
+    // A budget given to a session that had none applies from the next call on.
+    if (event.type === 'budget.set' && run.dispatcher.budget === undefined && budget.active) run.dispatcher.budget = budget;
+  };
+  writer.onExternal = (event) => {
+    if (event.type === 'user.interrupt' || event.type === 'session.deleted') run.controller?.abort(interruptReason(event));
+  };
+  return run;
 }
