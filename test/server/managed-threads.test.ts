@@ -248,21 +248,6 @@ describe('agents as threads, through the official SDK', () => {
   });
 });
 
-describe('a coordinator agent (multiagent), which conclave cannot run yet', () => {
-  it('is refused with a 400 naming multiagent, at creation and update; null is fine', async () => {
-    const coordinator = { type: 'coordinator', agents: [{ type: 'self' }] };
-    const created = await client.beta.agents.create({ name: 'lead', model: 'offline/echo', multiagent: coordinator } as never).catch((error: unknown) => error);
-    expect(created).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((created as Error).message).toContain('multiagent');
-    const agent = await client.beta.agents.create({ name: 'lead', model: 'offline/echo', multiagent: null });
-    expect(agent.multiagent).toBeNull();
-    const updated = await client.beta.agents.update(agent.id, { version: agent.version, multiagent: coordinator } as never).catch((error: unknown) => error);
-    expect(updated).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((updated as Error).message).toContain('conclave.topology');
-    expect((await client.beta.agents.retrieve(agent.id)).version).toBe(1);
-  });
-});
-
 async function listThreadsWith(other: Anthropic, sessionId: string): Promise<Thread[]> {
   const threads: Thread[] = [];
   for await (const thread of other.beta.sessions.threads.list(sessionId)) threads.push(thread);

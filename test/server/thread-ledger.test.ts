@@ -135,4 +135,49 @@ describe('session threads in the Managed Agents view', () => {
     const plain = log(['session.created', { topology: 'pipeline', document: { topology: 'pipeline', agents: [{ name: 'agent', model: 'offline/echo' }] } }], started('pipeline/stage:0/generate:0', 'agent'));
     expect(toManagedEvents(plain, { topologyAgent: false }).map((event) => event.type)).toEqual(['span.model_request_start']);
   });
+
+  it("makes a spawned topology one thread under the agent that spawned it, created at its first call and idle when the tool call ends", () => {
+    const spawning = {
+      topology: 'pipeline',
+      agents: [{ name: 'writer', model: 'openai/gpt-5', tools: ['spawn_agent'], spawn: { agents: [{ name: 'panel', topology: 'voting', agents: [{ name: 'a', model: 'openai/gpt-5' }, { name: 'b', model: 'openai/gpt-5' }] }] } }],
+    };
+    const round = 'pipeline/stage:0/generate:0';
+    const tool = `${round}/tool:0`;
+    const vote = (index: number): string => `${tool}/spawn/panel/voting/vote:${index}/generate:0`;
+    const voteStep = (agent: string) => ({ topology: 'voting', phase: 'vote', agent, slots: ['writer', 'panel'] });
+    const events = view(
+      log(
+        ['session.created', { topology: 'pipeline', task: 'Write', seed: 1, document: spawning, attributes: { managed: { topology_agent: true } } }],
+        ['session.status_running'],
+        started(round),
+        completed(round, { text: '', toolCalls: [{ toolCallId: 't1', toolName: 'spawn_agent', input: { agent: 'panel', task: 'Vote' } }] }),
+        ['command.started', { commandId: tool, kind: 'tool.execute', attempt: 1, input: {}, agent: 'writer' }],
+        started(vote(0), 'a', voteStep('a')),
+        completed(vote(0)),
+        ['agent.message', { commandId: vote(0), agent: 'a', text: 'yes', step: voteStep('a') }],
+        started(vote(1), 'b', voteStep('b')),
+        completed(vote(1)),
+        ['agent.message', { commandId: vote(1), agent: 'b', text: 'yes', step: voteStep('b') }],
+        ['command.completed', { commandId: tool, kind: 'tool.execute', attempt: 1, output: { output: 'yes' }, latencyMs: 1 }],
+      ),
+    );
+    const panel = sessionThreadId('sesn_test', ['spawn', tool]);
+    const at = (event: ManagedEvent): string => (event['session_thread_id'] === writer ? ' @writer' : event['session_thread_id'] === panel ? ' @panel' : '');
+    expect(events.map((event) => `${event.type}${at(event)}`)).toEqual([
+      'session.status_running',
+      'session.thread_status_running @writer',
+      'span.model_request_start @writer',
+      'session.thread_created @panel',
+      'session.thread_status_running @panel',
+      'span.model_request_start @panel',
+      'agent.message @panel',
+      'span.model_request_end @panel',
+      'span.model_request_start @panel',
+      'agent.message @panel',
+      'span.model_request_end @panel',
+      // Not after the first vote's message: the thread is the whole panel, idle when its tool call ends.
+      'session.thread_status_idle @panel',
+    ]);
+    expect(events.find((event) => event.type === 'session.thread_created')).toMatchObject({ agent_name: 'panel', workflow_run_id: null, conclave: { parent_thread_id: writer } });
+  });
 });

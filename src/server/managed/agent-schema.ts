@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ConclaveError, type ConclaveErrorJSON } from '../../protocol/errors.js';
 import { metadataPatchSchema, metadataSchema } from './managed-fields.js';
+import { multiagentParam } from './multiagent-schema.js';
 
 /** Tools of `agent_toolset_20260401`. */
 export const agentToolNames = ['bash', 'edit', 'read', 'write', 'glob', 'grep', 'web_fetch', 'web_search'] as const;
@@ -98,21 +99,6 @@ type ToolParam = z.output<typeof toolParam>;
 const mcpServerParam = z.object({ type: z.literal('url'), name: z.string().min(1), url: z.url() });
 
 const skillParam = z.object({ type: z.enum(['anthropic', 'custom']), skill_id: z.string().min(1), version: z.string().nullable().optional() });
-
-const multiagentParam = z.looseObject({ type: z.enum(['coordinator', 'multiagent_20261001']) });
-
-/**
- * A coordinator (`multiagent`) is refused, not stored and ignored: conclave cannot yet let an agent
- * spawn session threads at run time. A topology agent (`metadata["conclave.topology"]`) is the way to
- * run several agents in one session, each a thread of it. `null` (no coordinator) is fine.
- */
-function refuseMultiagent(multiagent: unknown): void {
-  if (multiagent === undefined || multiagent === null) return;
-  throw new ConclaveError('invalid_argument', 'body.multiagent: coordinator agents that spawn session threads at run time are not supported by this server yet', {
-    location: { path: 'body.multiagent' },
-    hint: 'leave multiagent out (or null); to run several agents in one session, give the agent a topology in metadata["conclave.topology"]: each of its agents is a thread of the session',
-  });
-}
 
 const executionIdentityParam = z.discriminatedUnion('type', [
   z.object({ type: z.literal('service_account') }),
@@ -264,7 +250,6 @@ export function resolveTool(tool: ToolParam): ResolvedTool {
  * const fields = resolveNewAgent(await validateJson(createAgentBody, c));
  */
 export function resolveNewAgent(body: CreateAgentBody): AgentFields {
-  refuseMultiagent(body.multiagent);
   const fields: AgentFields = {
     name: body.name,
     description: body.description ?? null,
@@ -274,7 +259,8 @@ export function resolveNewAgent(body: CreateAgentBody): AgentFields {
     mcp_servers: (body.mcp_servers ?? []).map((server) => ({ type: server.type, name: server.name, url: server.url })),
     skills: (body.skills ?? []).map((skill) => ({ type: skill.type, skill_id: skill.skill_id, version: skill.version ?? 'latest' })),
     metadata: { ...(body.metadata ?? {}) },
-    multiagent: body.multiagent ?? null,
+    // Resolved against the workspace's agents by the route (multiagent-schema.ts): null until then.
+    multiagent: null,
     execution_identity: body.execution_identity ?? { type: 'service_account' },
   };
   assertConsistentAgent(fields);
@@ -289,7 +275,6 @@ export function resolveNewAgent(body: CreateAgentBody): AgentFields {
  * const next = resolveAgentUpdate(current, body, patchMetadata(current.metadata, body.metadata));
  */
 export function resolveAgentUpdate(current: AgentFields, body: UpdateAgentBody, metadata: Record<string, string>): AgentFields {
-  refuseMultiagent(body.multiagent);
   const fields: AgentFields = {
     name: body.name ?? current.name,
     description: body.description === undefined ? current.description : body.description,
@@ -303,7 +288,8 @@ export function resolveAgentUpdate(current: AgentFields, body: UpdateAgentBody, 
         ? current.skills
         : (body.skills ?? []).map((skill) => ({ type: skill.type, skill_id: skill.skill_id, version: skill.version ?? 'latest' })),
     metadata,
-    multiagent: body.multiagent === undefined ? current.multiagent : body.multiagent,
+    // Resolved by the route (multiagent-schema.ts), which merges the body's into this one.
+    multiagent: current.multiagent,
     execution_identity: body.execution_identity === undefined ? current.execution_identity : (body.execution_identity ?? { type: 'service_account' }),
   };
   assertConsistentAgent(fields);

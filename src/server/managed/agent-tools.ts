@@ -39,6 +39,17 @@ export const builtinToolsetNames: Record<string, AgentToolName> = Object.fromEnt
   Object.entries(toolsetBuiltins).map(([toolset, builtin]) => [builtin, toolset as AgentToolName]),
 ) as Record<string, AgentToolName>;
 
+/**
+ * The conclave model an agent's model id names: `provider/model` as is, else an Anthropic model.
+ *
+ * @example
+ * conclaveModelOf('claude-sonnet-4-5') // → 'anthropic/claude-sonnet-4-5'
+ * conclaveModelOf('offline/echo')      // → 'offline/echo'
+ */
+export function conclaveModelOf(id: string): string {
+  return id.includes('/') ? id : `anthropic/${id}`;
+}
+
 /** The parts of a document an agent's tools add: the agent's tool names, and the document's sections. */
 export interface AgentToolPlan {
   /** Tool names for the agent slot (`tools:`). */

@@ -14,6 +14,7 @@ import { mountRoutes } from '../route-table.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { resolveAgentUpdate, resolveNewAgent, type AgentFields } from './agent-schema.js';
 import { managedAgentRouteTable } from './managed-agent-routes.js';
+import { resolveMultiagent } from './multiagent-schema.js';
 import { listOptionsOf, patchMetadata, stringMap } from './managed-fields.js';
 
 /** An agent as the API returns it. */
@@ -103,6 +104,8 @@ async function updateAgent(c: Context<ServerEnv>, resources: ResourceStore): Pro
     if (current.archivedAt !== null) throw new ConclaveError('invalid_argument', `agent ${id} is archived and can no longer be updated`);
     const currentFields = agentFields(current);
     const next = resolveAgentUpdate(currentFields, body, patchMetadata(currentFields.metadata, body.metadata));
+    const owner = { workspace, id, version: current.version + 1, metadata: next.metadata };
+    next.multiagent = await resolveMultiagent(resources, owner, body.multiagent, currentFields.multiagent);
     try {
       const record = await resources.updateResource('agent', workspace, id, next as unknown as Record<string, unknown>, current.version);
       return c.json(agentObject(record));
@@ -126,10 +129,13 @@ export function managedAgentRoutes(deps: ServerDeps): Hono<ServerEnv> {
 
   return mountRoutes(managedAgentRouteTable, {
     createAgent: async (c) => {
-      const fields = resolveNewAgent(await validateJson(routes.createAgent.body.schema, c));
+      const body = await validateJson(routes.createAgent.body.schema, c);
+      const fields = resolveNewAgent(body);
+      const id = createId('agent');
+      fields.multiagent = await resolveMultiagent(resources, { workspace: c.get('workspace'), id, version: 1, metadata: fields.metadata }, body.multiagent, null);
       const record = await resources.createResource({
         kind: 'agent',
-        id: createId('agent'),
+        id,
         workspace: c.get('workspace'),
         body: fields as unknown as Record<string, unknown>,
       });

@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { SessionDefinition } from '../../kernel/index.js';
 import { rulesFor } from '../../policy/server-policy.js';
-import { ConclaveError, type OutcomeSettings, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
+import { ConclaveError, spawnAgentToolName, type OutcomeSettings, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { validateJson, validateValue } from '../http-errors.js';
 import { assertTakesMessages, ownedSession } from '../native/sessions.js';
 import { buildPage, decodeSessionCursor, encodeSessionCursor, parsePageQuery } from '../paging.js';
@@ -18,7 +18,8 @@ import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
 import { agentSnapshot, loadAgent, type AgentSnapshot } from './agents.js';
 import { agentMcpToolPlan, type McpToolOrigin } from './agent-mcp-tools.js';
-import { agentToolPlan } from './agent-tools.js';
+import { agentToolPlan, conclaveModelOf } from './agent-tools.js';
+import { coordinatorPlan, type RosterMember } from './coordinator-plan.js';
 import { environmentObject, loadEnvironment, type EnvironmentConfig } from './environments.js';
 import {
   ManagedEventView,
@@ -56,6 +57,8 @@ interface ManagedAttributes {
   network_withheld?: string;
   /** The agent's MCP tools by exposed name, for `agent.mcp_tool_use` events. */
   mcp_tools?: Record<string, McpToolOrigin>;
+  /** A coordinator's roster as run: the agent each spawned thread runs, by its spawn slot. */
+  roster?: RosterMember[];
 }
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
@@ -70,11 +73,6 @@ function textOf(content: readonly { type: string }[]): string {
     .join('\n\n');
 }
 
-/** A conclave model name for an agent's model id: `provider/model` as is, else an Anthropic model. */
-function conclaveModel(id: string): string {
-  return id.includes('/') ? id : `anthropic/${id}`;
-}
-
 /**
  * What an agent runs, and whether the caller wrote it: a catalog document named in the metadata is
  * the operator's; an inline document, or a plain agent's model, is the caller's (untrusted).
@@ -86,7 +84,7 @@ async function definitionFor(
   environment: EnvironmentConfig,
   workspace: string,
   vaultIds: readonly string[],
-): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean; networkWithheld?: string; mcpTools?: Record<string, McpToolOrigin> }> {
+): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean; networkWithheld?: string; mcpTools?: Record<string, McpToolOrigin>; roster?: RosterMember[] }> {
   const topology = metadata[topologyMetadataKey];
   if (topology !== undefined && topology.trim() !== '') {
     const inline = /[\n{:]/.test(topology);
@@ -94,23 +92,29 @@ async function definitionFor(
     return { definition, topologyAgent: true, untrusted: inline };
   }
   const rules = rulesFor(deps.kernel.policy, workspace);
-  const plan = agentToolPlan(agent, environment, rules.trust === 'trusted' || rules.network);
+  const networkAllowed = rules.trust === 'trusted' || rules.network;
+  const plan = agentToolPlan(agent, environment, networkAllowed);
   const mcp = await agentMcpToolPlan(agent, { workspace, vaultIds, credentials: deps.credentials, policy: deps.kernel.policy });
-  const tools = [...plan.tools, ...(mcp?.tools ?? [])];
-  const documentTools = [...plan.documentTools, ...(mcp?.documentTools ?? [])];
-  const modelAgent: Record<string, unknown> = { name: 'agent', model: conclaveModel(agent.model.id) };
+  // A coordinator's roster agents become its spawn roster: each one it starts is a thread.
+  const coordinator = await coordinatorPlan(deps.resources, workspace, agent, environment, plan, networkAllowed);
+  const tools = [...plan.tools, ...(mcp?.tools ?? []), ...(coordinator !== undefined ? [spawnAgentToolName] : [])];
+  const documentTools = [...(coordinator?.documentTools ?? plan.documentTools), ...(mcp?.documentTools ?? [])];
+  const modelAgent: Record<string, unknown> = { name: 'agent', model: conclaveModelOf(agent.model.id) };
   if (typeof agent.system === 'string' && agent.system !== '') modelAgent['system'] = agent.system;
   if (tools.length > 0) modelAgent['tools'] = tools;
+  if (coordinator !== undefined) modelAgent['spawn'] = coordinator.spawn;
   const definition: Record<string, unknown> = { topology: 'pipeline', agents: [modelAgent], options: { passes: 1 } };
   if (documentTools.length > 0) definition['tools'] = documentTools;
   if (mcp !== undefined) definition['mcp_servers'] = mcp.servers;
-  if (plan.environment !== undefined) definition['environment'] = plan.environment;
+  const sandbox = coordinator !== undefined ? coordinator.environment : plan.environment;
+  if (sandbox !== undefined) definition['environment'] = sandbox;
   return {
     definition: definition as unknown as SessionDefinition,
     topologyAgent: false,
     untrusted: true,
     ...(plan.networkWithheld !== undefined ? { networkWithheld: plan.networkWithheld } : {}),
     ...(mcp !== undefined ? { mcpTools: mcp.origins } : {}),
+    ...(coordinator !== undefined ? { roster: coordinator.members } : {}),
   };
 }
 
@@ -140,6 +144,21 @@ function labelsOf(events: readonly SessionEvent[]): { metadata: Record<string, s
 }
 
 /**
+ * The session's agent as the API shows it: a coordinator's roster with the full definition of each
+ * agent its threads run (the versions the session resolved), as `BetaManagedAgentsSessionMultiagent`.
+ */
+function sessionAgentOf(attributes: ManagedAttributes): AgentSnapshot {
+  const { agent, roster } = attributes;
+  if (roster === undefined || agent.multiagent === null) return agent;
+  const definitions = roster.map(({ agent: { multiagent: _own, ...definition } }) => definition);
+  const multiagent =
+    agent.multiagent['type'] === 'coordinator'
+      ? { type: 'coordinator', agents: definitions }
+      : { ...agent.multiagent, subagents: { type: 'enabled', inline_agents: { type: 'disabled' }, predefined_agents: definitions } };
+  return { ...agent, multiagent };
+}
+
+/**
  * A session in the Managed Agents shape.
  *
  * @example
@@ -152,7 +171,7 @@ export function managedSession(summary: SessionSummary, events: readonly Session
     id: summary.id,
     type: 'session',
     status: managedStatusOf(summary.status),
-    agent: attributes?.agent ?? null,
+    agent: attributes === undefined ? null : sessionAgentOf(attributes),
     environment_id: attributes?.environment_id ?? null,
     vault_ids: attributes?.vault_ids ?? [],
     metadata: labels.metadata,
@@ -245,7 +264,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         if (body.agent.system !== undefined) agent.system = body.agent.system;
       }
       const agentMetadata = (record.body['metadata'] as Record<string, string> | undefined) ?? {};
-      const { definition, topologyAgent, untrusted, networkWithheld, mcpTools } = await definitionFor(deps, agent, agentMetadata, environment.config, workspace, vaultIds);
+      const { definition, topologyAgent, untrusted, networkWithheld, mcpTools, roster } = await definitionFor(deps, agent, agentMetadata, environment.config, workspace, vaultIds);
       const checkedResources = await checkSessionResources(deps, workspace, body.resources ?? [], 'resources');
       const initialOutcomes = await outcomesOfBatch(deps, workspace, body.initial_events ?? [], 'initial_events');
       const managed: ManagedAttributes = {
@@ -257,6 +276,7 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
         topology_agent: topologyAgent,
         ...(networkWithheld !== undefined ? { network_withheld: networkWithheld } : {}),
         ...(mcpTools !== undefined ? { mcp_tools: mcpTools } : {}),
+        ...(roster !== undefined ? { roster } : {}),
       };
       const sessionId = await kernel.createSession(definition, {
         ...(body.budget !== undefined ? { budget: { budget: { max_usd: dollarsOf(body.budget) } } } : {}),

@@ -15,12 +15,17 @@
  * starts, `session.thread_status_idle` when its answer is in (or the session idles), and
  * `session.thread_status_terminated` when the session ends — and keeps what a thread object shows:
  * status, running time, the model calls whose usage it sums, and when it last changed.
+ *
+ * An agent started at run time by `spawn_agent` (a document's spawn roster, or a Managed coordinator's
+ * `multiagent` roster) becomes a thread when its first command starts: `session.thread_created`, then
+ * its running status. Every command under that tool call is its (a spawned topology is one thread),
+ * and it goes idle when the tool call that started it ends.
  */
 import type { SessionEvent } from '../../protocol/events.js';
 import { SlotPathIndex, slotPathSeparator } from '../../kernel/slot-paths.js';
 import type { ManagedEvent } from './event-view.js';
 import { recordOf } from './managed-session-summary.js';
-import { threadsOf, type ThreadNode } from './thread-tree.js';
+import { spawnOf, spawnedThread, threadsOf, type ThreadNode } from './thread-tree.js';
 
 export { isWithin, sessionThreadId, threadsOf, threadTreeOf, type ThreadNode } from './thread-tree.js';
 
@@ -82,6 +87,10 @@ export class SessionThreadLedger {
   private readonly toolRounds = new Set<string>();
   /** The thread of each tool use (by its Managed event id), for `requires_action` and answers. */
   private readonly toolUses = new Map<string, ThreadNode>();
+  /** Spawned threads by the command id of the `spawn_agent` call that started them. */
+  private readonly spawnedBy = new Map<string, ThreadNode>();
+  /** `session.thread_created` events of threads placed while reading the current event. */
+  private created: ManagedEvent[] = [];
 
   constructor(root: ThreadNode) {
     this.root = root;
@@ -91,9 +100,9 @@ export class SessionThreadLedger {
     }
   }
 
-  /** Whether the session has child threads at all (a plain agent has none: nothing to attribute). */
+  /** Whether the session has or may have child threads (a plain agent without a roster has none: nothing to attribute). */
   get hasChildren(): boolean {
-    return this.root.children.length > 0;
+    return this.root.children.length > 0 || this.root.spawning !== undefined;
   }
 
   /** A thread of the session by id. */
@@ -139,7 +148,9 @@ export class SessionThreadLedger {
     switch (event.type) {
       case 'command.started': {
         const commandId = stringOf(data['commandId']) ?? '';
-        const thread = this.commandThreads.get(commandId) ?? this.placeCommand(commandId, data);
+        const thread = this.commandThreads.get(commandId) ?? this.placeCommand(commandId, data, event);
+        before.push(...this.created);
+        this.created = [];
         if (thread !== undefined) {
           this.openSet(thread).add(commandId);
           before.push(...this.startRunning(thread, event));
@@ -151,6 +162,8 @@ export class SessionThreadLedger {
         const thread = this.threadOfCommand(commandId);
         if (thread === undefined) break;
         this.openSet(thread).delete(commandId);
+        const child = this.spawnedBy.get(commandId);
+        if (child !== undefined) after.push(...this.goIdle(child, event, { type: 'end_turn' }));
         if (data['kind'] === 'model.generate') {
           this.activityOf(thread).completions.push(event);
           const toolCalls = recordOf(data['output'])?.['toolCalls'];
@@ -161,7 +174,10 @@ export class SessionThreadLedger {
       case 'command.failed': {
         const commandId = stringOf(data['commandId']) ?? '';
         const thread = this.threadOfCommand(commandId);
-        if (thread !== undefined && data['willRetry'] !== true) this.openSet(thread).delete(commandId);
+        if (thread === undefined || data['willRetry'] === true) break;
+        this.openSet(thread).delete(commandId);
+        const child = this.spawnedBy.get(commandId);
+        if (child !== undefined) after.push(...this.goIdle(child, event, { type: 'retries_exhausted' }));
         break;
       }
       case 'agent.message': {
@@ -171,7 +187,8 @@ export class SessionThreadLedger {
           if (thread !== undefined) after.push(...this.goIdle(thread, event, { type: 'end_turn' }));
         } else {
           const thread = this.threadOfCommand(commandId);
-          if (thread !== undefined && !this.toolRounds.has(commandId) && this.openSet(thread).size === 0) after.push(...this.goIdle(thread, event, { type: 'end_turn' }));
+          // A spawned thread idles when the tool call that started it ends (a spawned topology speaks several times).
+          if (thread !== undefined && thread.spawn === undefined && !this.toolRounds.has(commandId) && this.openSet(thread).size === 0) after.push(...this.goIdle(thread, event, { type: 'end_turn' }));
         }
         break;
       }
@@ -218,9 +235,12 @@ export class SessionThreadLedger {
   }
 
   /** Finds and remembers the thread of a command at its first start. */
-  private placeCommand(commandId: string, data: Record<string, unknown>): ThreadNode | undefined {
+  private placeCommand(commandId: string, data: Record<string, unknown>, event: SessionEvent): ThreadNode | undefined {
     let thread: ThreadNode | undefined;
-    if (data['kind'] === 'model.generate') {
+    const spawn = spawnOf(commandId);
+    if (spawn !== undefined) {
+      thread = this.spawnedBy.get(spawn.toolCommandId) ?? this.createSpawned(spawn, event);
+    } else if (data['kind'] === 'model.generate') {
       const step = recordOf(data['step']);
       // The grader of an outcome is the session's, not an agent's.
       if (step?.['topology'] === 'outcome') return undefined;
@@ -231,6 +251,24 @@ export class SessionThreadLedger {
     }
     if (thread !== undefined && thread !== this.root) this.commandThreads.set(commandId, thread);
     return thread === this.root ? undefined : thread;
+  }
+
+  /** A thread for the child a `spawn_agent` call started, with its `session.thread_created` event. */
+  private createSpawned(spawn: { toolCommandId: string; name: string }, event: SessionEvent): ThreadNode {
+    const parent = this.threadOfCommand(spawn.toolCommandId) ?? this.root;
+    const thread = spawnedThread(event.sessionId, parent, spawn, event.at);
+    this.byId.set(thread.id, thread);
+    this.spawnedBy.set(spawn.toolCommandId, thread);
+    this.created.push({
+      id: `${event.id}_thread_created_${thread.id}`,
+      type: 'session.thread_created',
+      processed_at: event.at,
+      agent_name: thread.name,
+      session_thread_id: thread.id,
+      workflow_run_id: null,
+      conclave: { seq: event.seq, slot: thread.path.join(slotPathSeparator), parent_thread_id: parent.id },
+    });
+    return thread;
   }
 
   /** The thread of a nested slot's result: its step's slots and its agent (or, in older logs, its call path's). */

@@ -31,11 +31,11 @@ const threadAgentSchema = agentSnapshotSchema.omit({ multiagent: true });
 
 /** A session thread as the API returns it. */
 export const managedThreadSchema = z.object({
-  id: z.string().meta({ examples: ['sthr_4fG7h2kLmN9pQrStUvWxYz'], description: 'Derived from the session and the slot path: the same on every read and after a restart.' }),
+  id: z.string().meta({ examples: ['sthr_4fG7h2kLmN9pQrStUvWxYz'], description: 'Derived from the session and the slot path (for an agent started by spawn_agent, from the tool call that started it): the same on every read and after a restart.' }),
   type: z.literal('session_thread'),
   session_id: z.string(),
   agent: z.union([threadAgentSchema, inlineAgentSchema]),
-  parent_thread_id: z.string().nullable().meta({ description: "Null for the primary thread; a topology's agents have the primary, a nested topology's agents their slot's thread." }),
+  parent_thread_id: z.string().nullable().meta({ description: "Null for the primary thread; a topology's agents have the primary, a nested topology's agents their slot's thread, and an agent started by spawn_agent the thread of the agent that started it." }),
   status: z.enum(['running', 'idle', 'rescheduling', 'terminated']),
   archived_at: timestamp.nullable(),
   created_at: timestamp,

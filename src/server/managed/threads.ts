@@ -134,6 +134,17 @@ function inlineAgent(slot: AgentSlot, documentTools: Map<string, CustomToolSetti
   };
 }
 
+/** A spawned thread's agent when a Managed coordinator's roster names it: the saved agent, at the version the session runs. */
+function rosterAgent(log: readonly SessionEvent[], thread: ThreadNode): ThreadAgent | undefined {
+  if (thread.spawn === undefined || thread.slot === undefined) return undefined;
+  const roster = recordOf(recordOf(log[0]?.data['attributes'])?.['managed'])?.['roster'];
+  if (!Array.isArray(roster)) return undefined;
+  const member = (roster as Array<{ slot?: unknown; agent?: Record<string, unknown> }>).find((entry) => entry?.slot === thread.slot?.name);
+  if (member?.agent === undefined) return undefined;
+  const { multiagent: _roster, ...agent } = member.agent;
+  return agent as ThreadAgent;
+}
+
 /** The primary thread's agent: the session's agent (without its roster), or the document as an inline agent. */
 function primaryAgent(log: readonly SessionEvent[], name: string): ThreadAgent {
   const created = log[0];
@@ -176,7 +187,7 @@ function threadObject(summary: SessionSummary, log: readonly SessionEvent[], led
     session_id: summary.id,
     parent_thread_id: thread.parent?.id ?? null,
     archived_at: null,
-    created_at: summary.createdAt,
+    created_at: thread.spawn?.createdAt ?? summary.createdAt,
     workflow_run_id: null,
   };
   if (thread === ledger.root) {
@@ -210,7 +221,7 @@ function threadObject(summary: SessionSummary, log: readonly SessionEvent[], led
   const terminated = activity.terminated || summary.status === 'terminated';
   return {
     ...base,
-    agent: inlineAgent(thread.slot as AgentSlot, documentToolsOf(log)),
+    agent: rosterAgent(log, thread) ?? inlineAgent(thread.slot as AgentSlot, documentToolsOf(log)),
     status: terminated ? 'terminated' : activity.running && running ? 'running' : 'idle',
     updated_at: activity.updatedAt ?? summary.createdAt,
     stats: activity.started ? { active_seconds: active, duration_seconds: secondsBetween(summary.createdAt, end), startup_seconds: 0 } : null,
