@@ -13,6 +13,7 @@ import { collect, createAction, integer } from './cli-action.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerToolAnswerCommands } from './tool-answer-commands.js';
 import { registerDesignCommand } from './design-command.js';
+import { registerMemoryCommands } from './memory-command.js';
 import { exitCodeFor, exitCodes, formatError, formatJsonError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnBrokenPipe, stylerFor } from './terminal.js';
 import type * as DocumentCommands from './commands/documents.js';
@@ -276,6 +277,8 @@ vault
   .option('--workspace <name>', "the secret of that workspace (see `vault set --workspace`)")
   .option('--json', 'print JSON')
   .action(action(async (context, name: string, options: { vault?: string; json?: boolean; workspace?: string }) => (await vaultCommands()).vaultRemoveCommand(context, name, options)));
+
+registerMemoryCommands(program, action);
 
 program
   .command('bench')

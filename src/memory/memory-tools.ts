@@ -9,9 +9,9 @@
  */
 import { ConclaveError, toConclaveError, type ToolDefinition } from '../protocol/index.js';
 import type { DisposableSessionTools, SessionTools, ToolOutcome } from '../kernel/index.js';
-import { createId } from '../protocol/ids.js';
-import type { AgentMemoryStore, MemoryRecord } from './agent-memory-types.js';
-import { checkMemoryContent, checkMemoryPath, checkPathPrefix, MemoryPathConflictError, MemoryPreconditionError } from './memory-paths.js';
+import type { AgentMemoryStore } from './agent-memory-types.js';
+import { checkMemoryContent, checkMemoryPath, checkPathPrefix } from './memory-paths.js';
+import { writeMemoryAtPath } from './memory-write.js';
 import { memorySnippet, queryTerms } from './memory-search.js';
 import { isMemoryTool, memoryToolNames, type MemoryToolName, type ResolvedMemoryEntry } from './memory-settings.js';
 
@@ -203,26 +203,10 @@ export function createMemoryTools(options: MemoryToolsOptions): { definitionsFor
     const path = checkMemoryPath(stringField(input, 'path', true) as string, 'path');
     const content = checkMemoryContent(stringField(input, 'content', true) as string, 'content');
     const expected = stringField(input, 'expected_sha256', false);
-    const store = await options.store();
     const actor = { type: 'session_actor' as const, session_id: options.sessionId };
-    // Create, or replace what is at the path; a racing writer that takes the path first is retried once.
-    for (let attempt = 0; ; attempt += 1) {
-      const current = await store.getMemoryByPath(options.workspace, entry.store, path);
-      let written: MemoryRecord;
-      try {
-        if (current === undefined) {
-          if (expected !== undefined) throw new MemoryPreconditionError(path, expected);
-          written = await store.createMemory(options.workspace, entry.store, { id: createId('memory'), path, content, versionId: createId('memoryVersion'), actor });
-          return `Created ${path} in "${entry.name}" (${written.sizeBytes} bytes, sha256 ${written.contentSha256}).`;
-        }
-        written = await store.updateMemory(options.workspace, entry.store, current.id, { content, versionId: createId('memoryVersion'), actor, ...(expected !== undefined ? { expectedSha256: expected } : {}) });
-      } catch (error) {
-        if (error instanceof MemoryPathConflictError && attempt === 0 && error.conflictingPath === path) continue;
-        throw error;
-      }
-      const unchanged = written.versionId === current.versionId;
-      return `${unchanged ? 'Unchanged' : 'Updated'} ${path} in "${entry.name}" (${written.sizeBytes} bytes, sha256 ${written.contentSha256}).`;
-    }
+    const { outcome, memory } = await writeMemoryAtPath(await options.store(), options.workspace, entry.store, { path, content, actor, ...(expected !== undefined ? { expectedSha256: expected } : {}) });
+    const verb = outcome === 'created' ? 'Created' : outcome === 'updated' ? 'Updated' : 'Unchanged';
+    return `${verb} ${path} in "${entry.name}" (${memory.sizeBytes} bytes, sha256 ${memory.contentSha256}).`;
   }
 
   const run: Record<MemoryToolName, (input: Record<string, unknown>) => Promise<string>> = { memory_list: list, memory_read: read, memory_search: search, memory_write: write };

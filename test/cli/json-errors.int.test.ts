@@ -43,6 +43,14 @@ const failures: Record<string, { args: string[]; code: string }> = {
   'keys create': { args: ['keys', 'create', '--workspace', 'BAD!', '--json'], code: 'invalid_argument' },
   'keys list': { args: ['keys', 'list', '--json', '--no-such-option'], code: 'invalid_argument' },
   'keys revoke': { args: ['keys', 'revoke', 'key_missing', '--json'], code: 'not_found' },
+  'memory stores': { args: ['memory', 'stores', '--workspace', 'Not A Workspace', '--json'], code: 'invalid_argument' },
+  'memory create-store': { args: ['memory', 'create-store', 'memstore_x', '--json'], code: 'invalid_argument' },
+  'memory ls': { args: ['memory', 'ls', 'no-such-store', '--json'], code: 'not_found' },
+  'memory read': { args: ['memory', 'read', 'no-such-store', '/a.md', '--json'], code: 'not_found' },
+  'memory write': { args: ['memory', 'write', 'no-such-store', '/a.md', '--json'], code: 'invalid_argument' },
+  'memory search': { args: ['memory', 'search', 'no-such-store', 'words', '--json'], code: 'not_found' },
+  'memory versions': { args: ['memory', 'versions', 'no-such-store', '/a.md', '--json'], code: 'not_found' },
+  'memory rm': { args: ['memory', 'rm', 'no-such-store', '/a.md', '--json'], code: 'not_found' },
 };
 
 /** The subcommand names listed under "Commands:" in a help text. */

@@ -2,7 +2,8 @@
  * Request schemas of the Managed Agents sessions API: the session bodies, the events a client
  * sends, and the list queries. Parameters sent as lists (`statuses[]=a&statuses[]=b`, the SDK's
  * encoding) are read by the handlers with `queryList`, not validated; the `…Parameters` schemas
- * add them for the OpenAPI document.
+ * add them for the OpenAPI document. The sessions list query is strict: a parameter it does not
+ * know (a typo, or one of the SDK's that conclave cannot honour) is a 400 naming it, never ignored.
  */
 import { z } from 'zod';
 import { pageQueryShape, queryBoolean, queryInteger, queryTimestamp } from '../paging.js';
@@ -85,17 +86,30 @@ export const updateSessionBody = z.strictObject({
 /** Body of `POST /v1/sessions/{id}/events`. */
 export const sendEventsBody = z.strictObject({ events: z.array(sentEvent).min(1).max(50) });
 
-/** The query of `GET /v1/sessions` the handler validates (list parameters are read apart, see below). */
-export const listSessionsQuery = z.object({
+/** `created_at[gte]` … `created_at[lt]`: the time range of a list. */
+const createdAtRangeShape = {
+  'created_at[gte]': queryTimestamp.optional(),
+  'created_at[gt]': queryTimestamp.optional(),
+  'created_at[lte]': queryTimestamp.optional(),
+  'created_at[lt]': queryTimestamp.optional(),
+};
+
+/**
+ * The query of `GET /v1/sessions` the handler validates. `statuses[]` (or `statuses`, repeated) is
+ * read apart as a list (`queryList`); it is named here only so that it is not an unknown key.
+ */
+export const listSessionsQuery = z.strictObject({
   ...pageQueryShape(),
   order: z.enum(['asc', 'desc']).optional(),
   include_archived: queryBoolean.optional(),
   agent_id: z.string().optional(),
   agent_version: queryInteger(1).optional(),
-  'created_at[gte]': queryTimestamp.optional(),
-  'created_at[gt]': queryTimestamp.optional(),
-  'created_at[lte]': queryTimestamp.optional(),
-  'created_at[lt]': queryTimestamp.optional(),
+  memory_store_id: z.string().min(1, 'name a memory store (memstore_…)').optional().meta({ description: 'Only sessions whose resources include this memory store (`memstore_…`).' }),
+  // The SDK's `deployment_id`: refused with the reason rather than reported as an unknown key.
+  deployment_id: z.never({ error: 'conclave has no deployments, so no session was created by one; leave deployment_id out' }).optional(),
+  ...createdAtRangeShape,
+  'statuses[]': z.string().optional(),
+  statuses: z.string().optional(),
 });
 
 /** A query parameter sent as a list (`key[]=a&key[]=b`, or `key` repeated). */
@@ -103,11 +117,13 @@ function listParameter(description: string) {
   return z.array(z.string()).optional().meta({ description });
 }
 
-/** `created_at[gte]` … `created_at[lt]`: the time range of a list. */
-export const createdAtRangeQuery = listSessionsQuery.pick({ 'created_at[gte]': true, 'created_at[gt]': true, 'created_at[lte]': true, 'created_at[lt]': true });
+/** `created_at[gte]` … `created_at[lt]`: the time range of a list (other parameters pass, for the handler to read). */
+export const createdAtRangeQuery = z.object(createdAtRangeShape);
 
-/** Every query parameter of `GET /v1/sessions`, for the document. */
-export const listSessionsParameters = listSessionsQuery.extend({ 'statuses[]': listParameter('Only sessions in these statuses (`idle`, `running`, `terminated`).') });
+/** Every query parameter of `GET /v1/sessions` conclave honours, for the document. */
+export const listSessionsParameters = listSessionsQuery
+  .omit({ deployment_id: true, statuses: true })
+  .extend({ 'statuses[]': listParameter('Only sessions in these statuses (`idle`, `running`, `terminated`).') });
 
 /** The query parameters of `GET /v1/sessions/{id}/events`, for the document (the handler reads them one by one). */
 export const listEventsParameters = z.object({

@@ -7,9 +7,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import type { SessionDefinition } from '../../kernel/index.js';
-import { rulesFor } from '../../policy/server-policy.js';
-import { ConclaveError, spawnAgentToolName, type OutcomeSettings, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
+import { ConclaveError, type OutcomeSettings, type SessionEvent, type SessionSummary } from '../../protocol/index.js';
 import { validateJson, validateValue } from '../http-errors.js';
 import { assertTakesMessages, ownedSession } from '../native/sessions.js';
 import { buildPage, decodeSessionCursor, encodeSessionCursor, parsePageQuery } from '../paging.js';
@@ -17,10 +15,8 @@ import { mountRoutes } from '../route-table.js';
 import type { ServerDeps, ServerEnv } from '../server-deps.js';
 import { openSseStream } from '../sse.js';
 import { agentSnapshot, loadAgent, type AgentSnapshot } from './agents.js';
-import { agentMcpToolPlan, type McpToolOrigin } from './agent-mcp-tools.js';
-import { agentToolPlan, conclaveModelOf } from './agent-tools.js';
-import { coordinatorPlan, type RosterMember } from './coordinator-plan.js';
-import { environmentObject, loadEnvironment, type EnvironmentConfig } from './environments.js';
+import { environmentObject, loadEnvironment } from './environments.js';
+import { definitionFor, type ManagedAttributes } from './managed-session-definition.js';
 import {
   ManagedEventView,
   createDeltaStreamState,
@@ -42,25 +38,6 @@ import type { ManagedSessionObject } from './managed-response-schemas.js';
 import { createdAtRangeQuery, listSessionsQuery, type customToolResultEvent, type SentEvent, type toolConfirmationEvent, type userMessageEvent } from './session-schema.js';
 import { loadSessionVaults } from './vault-lookup.js';
 
-/** The agent metadata key that makes an agent run a topology document instead of one model. */
-export const topologyMetadataKey = 'conclave.topology';
-
-/** What a Managed session keeps in its `session.created` attributes. */
-interface ManagedAttributes {
-  agent: AgentSnapshot;
-  environment_id: string;
-  vault_ids: string[];
-  resources: unknown[];
-  budget: unknown;
-  topology_agent: boolean;
-  /** Why the sandbox has no network though the environment asked for it (the server policy). */
-  network_withheld?: string;
-  /** The agent's MCP tools by exposed name, for `agent.mcp_tool_use` events. */
-  mcp_tools?: Record<string, McpToolOrigin>;
-  /** A coordinator's roster as run: the agent each spawned thread runs, by its spawn slot. */
-  roster?: RosterMember[];
-}
-
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
 /** The text of user content blocks (non-text blocks are kept in the journal but not sent to models). */
 function textOf(content: readonly { type: string }[]): string {
@@ -71,51 +48,6 @@ function textOf(content: readonly { type: string }[]): string {
     })
     .filter((text) => text !== '')
     .join('\n\n');
-}
-
-/**
- * What an agent runs, and whether the caller wrote it: a catalog document named in the metadata is
- * the operator's; an inline document, or a plain agent's model, is the caller's (untrusted).
- */
-async function definitionFor(
-  deps: ServerDeps,
-  agent: AgentSnapshot,
-  metadata: Record<string, string>,
-  environment: EnvironmentConfig,
-  workspace: string,
-  vaultIds: readonly string[],
-): Promise<{ definition: SessionDefinition; topologyAgent: boolean; untrusted: boolean; networkWithheld?: string; mcpTools?: Record<string, McpToolOrigin>; roster?: RosterMember[] }> {
-  const topology = metadata[topologyMetadataKey];
-  if (topology !== undefined && topology.trim() !== '') {
-    const inline = /[\n{:]/.test(topology);
-    const definition = inline ? deps.documents.parse(topology, `agent ${agent.id} metadata["${topologyMetadataKey}"]`) : await deps.documents.load(topology.trim());
-    return { definition, topologyAgent: true, untrusted: inline };
-  }
-  const rules = rulesFor(deps.kernel.policy, workspace);
-  const networkAllowed = rules.trust === 'trusted' || rules.network;
-  const plan = agentToolPlan(agent, environment, networkAllowed);
-  const mcp = await agentMcpToolPlan(agent, { workspace, vaultIds, credentials: deps.credentials, policy: deps.kernel.policy });
-  // A coordinator's roster agents become its spawn roster: each one it starts is a thread.
-  const coordinator = await coordinatorPlan(deps.resources, workspace, agent, environment, plan, networkAllowed);
-  const tools = [...plan.tools, ...(mcp?.tools ?? []), ...(coordinator !== undefined ? [spawnAgentToolName] : [])];
-  const documentTools = [...(coordinator?.documentTools ?? plan.documentTools), ...(mcp?.documentTools ?? [])];
-  const modelAgent: Record<string, unknown> = { name: 'agent', model: conclaveModelOf(agent.model.id) };
-  if (typeof agent.system === 'string' && agent.system !== '') modelAgent['system'] = agent.system;
-  if (tools.length > 0) modelAgent['tools'] = tools;
-  if (coordinator !== undefined) modelAgent['spawn'] = coordinator.spawn;
-  const definition: Record<string, unknown> = { topology: 'pipeline', agents: [modelAgent], options: { passes: 1 } };
-  if (documentTools.length > 0) definition['tools'] = documentTools;
-  if (mcp !== undefined) definition['mcp_servers'] = mcp.servers;
-  const sandbox = coordinator !== undefined ? coordinator.environment : plan.environment;
-  if (sandbox !== undefined) definition['environment'] = sandbox;
-  return {
-    definition: definition as unknown as SessionDefinition,
-    topologyAgent: false,
-    untrusted: true,
-    ...(plan.networkWithheld !== undefined ? { networkWithheld: plan.networkWithheld } : {}),
-    ...(mcp !== undefined ? { mcpTools: mcp.origins } : {}),
-    ...(coordinator !== undefined ? { roster: coordinator.members } : {}),
-  };
 }
 
 function attributesOf(events: readonly SessionEvent[]): ManagedAttributes | undefined {
@@ -302,14 +234,16 @@ export function managedSessionRoutes(deps: ServerDeps): Hono<ServerEnv> {
       let after = query.page !== undefined ? decodeSessionCursor(query.page) : undefined;
       let last: SessionSummary | undefined;
       let more = false;
-      // Filters the store cannot apply (agent, status names, times) are applied here, page by page.
+      // Filters the store cannot apply (agent, memory store, status names, times) are applied here, page by page.
       while (data.length < query.limit) {
         const batch = await store.listSessions({ workspace: c.get('workspace'), order: 'created', limit: query.limit + 1, includeArchived: query.include_archived === true, ...(after !== undefined ? { after } : {}) });
         for (const summary of batch.slice(0, query.limit)) {
           last = summary;
           const events = await store.read(summary.id);
-          const session = managedSession(summary, events, await sessionResources(deps, summary.id));
+          const resources = await sessionResources(deps, summary.id);
+          const session = managedSession(summary, events, resources);
           const agent = session['agent'] as AgentSnapshot | null;
+          if (query.memory_store_id !== undefined && !resources.some((resource) => resource.type === 'memory_store' && resource.memory_store_id === query.memory_store_id)) continue;
           if (query.agent_id !== undefined && agent?.id !== query.agent_id) continue;
           if (query.agent_version !== undefined && agent?.version !== query.agent_version) continue;
           if (statuses.size > 0 && !statuses.has(session['status'] as string)) continue;
