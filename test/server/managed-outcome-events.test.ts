@@ -26,8 +26,10 @@ describe('outcomes in the Managed Agents view', () => {
     const events = log(...gradingUnderWay(), ['user.interrupt', { reason: 'stop' }], ['command.failed', { commandId: grading, kind: 'model.generate', attempt: 1, error: { code: 'aborted' } }], ['session.status_idle', { stopReason: 'interrupted' }]);
     const view = toManagedEvents(events, { topologyAgent: false });
     // The grader's call shows no model span of its own.
-    expect(view.map((event) => event.type)).toEqual(['user.define_outcome', 'session.status_running', 'span.outcome_evaluation_start', 'user.interrupt', 'span.outcome_evaluation_end', 'session.status_idle']);
-    expect(view[4]).toMatchObject({ id: 'sevt_4_end', outcome_evaluation_start_id: 'sevt_4', outcome_id: 'outc_1', iteration: 0, result: 'interrupted' });
+    expect(view.map((event) => event.type)).toEqual(['user.define_outcome', 'session.status_running', 'span.outcome_evaluation_start', 'span.outcome_evaluation_ongoing', 'user.interrupt', 'span.outcome_evaluation_end', 'session.status_idle']);
+    // The grader's call under way is the evaluation's heartbeat.
+    expect(view[3]).toMatchObject({ type: 'span.outcome_evaluation_ongoing', outcome_id: 'outc_1', iteration: 0 });
+    expect(view[5]).toMatchObject({ id: 'sevt_4_end', outcome_evaluation_start_id: 'sevt_4', outcome_id: 'outc_1', iteration: 0, result: 'interrupted' });
     expect(outcomeEvaluationsFrom(events)).toEqual([
       { type: 'outcome_evaluation', outcome_id: 'outc_1', description: outcome.description, result: 'interrupted', iteration: 0, explanation: null, completed_at: events[5]?.at },
     ]);

@@ -52,15 +52,22 @@ describe('Managed Agents outcomes through the official SDK', () => {
       'agent.message',
       'span.model_request_end',
       'span.outcome_evaluation_start',
+      'span.outcome_evaluation_ongoing',
       'span.outcome_evaluation_end',
       'span.model_request_start',
       'agent.message',
       'span.model_request_end',
       'span.outcome_evaluation_start',
+      'span.outcome_evaluation_ongoing',
       'span.outcome_evaluation_end',
       'session.status_idle',
     ]);
-    const spans = streamed.filter((event) => event.type.startsWith('span.outcome_evaluation'));
+    const heartbeats = streamed.filter((event) => event.type === 'span.outcome_evaluation_ongoing');
+    expect(heartbeats.map((event) => [event['outcome_id'], event['iteration']])).toEqual([
+      [outcomeId, 0],
+      [outcomeId, 1],
+    ]);
+    const spans = streamed.filter((event) => event.type === 'span.outcome_evaluation_start' || event.type === 'span.outcome_evaluation_end');
     const [firstStart, firstEnd, secondStart, secondEnd] = spans;
     expect(firstStart).toMatchObject({ type: 'span.outcome_evaluation_start', outcome_id: outcomeId, iteration: 0, processed_at: expect.any(String) });
     expect(firstEnd).toMatchObject({
@@ -85,7 +92,7 @@ describe('Managed Agents outcomes through the official SDK', () => {
     const listed = [];
     for await (const event of client.beta.sessions.events.list(session.id)) listed.push(event as unknown as ManagedStreamEvent);
     expect(listed.map((event) => event.id)).toEqual(streamed.map((event) => event.id));
-    expect(listed.filter((event) => event.type.startsWith('span.outcome_evaluation'))).toEqual(spans);
+    expect(listed.filter((event) => event.type.startsWith('span.outcome_evaluation'))).toEqual(streamed.filter((event) => event.type.startsWith('span.outcome_evaluation')));
 
     const retrieved = await client.beta.sessions.retrieve(session.id);
     expect(retrieved.outcome_evaluations).toEqual([

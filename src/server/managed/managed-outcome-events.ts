@@ -3,7 +3,8 @@
  * first): a user message that defines an outcome is its `user.define_outcome` echo, with its
  * `outcome_id`; the kernel's `outcome.evaluation_started` / `_completed` are
  * `span.outcome_evaluation_start` / `_end` (iterations 0-indexed, the grader's feedback as the
- * explanation, its tokens as the usage). The grader's own model call is the evaluation, not the
+ * explanation, its tokens as the usage), and each attempt of the grader's call a
+ * `span.outcome_evaluation_ongoing` heartbeat between them. The grader's own model call is the evaluation, not the
  * agent's work: its spans and its message are left out, as the hosted grader's are. A turn that
  * ends while a grading is open (interrupted, failed) ends the span with that result.
  */
@@ -72,6 +73,8 @@ export class OutcomeEventView {
     }
     switch (event.type) {
       case 'command.started':
+        // Each attempt of the grader's call is a heartbeat of its evaluation: running, not stuck.
+        return isGradingCommand(data['commandId']) ? { handled: true, events: this.ongoing(event) } : unhandled;
       case 'agent.message':
         return isGradingCommand(data['commandId']) ? { handled: true, events: [] } : unhandled;
       case 'command.completed':
@@ -106,6 +109,14 @@ export class OutcomeEventView {
     const evaluation: OpenEvaluation = { startId: event.id, outcomeId: this.outcomeIdOf(event), iteration: Number(event.data['iteration']) - 1 };
     this.open.set(commandId, evaluation);
     return out(event, 'span.outcome_evaluation_start', { outcome_id: evaluation.outcomeId, iteration: evaluation.iteration }, { commandId, turn: event.data['turn'] });
+  }
+
+  /** `span.outcome_evaluation_ongoing` for an attempt of an open evaluation's grader call. */
+  private ongoing(event: SessionEvent): ManagedOutcomeEvent[] {
+    const commandId = String(event.data['commandId']);
+    const evaluation = this.open.get(commandId);
+    if (evaluation === undefined) return [];
+    return [out(event, 'span.outcome_evaluation_ongoing', { outcome_id: evaluation.outcomeId, iteration: evaluation.iteration }, { commandId, attempt: event.data['attempt'] })];
   }
 
   private completed(event: SessionEvent): ManagedOutcomeEvent[] {
