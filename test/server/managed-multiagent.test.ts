@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kernel } from '../../src/kernel/index.js';
 import type { Message } from '../../src/protocol/index.js';
-import { createSqliteResourceStore, createSqliteStore } from '../../src/store/index.js';
 import { streamManagedWhile, type ManagedStreamEvent } from '../support/managed-stream.js';
 import { testRegistry } from '../support/registry.js';
 import { createScriptedProvider } from '../support/scripted-provider.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startSqliteTestServer, type TestServer } from '../support/test-server.js';
 
 type Thread = Anthropic.Beta.Sessions.Threads.BetaManagedAgentsSessionThread;
 type ToolMessage = Extract<Message, { role: 'tool' }>;
@@ -39,10 +37,7 @@ let client: Anthropic;
 let environmentId: string;
 
 function startServer(): Promise<TestServer> {
-  return startTestServer({
-    kernel: new Kernel({ store: createSqliteStore({ path: join(directory, 'sessions.db') }), registry: testRegistry(provider.module) }),
-    resources: createSqliteResourceStore({ path: join(directory, 'resources.db') }),
-  });
+  return startSqliteTestServer(directory, testRegistry(provider.module));
 }
 
 beforeAll(async () => {

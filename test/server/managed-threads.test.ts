@@ -7,12 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kernel } from '../../src/kernel/index.js';
-import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { sessionThreadId } from '../../src/server/managed/thread-ledger.js';
-import { createSqliteResourceStore, createSqliteStore } from '../../src/store/index.js';
 import { streamManagedWhile, type ManagedStreamEvent } from '../support/managed-stream.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startSqliteTestServer, type TestServer } from '../support/test-server.js';
 
 type AnyEvent = ManagedStreamEvent;
 type Thread = Anthropic.Beta.Sessions.Threads.BetaManagedAgentsSessionThread;
@@ -32,10 +29,7 @@ let client: Anthropic;
 let environmentId: string;
 
 function startServer(): Promise<TestServer> {
-  return startTestServer({
-    kernel: new Kernel({ store: createSqliteStore({ path: join(directory, 'sessions.db') }), registry: createDefaultRegistry() }),
-    resources: createSqliteResourceStore({ path: join(directory, 'resources.db') }),
-  });
+  return startSqliteTestServer(directory);
 }
 
 function sdk(key: string): Anthropic {

@@ -5,6 +5,7 @@ import { Kernel } from '../../src/kernel/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import type { AgentMemoryStore } from '../../src/memory/agent-memory-types.js';
 import type { FileStore } from '../../src/protocol/files.js';
+import type { Registry } from '../../src/protocol/index.js';
 import type { ResourceStore } from '../../src/protocol/resources.js';
 import { createApiKey } from '../../src/server/api-keys.js';
 import type { BenchRunLibrary } from '../../src/server/bench-run-library.js';
@@ -12,7 +13,7 @@ import { createDocumentCatalog, type DocumentCatalog } from '../../src/server/do
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/serve.js';
 import type { ServerDeps } from '../../src/server/server-deps.js';
 import type { CredentialVault } from '../../src/vault/credential-vault.js';
-import { createMemoryResourceStore, createMemoryStore } from '../../src/store/index.js';
+import { createMemoryResourceStore, createMemoryStore, createSqliteResourceStore, createSqliteStore } from '../../src/store/index.js';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -69,6 +70,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await deps.kernel.store.close();
     },
   };
+}
+
+/**
+ * A test server whose sessions and resources live in SQLite files in `directory` (`sessions.db`,
+ * `resources.db`): start it again on the same directory to see what a restart keeps.
+ */
+export function startSqliteTestServer(directory: string, registry: Registry = createDefaultRegistry()): Promise<TestServer> {
+  return startTestServer({
+    kernel: new Kernel({ store: createSqliteStore({ path: join(directory, 'sessions.db') }), registry }),
+    resources: createSqliteResourceStore({ path: join(directory, 'resources.db') }),
+  });
 }
 
 /** `fetch` that counts the requests it makes, for asserting the SDK did not retry. */
