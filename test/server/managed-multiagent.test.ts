@@ -193,6 +193,11 @@ describe('a coordinator agent (multiagent) through the official SDK', () => {
       const error = await refusal(client.beta.agents.create({ name: 'lead', model: 'script/lead', multiagent } as never));
       expect(error.message).toContain(message);
     }
+    // Another workspace's agent is not there at all: a roster never reaches across workspaces.
+    const other = new Anthropic({ apiKey: server.otherKey, baseURL: `${server.url}/anthropic`, maxRetries: 0 });
+    const foreign = await other.beta.agents.create({ name: 'theirs', model: 'script/writer' });
+    const across = await refusal(client.beta.agents.create({ name: 'lead', model: 'script/lead', multiagent: { type: 'coordinator', agents: [foreign.id] } }));
+    expect(across.message).toContain(`no agent ${foreign.id} in this workspace`);
     const topology = await refusal(client.beta.agents.create({ name: 'panel', model: 'script/lead', metadata: { 'conclave.topology': 'debate.yaml' }, multiagent: { type: 'coordinator', agents: [helper.id] } }));
     expect(topology.message).toContain('topology agent');
 
