@@ -97,6 +97,13 @@ describe('a coordinator agent (multiagent) through the official SDK', () => {
     expect(created.map((event) => event['agent_name'])).toEqual(['Market researcher', 'writer']);
     expect(created.every((event) => event['workflow_run_id'] === null && String(event['session_thread_id']).startsWith('sthr_'))).toBe(true);
     const [researcherThreadId, writerThreadId] = created.map((event) => String(event['session_thread_id']));
+    // Each child idles when its spawn_agent call ends: the researcher before the writer is created, both before the session.
+    const marks = seen.map((event) => (event.type.startsWith('session.thread_') ? `${event.type} ${String(event['session_thread_id'])}` : event.type));
+    const at = (mark: string): number => marks.indexOf(mark);
+    expect(at(`session.thread_status_idle ${researcherThreadId}`)).toBeGreaterThan(at(`session.thread_status_running ${researcherThreadId}`));
+    expect(at(`session.thread_status_idle ${researcherThreadId}`)).toBeLessThan(at(`session.thread_created ${writerThreadId}`));
+    expect(at(`session.thread_status_idle ${writerThreadId}`)).toBeLessThan(at('session.status_idle'));
+    expect(at(`session.thread_status_idle ${writerThreadId}`)).toBeGreaterThan(at(`session.thread_created ${writerThreadId}`));
 
     // Each child's message is on the session stream, tagged with its thread; the final answer is the coordinator's own.
     const messages = seen.filter((event) => event.type === 'agent.message');

@@ -83,7 +83,7 @@ export async function coordinatorPlan(
         hint: 'give the roster agent no MCP servers, or run it as a session of its own',
       });
     }
-    const plan = withRosterPath(at, agent, () => (agent === coordinator ? own : agentToolPlan(agent, environment, networkAllowed)));
+    const plan = withRosterPath(at, agent, () => (reference.id === coordinator.id ? own : agentToolPlan(agent, environment, networkAllowed)));
     shared.add(plan, at, agent);
     const slot = rosterSlotName(agent.name, taken);
     taken.add(slot);

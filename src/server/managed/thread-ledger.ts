@@ -159,11 +159,12 @@ export class SessionThreadLedger {
       }
       case 'command.completed': {
         const commandId = stringOf(data['commandId']) ?? '';
+        // The spawn_agent call that started a child has ended (on whichever thread made it, the primary too).
+        const child = this.spawnedBy.get(commandId);
+        if (child !== undefined) after.push(...this.goIdle(child, event, { type: 'end_turn' }));
         const thread = this.threadOfCommand(commandId);
         if (thread === undefined) break;
         this.openSet(thread).delete(commandId);
-        const child = this.spawnedBy.get(commandId);
-        if (child !== undefined) after.push(...this.goIdle(child, event, { type: 'end_turn' }));
         if (data['kind'] === 'model.generate') {
           this.activityOf(thread).completions.push(event);
           const toolCalls = recordOf(data['output'])?.['toolCalls'];
@@ -173,11 +174,11 @@ export class SessionThreadLedger {
       }
       case 'command.failed': {
         const commandId = stringOf(data['commandId']) ?? '';
-        const thread = this.threadOfCommand(commandId);
-        if (thread === undefined || data['willRetry'] === true) break;
-        this.openSet(thread).delete(commandId);
+        if (data['willRetry'] === true) break;
         const child = this.spawnedBy.get(commandId);
         if (child !== undefined) after.push(...this.goIdle(child, event, { type: 'retries_exhausted' }));
+        const thread = this.threadOfCommand(commandId);
+        if (thread !== undefined) this.openSet(thread).delete(commandId);
         break;
       }
       case 'agent.message': {
