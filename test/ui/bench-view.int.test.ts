@@ -82,6 +82,8 @@ describe.skipIf(missing !== undefined)('conclave bench --view in headless Chromi
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
     // The contestants, and three charts drawn by Chart.js (canvases with their figures as labels).
+    // The heading comes from the address; the tables once the run is fetched: wait for their rows.
+    await page.locator('table.contestants tbody tr').nth(1).waitFor();
     expect(await page.locator('table.contestants tbody tr').count()).toBe(2);
     for (const chart of ['e2eMs', 'ttftMs', 'cost-quality']) await page.locator(`canvas[data-chart="${chart}"]`).waitFor();
     expect(await page.locator('canvas[data-chart="e2eMs"]').getAttribute('aria-label')).toMatch(/^End-to-end latency\. .*sage: p50 \d+ ms/);
@@ -91,11 +93,13 @@ describe.skipIf(missing !== undefined)('conclave bench --view in headless Chromi
     // The win-rate matrix: the row beats the column; the diagonal is empty.
     const pairwise = results.pairwise;
     expect(pairwise).not.toBeNull();
+    await page.locator('table.win-rate tbody tr').nth((pairwise?.winRate.length ?? 1) - 1).waitFor();
     const cells = await page.locator('table.win-rate tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
     expect(cells).toEqual(pairwise?.winRate.map((row) => row.map((rate) => (rate === null ? '–' : `${Math.round(rate * 100)}%`))));
 
     // The answer matrix: a row per prompt, a cell per contestant, verdicts as results.json says.
     const rows = page.locator('table.answer-matrix tbody tr');
+    await rows.nth(3).waitFor();
     expect(await rows.count()).toBe(4);
     for (const sample of results.samples) {
       const cell = page.locator(`tr[data-prompt="${sample.promptId}"] td[data-contestant="${sample.contestant}"]`);
