@@ -9,6 +9,8 @@ import {
   createId,
   registryWithDocumentProviders,
   type Registry,
+  type ClaimedSession,
+  type NewSessionEvent,
   type SessionEvent,
   type SessionStore,
   type UserInterruptData,
@@ -65,6 +67,13 @@ export class Kernel {
    * const sessionId = await kernel.createSession(document, { task: 'Is P = NP?', seed: 7 });
    */
   async createSession(definition: SessionDefinition, options: CreateSessionOptions = {}): Promise<string> {
+    const { sessionId, created } = await this.sessionCreation(definition, options);
+    await this.store.append(sessionId, 1, created);
+    return sessionId;
+  }
+
+  /** Checks a new session (refusing it before anything is written) and words its first events. */
+  private async sessionCreation(definition: SessionDefinition, options: CreateSessionOptions): Promise<{ sessionId: string; created: NewSessionEvent[] }> {
     const task = options.task ?? definition.task ?? '';
     if (task.trim() === '' && options.awaitInput !== true) {
       throw new ConclaveError('invalid_argument', 'no task: give one with --task or a `task:` in the document');
@@ -86,8 +95,7 @@ export class Kernel {
     const budgetSet = createdBudgetData(definition, options.budget, (model) => this.isPriced(model, definition, trust));
     const sessionId = createId('session');
     const created = sessionCreatedEvents({ definition, resolved, task, seed, options, untrusted: trust.untrusted, at: this.now(), redact: (data) => this.secrets.redact(data), ...(budgetSet !== undefined ? { budgetSet } : {}) });
-    await this.store.append(sessionId, 1, created);
-    return sessionId;
+    return { sessionId, created };
   }
 
   private isPriced(model: string, definition: SessionDefinition, trust: SessionTrust): boolean {
@@ -131,10 +139,15 @@ export class Kernel {
       const { budget, ...rest } = options;
       return this.setBudget(sessionId, budget).then(() => this.runSession(sessionId, rest));
     }
+    return this.openOnce(sessionId, options, undefined);
+  }
+
+  /** Opens one run of a session unless one is open or opening here (then its result). */
+  private openOnce(sessionId: string, options: RunOptions, claimed: ClaimedSession | undefined): Promise<SessionResult> {
     const running = this.active.get(sessionId)?.done ?? this.opening.get(sessionId);
     if (running !== undefined) return running;
     // Errors leave the kernel redacted too: the CLI prints them, workers log them, queues store them.
-    const done = this.openRun(sessionId, options).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
+    const done = this.openRun(sessionId, options, claimed).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
     this.opening.set(sessionId, done);
     done.catch(() => undefined).finally(() => {
       if (this.opening.get(sessionId) === done) this.opening.delete(sessionId);
@@ -142,12 +155,15 @@ export class Kernel {
     return done;
   }
 
-  /** Claims, reads and starts one run; `runSession` makes sure only one is opening per session. */
-  private async openRun(sessionId: string, options: RunOptions): Promise<SessionResult> {
+  /**
+   * Claims, reads and starts one run; `runSession` makes sure only one is opening per session. A
+   * session this kernel has just created claimed (`claimed`) is neither claimed nor read again.
+   */
+  private async openRun(sessionId: string, options: RunOptions, claimed: ClaimedSession | undefined): Promise<SessionResult> {
     // The claim (which refuses an unknown session) comes before the read: whoever ran the session before can append nothing more, so
     // the log read next is the whole truth this run continues from.
-    const fence = await this.store.claim(sessionId);
-    const events = await this.store.read(sessionId);
+    const fence = claimed?.fence ?? (await this.store.claim(sessionId));
+    const events = claimed?.events ?? (await this.store.read(sessionId));
     const journal = Journal.from(events);
     if (journal.created === undefined || journal.deleted) throw new ConclaveError('session_not_found', `no session ${sessionId}`);
     if (summarizeSession(events).status === 'terminated') {
@@ -361,10 +377,13 @@ export class Kernel {
    * const result = await kernel.run(document, { task: 'Summarise the RFC' });
    */
   async run(definition: SessionDefinition, options: CreateSessionOptions & RunOptions = {}): Promise<SessionResult> {
-    const sessionId = await this.createSession(definition, options);
-    // The budget went into the session's creation; it is not a change to journal again.
+    // The budget goes into the session's creation; it is not a change to journal again.
     const { budget: _created, ...run } = options;
-    return this.runSession(sessionId, run);
+    if (this.store.createClaimed === undefined) return this.runSession(await this.createSession(definition, options), run);
+    // Created and claimed in one write; nobody else can have run it yet, so its log is what was written.
+    const { sessionId, created } = await this.sessionCreation(definition, options);
+    const claimed = await this.store.createClaimed(sessionId, created);
+    return this.openOnce(sessionId, run, claimed);
   }
 
   /**

@@ -24,25 +24,33 @@ export interface EventObserverOptions<Context> {
  */
 export function withEventObserver<Context = undefined>(store: SessionStore, observer: StoredEventsObserver<Context>, options: EventObserverOptions<Context> = {}): SessionStore {
   const capture = options.captureContext;
-  const append: SessionStore['append'] = (sessionId, expectedSeq, events, appendOptions) => {
-    const appendContext = capture?.();
-    const stored = store.append(sessionId, expectedSeq, events, appendOptions);
-    return stored.then((appended) => {
-      if (appended.length > 0) {
-        try {
-          observer(appended, appendContext);
-        } catch {
-          // An observer's failure is its own: the events are stored and the session goes on.
-        }
+  /** Tells the observer about a stored batch (after it is stored), in the appender's context. */
+  const observed = (appendContext: Context | undefined) => (appended: SessionEvent[]): SessionEvent[] => {
+    if (appended.length > 0) {
+      try {
+        observer(appended, appendContext);
+      } catch {
+        // An observer's failure is its own: the events are stored and the session goes on.
       }
-      return appended;
-    });
+    }
+    return appended;
   };
+  const append: SessionStore['append'] = (sessionId, expectedSeq, events, appendOptions) =>
+    store.append(sessionId, expectedSeq, events, appendOptions).then(observed(capture?.()));
+  // A store that creates sessions claimed has their first batch observed too; one without it keeps lacking it.
+  const createClaimed: SessionStore['createClaimed'] =
+    store.createClaimed === undefined
+      ? undefined
+      : (sessionId, events) => {
+          const seen = observed(capture?.());
+          return (store.createClaimed as NonNullable<SessionStore['createClaimed']>).call(store, sessionId, events).then((claimed) => ({ ...claimed, events: seen(claimed.events) }));
+        };
   // Methods are bound once (to the store itself, so class stores keep their private state).
   const bound = new Map<PropertyKey, { from: unknown; to: unknown }>();
   return new Proxy(store, {
     get(target, property) {
       if (property === 'append') return append;
+      if (property === 'createClaimed') return createClaimed;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       const known = bound.get(property);

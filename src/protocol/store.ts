@@ -47,6 +47,12 @@ export interface AppendOptions {
   fence?: number;
 }
 
+/** A session `createClaimed` created: its events as stored, and the claim its creator holds. */
+export interface ClaimedSession {
+  events: SessionEvent[];
+  fence: number;
+}
+
 export interface ListSessionsOptions {
   limit?: number;
   /** Only sessions updated before this ISO time (for paging, newest first). */
@@ -79,6 +85,13 @@ export interface SessionStore {
    * session that has no events.
    */
   claim(sessionId: string): Promise<number>;
+  /**
+   * Optional: creates a session and claims it in one write — its first events appended at seq 1
+   * with the claim number already 1 — so whoever creates a session to run it at once needs neither
+   * a separate `claim` nor a read of what it just wrote. Fails like `append` (`store_conflict` when
+   * the session exists). A store without it is used through `append` then `claim`.
+   */
+  createClaimed?(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession>;
   /** Events in sequence order. */
   read(sessionId: string, options?: ReadOptions): Promise<SessionEvent[]>;
   /** Sequence number of the last event, 0 for an unknown session. */

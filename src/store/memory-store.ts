@@ -6,7 +6,7 @@
  */
 import { ConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
-import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import type { AppendOptions, ClaimedSession, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { countsByStatus } from './store-rows.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
@@ -60,42 +60,50 @@ export function createMemoryStore(): SessionStore {
     return result;
   }
 
-
+  /** Appends now (a claim number for a new session's log: 0, or 1 from `createClaimed`). */
+  function appendNow(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], options: AppendOptions, newEpoch: number): SessionEvent[] {
+    assertOpen();
+    const log = logs.get(sessionId);
+    const head = log === undefined ? 0 : log.events.length;
+    if (options.fence !== undefined && options.fence !== (log?.epoch ?? 0)) throw claimedError(sessionId, options.fence, log?.epoch ?? 0);
+    if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
+    if (events.length === 0) return [];
+    const appended = events.map((event, index): SessionEvent => ({
+      id: event.id,
+      sessionId,
+      seq: expectedSeq + index,
+      type: event.type,
+      at: event.at,
+      data: event.data,
+    }));
+    const stored = appended.map((event): StoredEvent => ({
+      id: event.id,
+      seq: event.seq,
+      type: event.type,
+      at: event.at,
+      dataJson: encodeEventData(sessionId, event),
+    }));
+    const summary = applyEventsToSummary(log?.summary ?? createSessionSummary(sessionId, appended[0]?.at ?? ''), appended);
+    if (log === undefined) logs.set(sessionId, { events: stored, summary, epoch: newEpoch });
+    else {
+      for (const event of stored) log.events.push(event);
+      log.summary = summary;
+    }
+    waiters.wake(sessionId);
+    return appended;
+  }
 
   return {
     specificationVersion: 'v1',
     kind: 'memory',
 
     async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], options: AppendOptions = {}): Promise<SessionEvent[]> {
-      assertOpen();
-      const log = logs.get(sessionId);
-      const head = log === undefined ? 0 : log.events.length;
-      if (options.fence !== undefined && options.fence !== (log?.epoch ?? 0)) throw claimedError(sessionId, options.fence, log?.epoch ?? 0);
-      if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
-      if (events.length === 0) return [];
-      const appended = events.map((event, index): SessionEvent => ({
-        id: event.id,
-        sessionId,
-        seq: expectedSeq + index,
-        type: event.type,
-        at: event.at,
-        data: event.data,
-      }));
-      const stored = appended.map((event): StoredEvent => ({
-        id: event.id,
-        seq: event.seq,
-        type: event.type,
-        at: event.at,
-        dataJson: encodeEventData(sessionId, event),
-      }));
-      const summary = applyEventsToSummary(log?.summary ?? createSessionSummary(sessionId, appended[0]?.at ?? ''), appended);
-      if (log === undefined) logs.set(sessionId, { events: stored, summary, epoch: 0 });
-      else {
-        for (const event of stored) log.events.push(event);
-        log.summary = summary;
-      }
-      waiters.wake(sessionId);
-      return appended;
+      return appendNow(sessionId, expectedSeq, events, options, 0);
+    },
+
+    async createClaimed(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession> {
+      if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+      return { events: appendNow(sessionId, 1, events, {}, 1), fence: 1 };
     },
 
     async claim(sessionId: string): Promise<number> {

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConclaveError, isConclaveError } from '../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/events.js';
-import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
+import type { AppendOptions, ClaimedSession, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { openDatabase } from './sqlite-database.js';
 import { createSqliteCheckpointer, type SqliteCheckpointOptions } from './sqlite-checkpointer.js';
@@ -46,6 +46,8 @@ interface PendingAppend {
   fence: number | undefined;
   appended: SessionEvent[];
   dataTexts: string[];
+  /** `createClaimed`: the new session's row starts with claim number 1. */
+  claimNew: boolean;
   resolve: (events: SessionEvent[]) => void;
   reject: (error: unknown) => void;
 }
@@ -74,8 +76,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   const insertEvent = db.prepare<[string, number, string, string, string, string]>(
     'INSERT INTO events (session_id, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const insertSession = db.prepare<[string, string, string, string, string, string, number, string, string | null, number]>(
-    `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const insertSession = db.prepare<[string, string, string, string, string, string, number, string, string | null, number, number]>(
+    `INSERT INTO sessions (${sessionColumns}, runner_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // What most appends change: only these columns, so the `sessions_by_workspace` index is left alone.
   const patchSessionHead = db.prepare<[string, number, string | null, string]>(
@@ -122,7 +124,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     const rows = new Map<string, { last_seq: number; runner_epoch: number } | undefined>();
     for (let position = 0; position < batch.length; position += 1) {
       const pending = batch[position] as PendingAppend;
-      const { sessionId, expectedSeq, fence, appended, dataTexts } = pending;
+      const { sessionId, expectedSeq, fence, appended, dataTexts, claimNew } = pending;
       const row = rows.has(sessionId) ? rows.get(sessionId) : selectHeadAndEpoch.get(sessionId);
       const head = row?.last_seq;
       if (fence !== undefined && fence !== (row?.runner_epoch ?? 0)) {
@@ -138,9 +140,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
         insertEvent.run(sessionId, event.seq, event.id, event.type, event.at, dataTexts[index] as string);
       }
       const change = summarizeChange(appended) as SummaryChange;
+      let epoch = row?.runner_epoch ?? 0;
       if (head === undefined) {
         const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
-        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0);
+        if (claimNew) epoch = 1;
+        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0, epoch);
       } else if (change.created === undefined && change.title === undefined && change.archivedAt === undefined && change.deleted === undefined) {
         patchSessionHead.run(change.updatedAt, change.lastSeq, change.status ?? null, sessionId);
       } else {
@@ -150,7 +154,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
           created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId,
         );
       }
-      rows.set(sessionId, { last_seq: change.lastSeq, runner_epoch: row?.runner_epoch ?? 0 });
+      rows.set(sessionId, { last_seq: change.lastSeq, runner_epoch: epoch });
     }
   });
 
@@ -183,6 +187,25 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
         if (outcomes[position] === undefined) inputWatcher.announce(pending.sessionId, (pending.appended.at(-1) as SessionEvent).seq);
       }
     }
+  }
+
+  /** Queues a non-empty append for the next group commit. Throws when an event's data is not JSON. */
+  function enqueue(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], fence: number | undefined, claimNew: boolean): Promise<SessionEvent[]> {
+    const appended = new Array<SessionEvent>(events.length);
+    const dataTexts = new Array<string>(events.length);
+    for (let index = 0; index < events.length; index += 1) {
+      const event = events[index] as NewSessionEvent;
+      appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
+      dataTexts[index] = encodeEventData(sessionId, event);
+    }
+    // flushAppends rejects with errors `fail` has already worded.
+    return new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
+      queued.push({ sessionId, expectedSeq, fence, appended, dataTexts, claimNew, resolve: resolveAppend, reject: rejectAppend });
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushAppends);
+      }
+    });
   }
 
   let closed = false;
@@ -223,31 +246,26 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       try {
         assertOpen();
         const { fence } = appendOptions;
-        if (events.length === 0) {
-          const row = selectHeadAndEpoch.get(sessionId);
-          const epoch = row?.runner_epoch ?? 0;
-          if (fence !== undefined && fence !== epoch) throw claimedError(sessionId, fence, epoch);
-          const head = row?.last_seq ?? 0;
-          if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
-          return Promise.resolve([]);
-        }
-        const appended = new Array<SessionEvent>(events.length);
-        const dataTexts = new Array<string>(events.length);
-        for (let index = 0; index < events.length; index += 1) {
-          const event = events[index] as NewSessionEvent;
-          appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
-          dataTexts[index] = encodeEventData(sessionId, event);
-        }
-        // flushAppends rejects with errors `fail` has already worded.
-        return new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
-          queued.push({ sessionId, expectedSeq, fence, appended, dataTexts, resolve: resolveAppend, reject: rejectAppend });
-          if (!flushScheduled) {
-            flushScheduled = true;
-            setImmediate(flushAppends);
-          }
-        });
+        if (events.length > 0) return enqueue(sessionId, expectedSeq, events, fence, false);
+        const row = selectHeadAndEpoch.get(sessionId);
+        const epoch = row?.runner_epoch ?? 0;
+        if (fence !== undefined && fence !== epoch) throw claimedError(sessionId, fence, epoch);
+        const head = row?.last_seq ?? 0;
+        if (expectedSeq !== head + 1) throw conflictError(sessionId, expectedSeq, head);
+        return Promise.resolve([]);
       } catch (error) {
         return Promise.reject(fail(error, `cannot append to session ${sessionId}`));
+      }
+    },
+
+    // Rides the group commit like any append: the row is inserted with claim number 1.
+    createClaimed(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession> {
+      try {
+        assertOpen();
+        if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+        return enqueue(sessionId, 1, events, undefined, true).then((stored) => ({ events: stored, fence: 1 }));
+      } catch (error) {
+        return Promise.reject(fail(error, `cannot create session ${sessionId}`));
       }
     },
 

@@ -193,6 +193,26 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       expect(events[1]?.id).toBe(winner.id);
     });
 
+    it('creates a session already claimed: its creator runs it under claim 1 until someone claims it again', async () => {
+      const createClaimed = store.createClaimed?.bind(store);
+      expect(createClaimed, 'built-in stores create sessions claimed in one write').toBeDefined();
+      if (createClaimed === undefined) return;
+      const sessionId = createId('session');
+      const created = await createClaimed(sessionId, [sessionCreated({ topology: 'pipeline', task: 't' }), event('budget.set', { budget: { max_calls: 3 } })]);
+      expect(created.fence).toBe(1);
+      expect(seqs(created.events)).toEqual([1, 2]);
+      expect(await store.read(sessionId)).toEqual(created.events);
+      expect((await store.getSession(sessionId))?.topology).toBe('pipeline');
+      await store.append(sessionId, 3, [event('command.started', { commandId: 'a' })], { fence: created.fence });
+      // The first claim anyone else makes is 2, and it fences the creator out.
+      expect(await store.claim(sessionId)).toBe(2);
+      await expect(store.append(sessionId, 4, [event('command.completed', { commandId: 'a' })], { fence: created.fence })).rejects.toMatchObject({ code: 'session_claimed' });
+      // A session that exists cannot be created again, claimed or not; its log is untouched.
+      await expect(createClaimed(sessionId, [sessionCreated({ topology: 'debate', task: 'again' })])).rejects.toMatchObject({ code: 'store_conflict' });
+      expect(seqs(await store.read(sessionId))).toEqual([1, 2, 3]);
+      await expect(createClaimed(createId('session'), [])).rejects.toMatchObject({ code: 'invalid_argument' });
+    });
+
     it('fences a runner out once the session is claimed again; user input without a claim still lands', async () => {
       const sessionId = createId('session');
       await store.append(sessionId, 1, [sessionCreated({ topology: 'pipeline', task: 't' })]);

@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import { ConclaveError } from '../../protocol/errors.js';
 import type { NewSessionEvent, SessionEvent, SessionStatus } from '../../protocol/events.js';
-import type { AppendOptions, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../../protocol/store.js';
+import type { AppendOptions, ClaimedSession, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../../protocol/store.js';
 import { createAppendWaiters, followEvents } from '../append-waiters.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from '../session-summary.js';
 import { claimedError, conflictError, encodeEventData, unknownSessionError } from '../store-errors.js';
@@ -53,8 +53,8 @@ const insertEvents = `e AS (
   SELECT (SELECT count(*) FROM s)::int AS written`;
 
 const appendFirst = `WITH s AS (
-    INSERT INTO sessions (id, created_at, updated_at, status, topology, title, last_seq, workspace, archived_at, deleted)
-    VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    INSERT INTO sessions (id, created_at, updated_at, status, topology, title, last_seq, workspace, archived_at, deleted, runner_epoch)
+    VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
     ON CONFLICT (id) DO NOTHING
     RETURNING id
   ), ${insertEvents}`;
@@ -144,6 +144,44 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
     return rows[0]?.last_seq ?? 0;
   }
 
+  /** One append (`claimNew`: a new session's row starts with claim number 1, for `createClaimed`). */
+  async function appendEvents(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], fence: number | undefined, claimNew: boolean): Promise<SessionEvent[]> {
+    if (events.length === 0) {
+      const refused = await refusal(sessionId, expectedSeq, fence);
+      if (refused !== undefined) throw refused;
+      return [];
+    }
+    const appended = events.map((event, index): SessionEvent => ({ id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data }));
+    const dataTexts = events.map((event) => encodeEventData(sessionId, event));
+    const change = summarizeChange(appended) as SummaryChange;
+    const eventValues = [sessionId, appended.map((event) => event.seq), appended.map((event) => event.id), appended.map((event) => event.type), appended.map((event) => event.at), dataTexts];
+    let config: pg.QueryConfig;
+    if (expectedSeq === 1) {
+      if (fence !== undefined && fence !== 0) throw claimedError(sessionId, fence, 0);
+      const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
+      config = {
+        name: 'conclave-append-first',
+        text: appendFirst,
+        values: [...eventValues, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted, claimNew ? 1 : 0],
+      };
+    } else {
+      const { created } = change;
+      config = {
+        name: 'conclave-append-next',
+        text: appendNext,
+        values: [
+          ...eventValues, change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, change.title ?? created?.title ?? null, created?.createdAt ?? null,
+          created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? true : null, expectedSeq - 1, fence ?? null,
+        ],
+      };
+    }
+    const { rows } = await query<{ written: number }>(`cannot append to session ${sessionId}`, config);
+    if (rows[0]?.written !== 1) throw (await refusal(sessionId, expectedSeq, fence)) ?? conflictError(sessionId, expectedSeq, expectedSeq);
+    waiters.wake(sessionId);
+    hub.announce(sessionId, expectedSeq + appended.length - 1);
+    return appended;
+  }
+
   return {
     specificationVersion: 'v1',
     kind: 'postgres',
@@ -154,42 +192,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
       return hub.listening;
     },
 
-    async append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], appendOptions: AppendOptions = {}): Promise<SessionEvent[]> {
-      const { fence } = appendOptions;
-      if (events.length === 0) {
-        const refused = await refusal(sessionId, expectedSeq, fence);
-        if (refused !== undefined) throw refused;
-        return [];
-      }
-      const appended = events.map((event, index): SessionEvent => ({ id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data }));
-      const dataTexts = events.map((event) => encodeEventData(sessionId, event));
-      const change = summarizeChange(appended) as SummaryChange;
-      const eventValues = [sessionId, appended.map((event) => event.seq), appended.map((event) => event.id), appended.map((event) => event.type), appended.map((event) => event.at), dataTexts];
-      let config: pg.QueryConfig;
-      if (expectedSeq === 1) {
-        if (fence !== undefined && fence !== 0) throw claimedError(sessionId, fence, 0);
-        const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
-        config = {
-          name: 'conclave-append-first',
-          text: appendFirst,
-          values: [...eventValues, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted],
-        };
-      } else {
-        const { created } = change;
-        config = {
-          name: 'conclave-append-next',
-          text: appendNext,
-          values: [
-            ...eventValues, change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, change.title ?? created?.title ?? null, created?.createdAt ?? null,
-            created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? true : null, expectedSeq - 1, fence ?? null,
-          ],
-        };
-      }
-      const { rows } = await query<{ written: number }>(`cannot append to session ${sessionId}`, config);
-      if (rows[0]?.written !== 1) throw (await refusal(sessionId, expectedSeq, fence)) ?? conflictError(sessionId, expectedSeq, expectedSeq);
-      waiters.wake(sessionId);
-      hub.announce(sessionId, expectedSeq + appended.length - 1);
-      return appended;
+    append(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], appendOptions: AppendOptions = {}): Promise<SessionEvent[]> {
+      return appendEvents(sessionId, expectedSeq, events, appendOptions.fence, false);
+    },
+
+    async createClaimed(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession> {
+      if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+      return { events: await appendEvents(sessionId, 1, events, undefined, true), fence: 1 };
     },
 
     async claim(sessionId: string): Promise<number> {
