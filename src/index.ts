@@ -57,6 +57,7 @@ export type {
   Cost,
   GenerateOptions,
   GenerateRequest,
+  ClaimedSession,
   HostTool,
   HostToolContext,
   HostToolResult,
