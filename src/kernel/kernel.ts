@@ -6,8 +6,6 @@
  */
 import {
   ConclaveError,
-  createId,
-  registryWithDocumentProviders,
   type Registry,
   type ClaimedSession,
   type NewSessionEvent,
@@ -17,21 +15,20 @@ import {
   type UserMessageData,
 } from '../protocol/index.js';
 import { systemClock, type Clock } from './clock.js';
-import { assertCredentials } from './credentials.js';
 import { ProviderAccess } from './provider-access.js';
 import { Journal } from './journal.js';
 import { LiveEvents } from './live-events.js';
 import { summarizeSession, type SessionResult } from './session-result.js';
 import type { EventDraft } from './session-writer.js';
-import { resolveAlias } from './topology-runner.js';
 import { SessionSecrets } from './session-secrets.js';
 import { checkedOutcome } from './session-outcome.js';
 import { assertDocumentAllowed, defaultServerPolicy, sessionTrustFor, type ServerPolicy } from '../policy/index.js';
 import type { CreateSessionOptions, KernelOptions, RunOptions, SendOptions, SessionDefinition, SessionTrust, UserMessage } from './kernel-options.js';
 import { driveTurns, type ActiveRun } from './session-turn.js';
 import { appendAfterHead, assertWritable } from './session-input.js';
-import { createdBudgetData, raisedBudgetData, type BudgetChange } from './session-budget.js';
-import { activeRunOf, isPricedModel, preparedDefinition, sessionCreatedEvents } from './session-setup.js';
+import { raisedBudgetData, type BudgetChange } from './session-budget.js';
+import { activeRunOf, isPricedModel } from './session-setup.js';
+import { checkedSessionCreation } from './session-creation.js';
 import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
 export class Kernel {
@@ -73,29 +70,9 @@ export class Kernel {
   }
 
   /** Checks a new session (refusing it before anything is written) and words its first events. */
-  private async sessionCreation(definition: SessionDefinition, options: CreateSessionOptions): Promise<{ sessionId: string; created: NewSessionEvent[] }> {
-    const task = options.task ?? definition.task ?? '';
-    if (task.trim() === '' && options.awaitInput !== true) {
-      throw new ConclaveError('invalid_argument', 'no task: give one with --task or a `task:` in the document');
-    }
-    const resolved = resolveAlias(this.registry, definition.topology, definition.options);
-    if (!this.registry.topologies.has(resolved.topology)) {
-      throw new ConclaveError('unknown_topology', `unknown topology "${definition.topology}"`);
-    }
-    // The policy is checked before anything is written: a refused document leaves no trace.
-    const trust = sessionTrustFor(this.policy, options.workspace ?? 'default', options.untrusted === true);
-    assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted, ...(options.source !== undefined ? { origin: options.source } : {}) });
-    assertCredentials(definition.agents, registryWithDocumentProviders(this.registry, definition.providers), this.options.env ?? process.env, definition.providers);
-    // What lives outside the document (memory stores) is looked up now: an unknown one is the caller's error.
-    definition = await preparedDefinition(definition, this.options, trust, options.attributes);
-    // A workspace's secrets are looked up now, so a missing one is the caller's 400, not a failed run.
-    if (trust.untrusted) await this.secrets.prepare(definition, { workspace: trust.workspace });
-    const seed = options.seed ?? definition.seed ?? 0;
-    // Budgets are checked before anything is written too (a `max_usd` needs priced models).
-    const budgetSet = createdBudgetData(definition, options.budget, (model) => this.isPriced(model, definition, trust));
-    const sessionId = createId('session');
-    const created = sessionCreatedEvents({ definition, resolved, task, seed, options, untrusted: trust.untrusted, at: this.now(), redact: (data) => this.secrets.redact(data), ...(budgetSet !== undefined ? { budgetSet } : {}) });
-    return { sessionId, created };
+  private sessionCreation(definition: SessionDefinition, options: CreateSessionOptions): Promise<{ sessionId: string; created: NewSessionEvent[] }> {
+    const host = { registry: this.registry, policy: this.policy, options: this.options, secrets: this.secrets, access: this.access, at: this.now() };
+    return checkedSessionCreation(host, definition, options);
   }
 
   private isPriced(model: string, definition: SessionDefinition, trust: SessionTrust): boolean {
