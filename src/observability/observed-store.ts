@@ -38,12 +38,13 @@ export function withEventObserver<Context = undefined>(store: SessionStore, obse
   const append: SessionStore['append'] = (sessionId, expectedSeq, events, appendOptions) =>
     store.append(sessionId, expectedSeq, events, appendOptions).then(observed(capture?.()));
   // A store that creates sessions claimed has their first batch observed too; one without it keeps lacking it.
+  const storeCreateClaimed = store.createClaimed?.bind(store);
   const createClaimed: SessionStore['createClaimed'] =
-    store.createClaimed === undefined
+    storeCreateClaimed === undefined
       ? undefined
       : (sessionId, events) => {
           const seen = observed(capture?.());
-          return (store.createClaimed as NonNullable<SessionStore['createClaimed']>).call(store, sessionId, events).then((claimed) => ({ ...claimed, events: seen(claimed.events) }));
+          return storeCreateClaimed(sessionId, events).then((claimed) => ({ ...claimed, events: seen(claimed.events) }));
         };
   // Methods are bound once (to the store itself, so class stores keep their private state).
   const bound = new Map<PropertyKey, { from: unknown; to: unknown }>();

@@ -9,7 +9,7 @@ import type { NewSessionEvent, SessionEvent, SessionStatus } from '../protocol/e
 import type { AppendOptions, ClaimedSession, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../protocol/store.js';
 import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { countsByStatus } from './store-rows.js';
-import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
+import { assertCreatable, claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applyEventsToSummary, createSessionSummary, listsSession, sortKeyOf } from './session-summary.js';
 
 interface StoredEvent {
@@ -102,7 +102,7 @@ export function createMemoryStore(): SessionStore {
     },
 
     async createClaimed(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession> {
-      if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+      assertCreatable(sessionId, events);
       return { events: appendNow(sessionId, 1, events, {}, 1), fence: 1 };
     },
 

@@ -16,7 +16,7 @@ import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { openDatabase } from './sqlite-database.js';
 import { createSqliteCheckpointer, type SqliteCheckpointOptions } from './sqlite-checkpointer.js';
 import { createSqliteInputWatcher } from './sqlite-input-watcher.js';
-import { claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
+import { assertCreatable, claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
 import { countsByStatus, rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
 
@@ -262,7 +262,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
     createClaimed(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession> {
       try {
         assertOpen();
-        if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+        assertCreatable(sessionId, events);
         return enqueue(sessionId, 1, events, undefined, true).then((stored) => ({ events: stored, fence: 1 }));
       } catch (error) {
         return Promise.reject(fail(error, `cannot create session ${sessionId}`));

@@ -41,6 +41,17 @@ export function unknownSessionError(sessionId: string): ConclaveError {
 }
 
 /**
+ * Refuses a `createClaimed` with no events: a session exists from its first event, so there would
+ * be nothing to claim (`invalid_argument`).
+ *
+ * @example
+ * assertCreatable(sessionId, events); // throws for []
+ */
+export function assertCreatable(sessionId: string, events: readonly NewSessionEvent[]): void {
+  if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+}
+
+/**
  * An event's data as the JSON text stores keep; a `store_error` naming the event when it is not a
  * JSON object.
  *

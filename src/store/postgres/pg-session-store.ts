@@ -13,7 +13,7 @@ import type { NewSessionEvent, SessionEvent, SessionStatus } from '../../protoco
 import type { AppendOptions, ClaimedSession, FollowOptions, ListSessionsOptions, ReadOptions, SessionStore, SessionSummary } from '../../protocol/store.js';
 import { createAppendWaiters, followEvents } from '../append-waiters.js';
 import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from '../session-summary.js';
-import { claimedError, conflictError, encodeEventData, unknownSessionError } from '../store-errors.js';
+import { assertCreatable, claimedError, conflictError, encodeEventData, unknownSessionError } from '../store-errors.js';
 import { createPostgresPool, parsePostgresUrl, postgresError, type PostgresTarget } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
 import { createNotificationHub } from './pg-notifications.js';
@@ -197,7 +197,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
     },
 
     async createClaimed(sessionId: string, events: readonly NewSessionEvent[]): Promise<ClaimedSession> {
-      if (events.length === 0) throw new ConclaveError('invalid_argument', `session ${sessionId}: a session is created with at least one event`);
+      assertCreatable(sessionId, events);
       return { events: await appendEvents(sessionId, 1, events, undefined, true), fence: 1 };
     },
 
