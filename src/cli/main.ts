@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `conclave` command. Thin: parses arguments, builds the context, calls one command function,
  * and turns errors into a clear message and an exit code (0 success, 1 run failed, 2 usage or
@@ -370,9 +369,8 @@ Examples:
 
 registerServerCommands(program, action);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+/** Turns a failure of the command line, or of the command it ran, into a message and an exit code. */
+function reportFailure(error: unknown): void {
   if (error instanceof CommanderError) {
     const benign = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
     process.exitCode = benign ? exitCodes.success : exitCodes.usage;
@@ -388,3 +386,6 @@ try {
     process.exitCode = exitCodeFor(error);
   }
 }
+
+// No top-level await: the command ships as one CommonJS bundle run from V8's code cache (src/cli/entry.ts).
+void program.parseAsync(process.argv).catch(reportFailure);

@@ -1,12 +1,13 @@
 // What the `conclave` command loads to start: `--help`, `validate` and a run on `offline/*` models
 // must import none of the provider SDKs, pg, MCP, the queue or the server (issue 15; the time this
-// saves is measured by benchmarks/startup/, never asserted here). The bundled CLI (dist/cli/, whose
-// lazily imported commands are chunks named after their module) is spawned with a
-// preload that records every module it loads: ES modules through a `module.register` resolve hook,
-// CommonJS ones (pg, ioredis, and the files an ES import of a CommonJS package requires) from
-// `require.cache` at exit.
+// saves is measured by benchmarks/startup/, never asserted here). The bundled CLI (dist/cli/: an ES
+// entry that runs one CommonJS bundle, which `require`s every package it does not hold) is spawned
+// with a preload that records every module it loads: ES modules through a `module.register`
+// resolve hook, CommonJS ones (every package, and the model catalogue) from `require.cache` at exit.
+// Inside the bundle, a command's own code runs only when the command is imported, as before; since
+// it is one file compiled from V8's code cache, that is a matter of time (the bench), not of files.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,11 +52,6 @@ writeFileSync(catalogueDocument, 'name: Catalogue\ntopology: pipeline\ntask: Say
 const toolAgentDocument = join(directory, 'tool-agent.yaml');
 writeFileSync(toolAgentDocument, 'name: Tool agent\ntopology: pipeline\ntask: Say hello.\nagents:\n  - name: only\n    model: offline/echo\n    tools: [read_file]\n');
 
-/** Whether the sandbox half of session tools (its own lazy chunk of the bundle) was loaded. */
-function loadedSandbox(modules: readonly string[]): boolean {
-  return modules.some((module) => /\/dist\/cli\/session-sandbox-tools-[A-Z0-9]+\.js$/.test(module.replaceAll('\\', '/')));
-}
-
 let runs = 0;
 
 /** Runs the CLI with the recorder; returns its exit code and the modules it loaded (file paths or URLs). */
@@ -75,16 +71,6 @@ function runRecorded(args: string[]): Promise<{ code: number | null; stderr: str
   );
 }
 
-/** The command modules (src/cli/commands/*.ts), each its own chunk of the bundled CLI: `<name>-<hash>.js`. */
-const commandModules = readdirSync(join(projectRoot, 'src', 'cli', 'commands'))
-  .filter((file) => file.endsWith('.ts'))
-  .map((file) => file.slice(0, -'.ts'.length));
-
-/** The command chunks among `modules`, by command module name. */
-function loadedCommands(modules: readonly string[]): string[] {
-  return commandModules.filter((name) => modules.some((module) => new RegExp(`/dist/cli/${name}-[A-Z0-9]+\\.js$`).test(module.replaceAll('\\', '/'))));
-}
-
 function loadedPackages(modules: readonly string[]): string[] {
   return heavyPackages.filter((name) => modules.some((module) => module.replaceAll('\\', '/').includes(`/node_modules/${name}/`)));
 }
@@ -96,8 +82,6 @@ describe('conclave start-up imports', () => {
     // The recorder sees ES modules (this one); the pg case below shows it sees CommonJS ones too.
     expect(result.modules.some((module) => module.endsWith('/dist/cli/conclave.js'))).toBe(true);
     expect(loadedPackages(result.modules)).toEqual([]);
-    // Not even the command implementations: they are imported when their command runs.
-    expect(loadedCommands(result.modules)).toEqual([]);
     // Nor the model catalogue: it is read when a price or a model check first needs it.
     expect(loadedCatalogue(result.modules)).toBe(false);
   });
@@ -115,22 +99,19 @@ describe('conclave start-up imports', () => {
   it('validate loads none of them', async () => {
     const result = await runRecorded(['validate', 'examples/debate.yaml']);
     expect(result.code, result.stderr).toBe(0);
-    expect(loadedCommands(result.modules)).toEqual(['documents']);
     expect(loadedPackages(result.modules)).toEqual([]);
   });
 
   it('a run on an offline model loads none of them', async () => {
     const result = await runRecorded(['run', oneAgentDocument, '--store', ':memory:', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
-    expect(loadedCommands(result.modules)).toEqual(['run-session']);
     expect(loadedPackages(result.modules)).toEqual([]);
-    expect(loadedSandbox(result.modules)).toBe(false);
   });
 
-  it('the sandbox code loads only for a session whose agents have tools', async () => {
+  it('a run whose agent has tools loads none of them either', async () => {
     const result = await runRecorded(['run', toolAgentDocument, '--store', ':memory:', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
-    expect(loadedSandbox(result.modules)).toBe(true);
+    expect(loadedPackages(result.modules)).toEqual([]);
   });
 
   it('the recorder sees a CommonJS package loaded on demand (pg, for a postgres:// store)', async () => {
