@@ -55,6 +55,7 @@ export function compileCacheFileName(bundleHash: string, command: string): strin
 /**
  * Whether a directory may hold code this process runs: it is this user's own and no one else can
  * write to it (a cache file is compiled code; whoever can replace it can run code as this user).
+ * On Windows, whose `fs.stat` shows every directory as writable by all, nothing is cached.
  *
  * @example
  * trustedCacheDirectory('/home/ada/.cache/conclave/compile-cache') // → true (mode 0700, owned by ada)
