@@ -5,8 +5,8 @@
  * the 1.6 MB it needs is more than half of what is left once they are one file. So the command is
  * built as:
  * - dist/cli/conclave-<hash>.cjs: conclave's own code and the pure-JS packages every command needs,
- *   as one CommonJS module, written as the function Node wraps a module in. Commands imported lazily stay lazy inside it (esbuild runs a module's
- *   top level when it is first imported). Every other dependency (the provider SDKs, pg, BullMQ,
+ *   as one CommonJS module, written as the function Node wraps a module in. Commands imported
+ *   lazily stay lazy inside it (esbuild runs a module's top level when it is first imported). Every other dependency (the provider SDKs, pg, BullMQ,
  *   MCP, the server, the native better-sqlite3) is `require`d when first used, by static and
  *   dynamic imports alike, so a package is never loaded twice (once as CommonJS, once as ESM) with
  *   two copies of its classes.

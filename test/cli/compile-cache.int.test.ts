@@ -48,7 +48,7 @@ describe('the command’s code cache', () => {
     expect(cacheFiles(directory)).toEqual([file]);
   });
 
-  it('keeps one cache per command, so --help does not load what a run compiled', async () => {
+  it('keeps one cache file per command (what --help compiled apart from what validate did)', async () => {
     const directory = cacheDirectory();
     expect((await runCli(['--help'], { CONCLAVE_COMPILE_CACHE: directory })).code).toBe(0);
     expect((await runCli(validate, { CONCLAVE_COMPILE_CACHE: directory })).code).toBe(0);
