@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The environment variable that moves the cache (a directory) or turns it off (`off`, `0`, `false`). */
+/** The environment variable that moves the cache (a directory) or turns it off (`off`, `0`, `false`, `no`). */
 export const compileCacheVariable = 'CONCLAVE_COMPILE_CACHE';
 
 /**
