@@ -24,6 +24,7 @@ import {
   type TopologyInput,
   type TopologyResult,
 } from '../protocol/index.js';
+import { compileCallStates, type CallRunner } from './call-states.js';
 import { abortedError } from './clock.js';
 import type { ModelCall } from './dispatcher.js';
 import { callModelSlot } from './spawn-agent.js';
@@ -70,17 +71,26 @@ interface CallOutcome {
 /** The run each actor system belongs to: how a shared `callAgents` finds its session. */
 const runs = new WeakMap<object, ActiveRun>();
 
+/**
+ * The calls of a compiled `callAgents` state (call-states.ts), which starts them on entry and
+ * turns their outcome into XState's own done or error event. The machine is compiled once per
+ * topology, so the calls find their run through the actor system. They listen to the run's signal:
+ * no topology machine leaves a calling state other than on its reply, so a run's calls are stopped
+ * only when the whole run stops, and a run stops on its signal.
+ */
+const runCompiledCalls: CallRunner = (self, input) => {
+  const run = runs.get(self.system);
+  if (run === undefined) return Promise.reject(new ConclaveError('internal', 'callAgents was started outside a topology run'));
+  return runAgentCalls(run, input as CallAgentsInput);
+};
+
 const promiseResolved = 'xstate.promise.resolve';
 const promiseRejected = 'xstate.promise.reject';
 
 /**
- * `callAgents` for every machine. It finds its run through the actor system, so a machine is
- * provided once per topology (resolving a machine is the costliest part of starting one) instead
- * of once per session. It is XState's `fromPromise` without the AbortController each invoked
- * promise actor makes (≈ 3 µs of CPU a step on Node 20): the calls listen to the run's signal
- * instead. That is the same signal in effect, because no topology machine leaves a state that
- * invokes `callAgents` other than by its `onDone` or by failing, so an invoked actor is stopped only
- * when its whole run stops — and a run stops on its signal.
+ * `callAgents` as an invoked actor, for the invokes `compileCallStates` leaves as they are (a
+ * third-party machine's invoke with `onSnapshot`, say). It is XState's `fromPromise` without the
+ * AbortController each invoked promise actor makes: its calls listen to the run's signal too.
  */
 const callAgents: ReturnType<typeof fromPromise<AgentReply[], CallAgentsInput>> = {
   ...fromPromise<AgentReply[], CallAgentsInput>(() => Promise.reject(new ConclaveError('internal', 'callAgents started without its run'))),
@@ -105,11 +115,12 @@ const callAgents: ReturnType<typeof fromPromise<AgentReply[], CallAgentsInput>> 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any topology
 const provided = new WeakMap<TopologyDefinition<any>, AnyStateMachine>();
 
+/** The topology's machine as the kernel runs it: `callAgents` provided, its invokes compiled. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any topology
 function providedMachine(definition: TopologyDefinition<any>): AnyStateMachine {
   let machine = provided.get(definition);
   if (machine === undefined) {
-    machine = definition.machine.provide({ actors: { [callAgentsActorName]: callAgents } });
+    machine = compileCallStates(definition.machine.provide({ actors: { [callAgentsActorName]: callAgents } }), runCompiledCalls);
     provided.set(definition, machine);
   }
   return machine;
