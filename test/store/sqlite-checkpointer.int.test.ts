@@ -1,7 +1,7 @@
 // WAL checkpoints of the SQLite session store run off the commit path (sqlite-checkpointer.ts): these
 // cases check that they still happen — once commits pause, and periodically under continuous load —
 // that other connections see commits before any checkpoint, and that close() leaves nothing behind.
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -29,6 +29,18 @@ const kilobyte = 'x'.repeat(1024);
 
 function fileSize(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
+}
+
+/** This process's open descriptors on files of the database at `path` (Linux: /proc/self/fd). */
+function openFilesOf(path: string): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(path) ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -86,6 +98,30 @@ describe('sqlite store checkpoints', () => {
     expect(await reader.getSession(sessionId)).toMatchObject({ status: 'idle', title: 'read me', lastSeq: 3, workspace: 'default' });
     await reader.close();
     await writer.close();
+  });
+
+  it('closes cleanly while a checkpoint’s fsync is still running: every event kept, no WAL, no file left open', async () => {
+    const path = newDatabasePath();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    let store: ReturnType<typeof createSqliteStore> | undefined;
+    const sessionId = createId('session');
+    try {
+      store = createSqliteStore({ path, checkpoint: { idleMs: 10, maxDelayMs: 10 } });
+      await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task: 'close mid-cycle' })]);
+      await store.append(sessionId, 2, Array.from({ length: 50 }, () => event('agent.message', { text: kilobyte })));
+      // The timer starts a cycle: its WAL fsync is queued on the thread pool and cannot have
+      // finished before this synchronous close.
+      vi.advanceTimersByTime(20);
+      expect(openFilesOf(path).length).toBeGreaterThan(0);
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    await waitFor(() => openFilesOf(path).length === 0);
+    const reopened = createSqliteStore({ path });
+    expect(await reopened.head(sessionId)).toBe(51);
+    await reopened.close();
   });
 
   it('checkpoints on close and leaves no timer and no WAL behind', async () => {
