@@ -20,7 +20,7 @@
  * While the pin is held no writer can restart the WAL (SQLite restarts it only when no reader uses
  * it), so a frame is overwritten only after the page it carries is on disk in the database file —
  * the order SQLite's own synced checkpoint keeps. Under continuous load a cycle never finds the WAL
- * fully copied, so SQLite never restarts it; once it holds more than `4 × maxAppends` frames a
+ * fully copied, so SQLite never restarts it; once it holds more than `16 × maxAppends` frames a
  * classic synced PASSIVE checkpoint runs on the event loop right after the cycle and copies the few
  * frames left, so the next commit restarts the WAL from its start. A cycle that `2 × maxAppends`
  * appends outrun (a slow disk) is given up for that synced checkpoint at once, after an fsync of the
@@ -42,7 +42,7 @@ export interface SqliteCheckpointOptions {
 }
 
 /** The WAL's frame count past which a cycle is followed by a synced checkpoint that lets it restart, per `maxAppends`. */
-const walFramesPerAppendBudget = 4;
+const walFramesPerAppendBudget = 16;
 
 /** The appends, per `maxAppends`, that may commit while one cycle runs before it is given up for a synced checkpoint. */
 const cycleAppendBudget = 2;

@@ -68,7 +68,7 @@ describe('sqlite store checkpoints', () => {
   it('keeps the WAL bounded under continuous load', async () => {
     const path = newDatabasePath();
     // No pause ever comes: only the append budget triggers checkpoints.
-    const store = createSqliteStore({ path, checkpoint: { idleMs: 600_000, maxDelayMs: 600_000, maxAppends: 50 } });
+    const store = createSqliteStore({ path, checkpoint: { idleMs: 600_000, maxDelayMs: 600_000, maxAppends: 20 } });
     const sessionId = createId('session');
     await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task: 'load' })]);
     let largestWal = 0;
