@@ -144,7 +144,7 @@ export function createSqliteCheckpointer(path: string, options: SqliteCheckpoint
   /** Releases the pin; a synced checkpoint follows when the cycle failed or the WAL needs to restart. */
   function endCycle(syncedNext: boolean): void {
     cycling = false;
-    connections?.pinEnd.run();
+    releasePin(connections);
     try {
       if (syncedNext) runCheckpoint();
     } catch {
@@ -161,7 +161,7 @@ export function createSqliteCheckpointer(path: string, options: SqliteCheckpoint
     if (cycling && connections !== undefined) {
       cycling = false;
       fsyncSync(connections.dbFd);
-      connections.pinEnd.run();
+      releasePin(connections);
     }
     return runCheckpoint();
   }
@@ -178,8 +178,9 @@ export function createSqliteCheckpointer(path: string, options: SqliteCheckpoint
     try {
       startCycle();
     } catch {
+      // The files could not be opened, or the pin not taken: the next commit's timer tries again.
       cycling = false;
-      connections?.pinEnd.run();
+      releasePin(connections);
     }
   }
 
@@ -269,21 +270,42 @@ function walLength(rows: unknown): number {
   return (rows as CheckpointRows)[0]?.log ?? 0;
 }
 
+/** Ends the pin's read transaction, if it holds one (never throws: it runs in timer and fsync callbacks). */
+function releasePin(connections: CheckpointConnections | undefined): void {
+  try {
+    if (connections?.pin.inTransaction === true) connections.pinEnd.run();
+  } catch {
+    // A pin that cannot end its read keeps the WAL from restarting: the store's close ends it.
+  }
+}
+
 function openConnections(path: string): CheckpointConnections {
-  const checkpointer = openConnection(path);
-  // Its checkpoints do not fsync: the cycle does, off the event loop, in the order that keeps them safe.
-  checkpointer.pragma('synchronous = OFF');
-  const pin = openConnection(path);
-  return {
-    checkpointer,
-    pin,
-    pinBegin: pin.prepare('BEGIN'),
-    pinRead: pin.prepare('SELECT 1 FROM sqlite_master LIMIT 1'),
-    pinEnd: pin.prepare('COMMIT'),
+  const opened: Array<{ close(): unknown }> = [];
+  const descriptors: number[] = [];
+  try {
+    const checkpointer = openConnection(path);
+    opened.push(checkpointer);
+    // Its checkpoints do not fsync: the cycle does, off the event loop, in the order that keeps them safe.
+    checkpointer.pragma('synchronous = OFF');
+    const pin = openConnection(path);
+    opened.push(pin);
     // Read-only descriptors are enough for fsync on Linux and macOS; the WAL exists while the writer is open.
-    walFd: openSync(`${path}-wal`, 'r'),
-    dbFd: openSync(path, 'r'),
-  };
+    descriptors.push(openSync(`${path}-wal`, 'r'));
+    descriptors.push(openSync(path, 'r'));
+    return {
+      checkpointer,
+      pin,
+      pinBegin: pin.prepare('BEGIN'),
+      pinRead: pin.prepare('SELECT 1 FROM sqlite_master LIMIT 1'),
+      pinEnd: pin.prepare('COMMIT'),
+      walFd: descriptors[0] as number,
+      dbFd: descriptors[1] as number,
+    };
+  } catch (error) {
+    for (const connection of opened) connection.close();
+    for (const fd of descriptors) closeFile(fd, () => undefined);
+    throw error;
+  }
 }
 
 /** Never waits for a lock: it runs on the event loop, and a PASSIVE checkpoint skips what it cannot take. */

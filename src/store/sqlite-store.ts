@@ -3,7 +3,8 @@
  * processes on one machine may share. The database does the hard parts — `append` checks the head
  * inside a `BEGIN IMMEDIATE` transaction, so two processes can never interleave a session's log, and
  * WAL with `synchronous = NORMAL` keeps every committed append across a crash of the process.
- * WAL checkpoints run from a second connection once commits pause, never inside a commit (sqlite-checkpointer.ts).
+ * WAL checkpoints run from connections of their own, never inside a commit, and their fsyncs run on
+ * the thread pool (sqlite-checkpointer.ts).
  * Followers are woken at once by appends of this instance and find other processes' appends by polling;
  * runners `watch` their sessions through one timer per store (sqlite-input-watcher.ts).
  */

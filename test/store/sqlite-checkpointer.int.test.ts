@@ -1,7 +1,7 @@
 // WAL checkpoints of the SQLite session store run off the commit path (sqlite-checkpointer.ts): these
 // cases check that they still happen — once commits pause, and periodically under continuous load —
 // that other connections see commits before any checkpoint, and that close() leaves nothing behind.
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -122,6 +122,25 @@ describe('sqlite store checkpoints', () => {
     const reopened = createSqliteStore({ path });
     expect(await reopened.head(sessionId)).toBe(51);
     await reopened.close();
+  });
+
+  it('keeps appending when a checkpoint cannot open the database file (removed under it), and closes', async () => {
+    const path = newDatabasePath();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const sessionId = createId('session');
+    try {
+      const store = createSqliteStore({ path, checkpoint: { idleMs: 10, maxDelayMs: 10 } });
+      await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task: 'file gone' })]);
+      unlinkSync(path);
+      // The checkpoint's timer fires here, synchronously: a throw would surface in this test.
+      vi.advanceTimersByTime(20);
+      await store.append(sessionId, 2, [event('agent.message', { text: 'still here' })]);
+      vi.advanceTimersByTime(20);
+      expect(await store.head(sessionId)).toBe(2);
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('checkpoints on close and leaves no timer and no WAL behind', async () => {
