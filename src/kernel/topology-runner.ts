@@ -73,8 +73,9 @@ const runs = new WeakMap<object, ActiveRun>();
 
 /**
  * The calls of a compiled `callAgents` state (call-states.ts), which starts them on entry and
- * turns their outcome into XState's own done or error event. The machine is compiled once per
- * topology, so the calls find their run through the actor system. They listen to the run's signal:
+ * turns their outcome into XState's own done or error event; the invoked `callAgents` below runs
+ * them too. The machine is compiled once per topology, so the calls find their run through the
+ * actor system. They listen to the run's signal:
  * no topology machine leaves a calling state other than on its reply, so a run's calls are stopped
  * only when the whole run stops, and a run stops on its signal.
  */
@@ -94,14 +95,9 @@ const promiseRejected = 'xstate.promise.reject';
  */
 const callAgents: ReturnType<typeof fromPromise<AgentReply[], CallAgentsInput>> = {
   ...fromPromise<AgentReply[], CallAgentsInput>(() => Promise.reject(new ConclaveError('internal', 'callAgents started without its run'))),
-  start(snapshot, { self, system }) {
+  start(snapshot, { self }) {
     if (snapshot.status !== 'active') return;
-    const run = runs.get(system);
-    const work =
-      run === undefined
-        ? Promise.reject(new ConclaveError('internal', 'callAgents was invoked outside a topology run'))
-        : runAgentCalls(run, snapshot.input as CallAgentsInput);
-    work.then(
+    runCompiledCalls(self, snapshot.input).then(
       (replies) => {
         if (self.getSnapshot().status === 'active') self.send({ type: promiseResolved, data: replies });
       },

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Conclave, ConclaveError, defineTool, defineTopology, type TopologyDocument } from '../../src/index.js';
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import { agentCall, callAgentsPlaceholder, Conclave, ConclaveError, defineTool, defineTopology, userTurn, type AgentReply, type TopologyDocument, type TopologyInput, type TopologyResult } from '../../src/index.js';
 import { parallelTopology } from '../../topologies/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'conclave-library-'));
@@ -92,6 +94,39 @@ describe('Conclave', () => {
     await conclave.close();
     expect(() => new Conclave({ topologies: [{ ...parallelTopology }] })).toThrow(/already registered/);
     expect(() => defineTopology({ ...parallelTopology, name: 'Bad Name' })).toThrow(/not usable from a document/);
+  });
+
+  it('runs a plug-in topology whose callAgents invoke keeps its actor (onSnapshot): the call is journaled once and answers', async () => {
+    const snapshots: string[] = [];
+    const machine = setup({
+      types: { context: {} as { task: string }, input: {} as TopologyInput, output: {} as TopologyResult },
+      actors: { callAgents: callAgentsPlaceholder },
+    }).createMachine({
+      context: ({ input }) => ({ task: input.task }),
+      initial: 'asking',
+      states: {
+        asking: {
+          invoke: {
+            src: 'callAgents',
+            input: ({ context }) => ({ calls: [agentCall('ask', 'solo', userTurn(context.task), { phase: 'ask' })] }),
+            onSnapshot: { actions: ({ event }) => snapshots.push(event.snapshot.status) },
+            onDone: { target: 'done', actions: assign({ task: ({ event }) => (event.output[0] as AgentReply).text }) },
+          },
+        },
+        done: { type: 'final' },
+      },
+      output: ({ context }) => ({ answer: context.task, reason: 'answered', aggregation: 'only' }),
+    });
+    const watched = defineTopology({ name: 'watched-call', description: 'one call, its actor watched', options: z.strictObject({}), minAgents: 1, machine });
+    const conclave = new Conclave({ topologies: [watched] });
+    const result = await conclave.run('topology: watched-call\ntask: hello there\nagents:\n  - { name: solo, model: offline/echo }\n');
+    expect(result.status).toBe('idle');
+    expect(result.answer).toContain('hello there');
+    expect(snapshots).toContain('active');
+    const completed = [];
+    for await (const event of conclave.events(result.sessionId)) if (event.type === 'command.completed') completed.push(event);
+    expect(completed).toHaveLength(1);
+    await conclave.close();
   });
 
   it('runs a host tool in process, journaled, and resumes an interrupted call without paying for the model again', async () => {
