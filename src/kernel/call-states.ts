@@ -9,8 +9,8 @@
  * Stopping is kept too: leaving the state (or stopping the actor) forgets the calls it started, and
  * a reply that comes back after that is dropped, as a stopped child's would be — so a late error
  * never fails a machine that has moved on. An invoke this cannot compile faithfully (one with
- * `onSnapshot`, a `systemId`, a state whose `on` handles an event its `onDone` or `onError` handles too) is left
- * as it is, and the kernel's `callAgents` actor serves it as before.
+ * `onSnapshot`, a `systemId`, or in a state whose `on` handles an event its `onDone` or `onError`
+ * handles too) is left as it is, under its own id, and the kernel's `callAgents` actor serves it.
  */
 import { createMachine, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import { callAgentsActorName } from '../protocol/index.js';
@@ -98,7 +98,8 @@ function isCompilable(invoke: unknown, on: Record<string, unknown> | undefined, 
   return !((config['onDone'] !== undefined && on[`xstate.done.actor.${id}`] !== undefined) || (config['onError'] !== undefined && on[`xstate.error.actor.${id}`] !== undefined));
 }
 
-function compileState(node: StateNodeLike, runCalls: CallRunner): Record<string, unknown> {
+/** Compiles a state node and its children; `compiled` counts the invokes it turned into events. */
+function compileState(node: StateNodeLike, runCalls: CallRunner, compiled: { count: number }): Record<string, unknown> {
   const config: Record<string, unknown> = { ...node.config };
   const invokes = toArray(node.config['invoke']);
   if (invokes.length > 0) {
@@ -110,9 +111,11 @@ function compileState(node: StateNodeLike, runCalls: CallRunner): Record<string,
     invokes.forEach((invoke, index) => {
       const id = node.invoke[index]?.id;
       if (id === undefined || !isCompilable(invoke, on, id)) {
-        kept.push(invoke);
+        // Under the id it had: its position among the invokes may change, and with it XState's default id.
+        kept.push(id !== undefined && typeof invoke === 'object' && invoke !== null ? { ...invoke, id } : invoke);
         return;
       }
+      compiled.count += 1;
       const call: CompiledCall = { id, doneType: `xstate.done.actor.${id}`, errorType: `xstate.error.actor.${id}` };
       const input = invoke['input'];
       // As XState resolves an invoke's input: from the context and event of the state's entry.
@@ -129,9 +132,9 @@ function compileState(node: StateNodeLike, runCalls: CallRunner): Record<string,
   }
   const states = node.states;
   if (Object.keys(states).length > 0) {
-    const compiled: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(states)) compiled[key] = compileState(child, runCalls);
-    config['states'] = compiled;
+    const children: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(states)) children[key] = compileState(child, runCalls, compiled);
+    config['states'] = children;
   }
   return config;
 }
@@ -144,6 +147,8 @@ function compileState(node: StateNodeLike, runCalls: CallRunner): Record<string,
  * const machine = compileCallStates(pipelineTopology.machine, (self, input) => runAgentCalls(runs.get(self.system), input));
  */
 export function compileCallStates(machine: AnyStateMachine, runCalls: CallRunner): AnyStateMachine {
-  const config = compileState(machine.root as unknown as StateNodeLike, runCalls);
+  const compiled = { count: 0 };
+  const config = compileState(machine.root as unknown as StateNodeLike, runCalls, compiled);
+  if (compiled.count === 0) return machine;
   return createMachine(config as Parameters<typeof createMachine>[0], machine.implementations as Parameters<typeof createMachine>[1]);
 }

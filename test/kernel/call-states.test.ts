@@ -161,4 +161,32 @@ describe('compileCallStates', () => {
     expect(actor.getSnapshot().status).toBe('done');
     expect(calls).toEqual([]);
   });
+
+  it('keeps a left-alone invoke under its own id beside a compiled one, so each reply reaches its own handler', async () => {
+    const replies: string[] = [];
+    const machine = createMachine({
+      id: 'mixed',
+      initial: 'asking',
+      states: {
+        asking: {
+          invoke: [
+            { src: 'callAgents', onDone: { actions: () => replies.push('compiled') } },
+            { src: 'callAgents', onSnapshot: {}, onDone: { actions: () => replies.push('actor') } },
+          ],
+        },
+      },
+    });
+    const { run, calls } = manualCalls();
+    const actor = started(compileCallStates(machine.provide({ actors: { callAgents: fromPromise(async () => ['from the actor']) } }), run));
+    expect(Object.keys(actor.getSnapshot().children)).toEqual(['1.mixed.asking']);
+    await settle();
+    calls[0]?.resolve([]);
+    await settle();
+    expect(replies.sort()).toEqual(['actor', 'compiled']);
+  });
+
+  it('gives back a machine with no callAgents invoke as it is', () => {
+    const machine = createMachine({ id: 'plain', initial: 'a', states: { a: { on: { go: 'b' } }, b: { type: 'final' } } });
+    expect(compileCallStates(machine, manualCalls().run)).toBe(machine);
+  });
 });
