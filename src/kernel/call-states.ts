@@ -28,7 +28,10 @@ interface CompiledCall {
  */
 export type CallRunner = (self: AnyActorRef, input: unknown) => Promise<unknown>;
 
-/** Per actor: the compiled invokes whose calls are running, with the number of their start. */
+/**
+ * Per actor: the number of each compiled invoke's latest start, 0 once its reply came or its state
+ * was left (set to 0, not deleted: a map that grows and shrinks by one entry a step reallocates).
+ */
 const running = new WeakMap<AnyActorRef, Map<string, number>>();
 let starts = 0;
 
@@ -43,7 +46,7 @@ function startCalls(self: AnyActorRef, call: CompiledCall, input: unknown, runCa
   // Whether this start is still the state's own: not left, not started again, actor not stopped.
   const current = (): boolean => {
     if (calls.get(call.id) !== started) return false;
-    calls.delete(call.id);
+    calls.set(call.id, 0);
     return self.getSnapshot().status === 'active';
   };
   let work: Promise<unknown>;
@@ -63,7 +66,7 @@ function startCalls(self: AnyActorRef, call: CompiledCall, input: unknown, runCa
 }
 
 function cancelCalls(self: AnyActorRef, call: CompiledCall): void {
-  running.get(self)?.delete(call.id);
+  running.get(self)?.set(call.id, 0);
 }
 
 /** The parts of XState's state node this reads (its public fields). */

@@ -112,42 +112,54 @@ function modelReference(model: string): ModelRef | undefined {
  *   commandId: 'debate/round:1/agent:0/generate:0', agent, messages, step, seed: 7,
  * }, signal);
  */
-export async function dispatchModelCall(context: DispatcherContext, call: ModelCall, signal: AbortSignal): Promise<ModelCallResult> {
+export function dispatchModelCall(context: DispatcherContext, call: ModelCall, signal: AbortSignal): Promise<ModelCallResult> {
   const done = context.journal.completed.get(call.commandId);
-  if (done !== undefined) return fromJournal(done, context.journal.completedSeq.get(call.commandId) ?? 0);
+  if (done !== undefined) return Promise.resolve(fromJournal(done, context.journal.completedSeq.get(call.commandId) ?? 0));
+  const chain = modelChain(call.agent);
+  // The common call (no budget to check, no context to fit, one model) is its attempts' own promise:
+  // no frame of this function waits beside it for the reply.
+  if (context.budget === undefined && call.agent.context === undefined && chain.length === 1) return callModel(context, call, chain, 0, signal) as Promise<ModelCallResult>;
+  return dispatchChecked(context, call, chain, signal);
+}
+
+/** A call with a budget, a context window to fit, or fallback models. */
+async function dispatchChecked(context: DispatcherContext, call: ModelCall, chain: readonly string[], signal: AbortSignal): Promise<ModelCallResult> {
   // A session with a budget: refused (journaled `budget.exceeded`, `budget_exceeded` thrown) once a limit is reached.
   if (context.budget !== undefined) await context.budget.beforeCall(call);
   // An agent with `context:`: the request is brought under its max_input_tokens (context-window.ts).
   if (call.agent.context !== undefined) call = await fitContextWindow(context, call, signal, dispatchModelCall);
 
-  const chain = modelChain(call.agent);
   const failures: string[] = [];
   for (let index = 0; index < chain.length; index += 1) {
-    const model = chain[index] as string;
-    const fallback = chain[index + 1];
-    const outcome = await callModel(context, call, model, fallback, signal);
-    if ('result' in outcome) return outcome.result;
-    const error = outcome.gaveUp;
-    failures.push(`${model}: ${error.message}`);
-    if (fallback !== undefined) continue;
-    const summary = chain.length > 1 ? `every model of its fallback chain failed — ${failures.join('; ')}` : error.message;
-    throw new ConclaveError(
-      'agent_failed',
-      `agent "${call.agent.name}" (${chain.join(' → ')}) failed${chain.length === 1 && outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : ''}: ${summary}`,
-      { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
-    );
+    const result = await callModel(context, call, chain, index, signal, failures);
+    if (result !== undefined) return result;
   }
   throw new ConclaveError('internal', `agent "${call.agent.name}" has no model`);
 }
 
-/** What one model of a chain came to: a result, or the failure it gave up on after `attempts`. */
-type ModelOutcome = { result: ModelCallResult } | { gaveUp: ConclaveError; attempts: number };
+/**
+ * The failure of a call whose last model gave up: `agent_failed`, naming every model of the chain
+ * and why each failed (`failures`, in order, the last one's included).
+ */
+function agentFailed(call: ModelCall, chain: readonly string[], failures: readonly string[], error: ConclaveError, attempts: number): ConclaveError {
+  const summary = chain.length > 1 ? `every model of its fallback chain failed — ${failures.join('; ')}` : error.message;
+  return new ConclaveError(
+    'agent_failed',
+    `agent "${call.agent.name}" (${chain.join(' → ')}) failed${chain.length === 1 && attempts > 1 ? ` after ${attempts} attempts` : ''}: ${summary}`,
+    { category: error.category, retryable: false, cause: error, ...(error.hint !== undefined ? { hint: error.hint } : {}) },
+  );
+}
 
 /**
- * One model of an agent's chain: attempts with backoff until success or a final failure, which is
- * journaled (with `fallbackTo` when another model will take over). Aborts and store conflicts throw.
+ * Model `index` of the call's chain: attempts with backoff until success or a final failure, which is
+ * journaled (with `fallbackTo` when another model will take over). Resolves with the result, or with
+ * undefined when this model gave up and the next takes over (its failure noted in `failures`); the
+ * chain's last model throws its final failure as `agent_failed` (see `agentFailed`). Aborts and
+ * store conflicts throw.
  */
-async function callModel(context: DispatcherContext, call: ModelCall, model: string, fallback: string | undefined, signal: AbortSignal): Promise<ModelOutcome> {
+async function callModel(context: DispatcherContext, call: ModelCall, chain: readonly string[], index: number, signal: AbortSignal, failures: string[] = []): Promise<ModelCallResult | undefined> {
+  const model = chain[index] as string;
+  const fallback = chain[index + 1];
   const reference = modelReference(model);
   if (reference === undefined) {
     throw new ConclaveError('unknown_model', `agent "${call.agent.name}": model "${model}" is not provider/model`);
@@ -220,7 +232,7 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       queued.stored.catch(ignore);
       const result: ModelCallResult = { text: outcome.text, usage: outcome.usage, cost, completedSeq: queued.firstSeq, replayed: false };
       if (outcome.toolCalls.length > 0) result.toolCalls = outcome.toolCalls;
-      return { result };
+      return result;
     } catch (thrown) {
       const error = signal.aborted ? abortedError(signal) : (attemptSignal.timeoutError() ?? toConclaveError(thrown));
       const delay = error.code === 'aborted' ? undefined : retryDelay(error, attempt, context.retry, context.random());
@@ -230,7 +242,9 @@ async function callModel(context: DispatcherContext, call: ModelCall, model: str
       await context.writer.append([{ type: 'command.failed', data: failed }]);
       if (delay === undefined) {
         if (error.code === 'aborted' || error.code === 'store_conflict') throw error;
-        return { gaveUp: error, attempts: attempt };
+        failures.push(`${model}: ${error.message}`);
+        if (fallback === undefined) throw agentFailed(call, chain, failures, error, attempt);
+        return undefined;
       }
       await context.clock.sleep(delay, signal);
     } finally {

@@ -43,10 +43,16 @@ export const defaultMaxChildren = 8;
  * @example
  * const reply = await callModelSlot(context, slot, { commandId: 'pipeline/pass:1/stage:0/generate:0', agent: slot, messages, step, seed }, signal, runTopology);
  */
-export async function callModelSlot(context: TopologyRunContext, slot: ModelAgent, call: ModelCall, signal: AbortSignal, runTopology: RunTopology): Promise<ModelCallResult> {
+export function callModelSlot(context: TopologyRunContext, slot: ModelAgent, call: ModelCall, signal: AbortSignal, runTopology: RunTopology): Promise<ModelCallResult> {
   const agentTools = slot.tools ?? [];
+  // The plain model call, the common one, is the dispatcher's own promise: no wrapper, no closure.
+  if (agentTools.length === 0 && slot.output_schema === undefined) return dispatchModelCall(context.dispatcher, call, signal);
   let tools: SessionTools | undefined;
-  if (agentTools.length > 0) tools = slot.spawn === undefined ? requireTools(context, slot.name) : withSpawnAgent(context, slot, slot.spawn, call, runTopology);
+  try {
+    if (agentTools.length > 0) tools = slot.spawn === undefined ? requireTools(context, slot.name) : withSpawnAgent(context, slot, slot.spawn, call, runTopology);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const dispatch = (model: ModelCall): Promise<ModelCallResult> =>
     tools === undefined ? dispatchModelCall(context.dispatcher, model, signal) : runModelWithTools(context.dispatcher, tools, model, agentTools, slot.max_tool_rounds ?? defaultMaxToolRounds, signal);
   return slot.output_schema === undefined ? dispatch(call) : dispatchAgentModelCall(slot, call, dispatch);

@@ -16,6 +16,7 @@ import {
   type AgentCall,
   type AgentReply,
   type AgentSlot,
+  type NestedTopologyAgent,
   type CallAgentsInput,
   type OnAgentError,
   type Registry,
@@ -191,13 +192,32 @@ export function runTopology(context: TopologyRunContext, scope: TopologyScope, s
  * (their results are journaled, so a resume does not pay for them again) and the first failure is
  * reported.
  */
-async function runAgentCalls(run: ActiveRun, input: CallAgentsInput): Promise<AgentReply[]> {
-  const { context, scope, totals } = run;
+function runAgentCalls(run: ActiveRun, input: CallAgentsInput): Promise<AgentReply[]> {
+  const { context, scope } = run;
   const calls = input.calls;
-  // Steering waiting for this step goes to its model calls (nested slots take it at their own steps).
-  context.conversation?.deliver(() => modelCommandIds(scope, calls));
+  try {
+    // Steering waiting for this step goes to its model calls (nested slots take it at their own steps).
+    context.conversation?.deliver(() => modelCommandIds(scope, calls));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (calls.length !== 1) return runBatch(run, calls, input.concurrency);
+  // Every sequential step: the call's own promise and one continuation, no frame waiting beside it.
+  const call = calls[0] as AgentCall;
+  const work = runAgentCallOrSkip(run, call);
+  context.track?.(work);
+  return work.then((outcome) => {
+    addReply(run.totals, outcome.reply);
+    recordOutcome(run, call, outcome);
+    return [outcome.reply];
+  });
+}
+
+/** Several calls of one step, at most `concurrency` at once; replies in call order. */
+async function runBatch(run: ActiveRun, calls: readonly AgentCall[], concurrency: number | undefined): Promise<AgentReply[]> {
+  const { context, totals } = run;
   const outcomes = new Array<CallOutcome>(calls.length);
-  const limit = Math.max(1, Math.min(input.concurrency ?? calls.length, calls.length));
+  const limit = Math.max(1, Math.min(concurrency ?? calls.length, calls.length));
   let next = 0;
   let failure: unknown;
 
@@ -215,18 +235,19 @@ async function runAgentCalls(run: ActiveRun, input: CallAgentsInput): Promise<Ag
       }
     }
   };
-  // One worker (every sequential step) needs no Promise.all around it.
   const work = limit === 1 ? worker() : Promise.all(Array.from({ length: limit }, worker));
   context.track?.(work);
   await work;
   if (failure !== undefined) throw failure;
   // Skips and nested results are recorded in call order, so a replay lists them the same way.
-  calls.forEach((call, index) => {
-    const outcome = outcomes[index] as CallOutcome;
-    run.skipped.push(...outcome.skipped);
-    if (outcome.nested !== undefined) run.nested[call.path] = outcome.nested;
-  });
+  calls.forEach((call, index) => recordOutcome(run, call, outcomes[index] as CallOutcome));
   return outcomes.map((outcome) => outcome.reply);
+}
+
+/** Records a finished call's skips and nested result in its run. */
+function recordOutcome(run: ActiveRun, call: AgentCall, outcome: CallOutcome): void {
+  if (outcome.skipped.length > 0) run.skipped.push(...outcome.skipped);
+  if (outcome.nested !== undefined) run.nested[call.path] = outcome.nested;
 }
 
 /** The policy of one call: the slot's own `on_agent_error`, else its run's. */
@@ -236,26 +257,34 @@ function callPolicy(run: ActiveRun, slot: AgentSlot | undefined): OnAgentError {
 
 /**
  * One call, answered from the log when an earlier run skipped it; skipped now when it fails for
- * good under `skip`.
+ * good under `skip`. Not async, like the call under it: a step's call keeps no suspended frame of
+ * its own across the model's reply (see the engine benchmark's README).
  */
-async function runAgentCallOrSkip(run: ActiveRun, call: AgentCall): Promise<CallOutcome> {
-  const { context, scope, signal } = run;
-  const path = commandPath(scope.prefix, call.path);
-  const journaled = context.dispatcher.journal.skipped.get(path);
-  if (journaled !== undefined) return skippedOutcome(call, path, journaled.error);
+function runAgentCallOrSkip(run: ActiveRun, call: AgentCall): Promise<CallOutcome> {
+  const path = commandPath(run.scope.prefix, call.path);
+  const journaled = run.context.dispatcher.journal.skipped.get(path);
+  if (journaled !== undefined) return Promise.resolve(skippedOutcome(call, path, journaled.error));
+  let work: Promise<CallOutcome>;
   try {
-    return await runAgentCall(run, call);
+    work = runAgentCall(run, call, path);
   } catch (error) {
-    const slot = slotNamed(scope, call.agent);
-    if (callPolicy(run, slot) !== 'skip' || !isAgentFailure(error) || signal.aborted) throw error;
-    const cause = error.cause;
-    const failed = { code: cause instanceof ConclaveError && error.code === 'agent_failed' ? cause.code : error.code, message: error.message };
-    const data: Record<string, unknown> = { path, agent: call.agent, topology: scope.topology, step: stepOf(scope, call), error: failed };
-    if (slot !== undefined && !isNestedTopology(slot)) data['commandId'] = commandPath(path, 'generate:0');
-    // Stored before the topology acts on it: a resume must see the skip its later steps relied on.
-    await context.dispatcher.writer.append([{ type: 'agent.skipped', data }]);
-    return skippedOutcome(call, path, failed);
+    work = Promise.reject(error);
   }
+  return work.catch((error: unknown) => skipOrThrow(run, call, path, error));
+}
+
+/** A call that failed: skipped (and the skip journaled) when its policy says so, else the failure again. */
+async function skipOrThrow(run: ActiveRun, call: AgentCall, path: string, error: unknown): Promise<CallOutcome> {
+  const { context, scope, signal } = run;
+  const slot = slotNamed(scope, call.agent);
+  if (callPolicy(run, slot) !== 'skip' || !isAgentFailure(error) || signal.aborted) throw error;
+  const cause = error.cause;
+  const failed = { code: cause instanceof ConclaveError && error.code === 'agent_failed' ? cause.code : error.code, message: error.message };
+  const data: Record<string, unknown> = { path, agent: call.agent, topology: scope.topology, step: stepOf(scope, call), error: failed };
+  if (slot !== undefined && !isNestedTopology(slot)) data['commandId'] = commandPath(path, 'generate:0');
+  // Stored before the topology acts on it: a resume must see the skip its later steps relied on.
+  await context.dispatcher.writer.append([{ type: 'agent.skipped', data }]);
+  return skippedOutcome(call, path, failed);
 }
 
 function skippedOutcome(call: AgentCall, path: string, error: { code: string; message: string }): CallOutcome {
@@ -265,40 +294,14 @@ function skippedOutcome(call: AgentCall, path: string, error: { code: string; me
   };
 }
 
-async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcome> {
+/** One call at `base` (its command path): a model slot's command, or a nested topology's run. */
+function runAgentCall(run: ActiveRun, call: AgentCall, base: string): Promise<CallOutcome> {
   const { context, scope, signal } = run;
   const slot = slotNamed(scope, call.agent);
   if (slot === undefined) {
     throw new ConclaveError('topology_failed', `topology "${scope.topology}" called agent "${call.agent}", which is not in its agents`);
   }
-  const base = commandPath(scope.prefix, call.path);
-  if (isNestedTopology(slot)) {
-    const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
-    const resolved = resolveAlias(context.registry, slot.topology, slot.options);
-    const child: TopologyScope = {
-      topology: resolved.topology,
-      prefix: commandPath(base, resolved.topology),
-      task: lastUser?.content ?? scope.task,
-      agents: slot.agents,
-      options: resolved.options,
-      seed: deriveSeed(scope.seed, base),
-      onAgentError: run.policy,
-      slots: [...(scope.slots ?? []), call.agent],
-    };
-    const { result, totals, skipped } = await runTopology(context, child, signal);
-    const nested: NestedResult = { topology: resolved.topology, reason: result.reason, aggregation: result.aggregation };
-    if (result.details !== undefined) nested.details = result.details;
-    if (!context.dispatcher.journal.messaged.has(base)) {
-      context.dispatcher.journal.messaged.add(base);
-      context.dispatcher.writer.enqueue([
-        {
-          type: 'agent.message',
-          data: { commandId: base, agent: call.agent, text: result.answer, step: stepOf(scope, call), nested },
-        },
-      ]).stored.catch(() => undefined);
-    }
-    return { reply: { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq }, skipped, nested };
-  }
+  if (isNestedTopology(slot)) return runNestedSlot(run, call, slot, base);
   const commandId = commandPath(base, 'generate:0');
   const modelCall: ModelCall = {
     commandId,
@@ -309,8 +312,40 @@ async function runAgentCall(run: ActiveRun, call: AgentCall): Promise<CallOutcom
   };
   if (call.responseFormat !== undefined) modelCall.responseFormat = call.responseFormat;
   // Tools, a spawn roster and an output schema are handled there, as for a spawned agent.
-  const reply = await callModelSlot(context, slot, modelCall, signal, runTopology);
-  return { reply: { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq }, skipped: [] };
+  return callModelSlot(context, slot, modelCall, signal, runTopology).then((reply) => ({
+    reply: { path: call.path, agent: call.agent, text: reply.text, usage: reply.usage, cost: reply.cost, completedSeq: reply.completedSeq },
+    skipped: [],
+  }));
+}
+
+/** A slot that holds a topology: its run, under the slot's command path, and its answer journaled once. */
+async function runNestedSlot(run: ActiveRun, call: AgentCall, slot: NestedTopologyAgent, base: string): Promise<CallOutcome> {
+  const { context, scope, signal } = run;
+  const lastUser = [...call.messages].reverse().find((message) => message.role === 'user');
+  const resolved = resolveAlias(context.registry, slot.topology, slot.options);
+  const child: TopologyScope = {
+    topology: resolved.topology,
+    prefix: commandPath(base, resolved.topology),
+    task: lastUser?.content ?? scope.task,
+    agents: slot.agents,
+    options: resolved.options,
+    seed: deriveSeed(scope.seed, base),
+    onAgentError: run.policy,
+    slots: [...(scope.slots ?? []), call.agent],
+  };
+  const { result, totals, skipped } = await runTopology(context, child, signal);
+  const nested: NestedResult = { topology: resolved.topology, reason: result.reason, aggregation: result.aggregation };
+  if (result.details !== undefined) nested.details = result.details;
+  if (!context.dispatcher.journal.messaged.has(base)) {
+    context.dispatcher.journal.messaged.add(base);
+    context.dispatcher.writer.enqueue([
+      {
+        type: 'agent.message',
+        data: { commandId: base, agent: call.agent, text: result.answer, step: stepOf(scope, call), nested },
+      },
+    ]).stored.catch(() => undefined);
+  }
+  return { reply: { path: call.path, agent: call.agent, text: result.answer, usage: totals.usage, cost: totals.cost, completedSeq: totals.lastCompletedSeq }, skipped, nested };
 }
 
 /** The document's `on_agent_error`, as journaled in `session.created`; `fail` when it sets none. */
