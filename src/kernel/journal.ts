@@ -65,6 +65,9 @@ export interface JournaledMessage {
   outcome?: DefinedOutcome;
 }
 
+/** Input that continues a session, and its going idle: an interrupt journaled before the latest of these is spent. */
+const continuing = new Set(['session.status_idle', 'user.message', 'user.tool_confirmation', 'user.custom_tool_result']);
+
 export class Journal {
   readonly completed = new Map<string, CommandCompletedData>();
   /** Sequence number of each command's `command.completed`: the order calls finished in. */
@@ -104,6 +107,11 @@ export class Journal {
   lastSeq = 0;
   /** Sequence number of the last `user.interrupt`, 0 if none. */
   lastInterruptSeq = 0;
+  /**
+   * Sequence number of the latest input that continues a session (`user.message`, a tool answer) or
+   * of its latest `session.status_idle`, 0 if none: where the current turn began, for interrupts.
+   */
+  lastContinuingSeq = 0;
   deleted = false;
 
   /**
@@ -166,6 +174,7 @@ export class Journal {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     const data = event.data;
+    if (continuing.has(event.type)) this.lastContinuingSeq = event.seq;
     switch (event.type) {
       case 'session.created':
         this.created = data as SessionCreatedData;

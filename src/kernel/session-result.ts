@@ -19,7 +19,7 @@ import type {
   UserCustomToolResultData,
   UserToolConfirmationData,
 } from '../protocol/index.js';
-import { slotPathsOf, type SlotPaths } from './slot-paths.js';
+import { SlotPathIndex } from './slot-paths.js';
 import { addUsage } from './usage-sum.js';
 
 /** A tool call waiting for an answer, as results and listings show it. */
@@ -87,14 +87,37 @@ export interface SessionResult {
  * console.log(result.answer, result.cost.usd);
  */
 export function summarizeSession(events: readonly SessionEvent[]): SessionResult {
-  const first = events[0];
-  const created = (first?.type === 'session.created' ? first.data : {}) as Partial<SessionCreatedData>;
-  const result: SessionResult = {
-    sessionId: first?.sessionId ?? '',
+  const summarizer = new SessionSummarizer();
+  for (const event of events) summarizer.observe(event);
+  return summarizer.result();
+}
+
+/** A completed command's spend, kept until the summary is asked for: its slot path may come later. */
+interface CompletedSpend {
+  commandId: string;
+  agent: string;
+  usage: Usage;
+  cost: Cost;
+}
+
+/**
+ * `summarizeSession`, one event at a time: a running session feeds it every event it stores and
+ * asks for the result at the end, so it never has to keep its log in memory. What it keeps grows
+ * with the session's commands (one small spend record each), not with its events' contents.
+ *
+ * @example
+ * const summarizer = new SessionSummarizer();
+ * for (const event of events) summarizer.observe(event);
+ * summarizer.result().cost.usd;
+ */
+export class SessionSummarizer {
+  /** The result so far; `byAgent`, `pendingToolUses`, `partialAnswer` and `durationMs` are made by `result()`. */
+  private readonly state: SessionResult = {
+    sessionId: '',
     status: 'created',
-    topology: created.topology ?? 'unknown',
-    task: created.task ?? '',
-    seed: created.seed ?? 0,
+    topology: 'unknown',
+    task: '',
+    seed: 0,
     usage: { inputTokens: 0, outputTokens: 0 },
     cost: { usd: 0 },
     byAgent: {},
@@ -102,22 +125,39 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
     commands: { completed: 0, failed: 0, retried: 0 },
     durationMs: 0,
     simulated: false,
-    turns: typeof created.task === 'string' && created.task !== '' ? 1 : 0,
+    turns: 0,
     pendingToolUses: [],
   };
-  let startedAt: number | undefined;
-  /** Slot paths of the commands (`byAgent`'s keys), indexed when the first completed command needs them. */
-  let slotPaths: SlotPaths | undefined;
+  private seen = false;
+  private startedAt: number | undefined;
+  private lastAt: string | undefined;
+  /** Slot paths of the commands (`byAgent`'s keys), resolved in `result()`: a nested slot's name is journaled after its commands. */
+  private readonly slotPaths = new SlotPathIndex();
+  private readonly spends: CompletedSpend[] = [];
   /** The current turn's latest agent message: the answer so far when a budget stops the turn. */
-  let latest: { agent: string; text: string } | undefined;
+  private latest: { agent: string; text: string } | undefined;
   /** Waiting calls by event id, and the event id of each by command (a completion settles it). */
-  const waiting = new Map<string, PendingToolUse>();
-  const waitingCommands = new Map<string, string>();
-  for (const event of events) {
+  private readonly waiting = new Map<string, PendingToolUse>();
+  private readonly waitingCommands = new Map<string, string>();
+
+  /** Takes in the session's next event (events come in seq order, the first being `session.created`). */
+  observe(event: SessionEvent): void {
+    const result = this.state;
+    if (!this.seen) {
+      this.seen = true;
+      const created = (event.type === 'session.created' ? event.data : {}) as Partial<SessionCreatedData>;
+      result.sessionId = event.sessionId;
+      result.topology = created.topology ?? 'unknown';
+      result.task = created.task ?? '';
+      result.seed = created.seed ?? 0;
+      result.turns = typeof created.task === 'string' && created.task !== '' ? 1 : 0;
+    }
+    this.lastAt = event.at;
+    this.slotPaths.observe(event);
     switch (event.type) {
       case 'session.status_running':
         result.status = 'running';
-        startedAt ??= Date.parse(event.at);
+        this.startedAt ??= Date.parse(event.at);
         delete result.stopReason;
         break;
       case 'session.status_idle':
@@ -127,7 +167,7 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         else delete result.budgetExceeded;
         break;
       case 'agent.message':
-        if (typeof event.data['text'] === 'string' && event.data['text'] !== '') latest = { agent: String(event.data['agent']), text: event.data['text'] };
+        if (typeof event.data['text'] === 'string' && event.data['text'] !== '') this.latest = { agent: String(event.data['agent']), text: event.data['text'] };
         break;
       case 'session.status_terminated':
         result.status = 'terminated';
@@ -136,7 +176,7 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         // A new turn: the answer and task shown are this turn's.
         result.task = (event.data as { task: string }).task;
         result.turns += 1;
-        latest = undefined;
+        this.latest = undefined;
         delete result.answer;
         delete result.reason;
         delete result.aggregation;
@@ -145,23 +185,25 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
       case 'session.error':
         result.error = event.data['error'] as ConclaveErrorJSON;
         break;
-      case 'command.completed':
-        addCompleted(result, event.data as CommandCompletedData, (slotPaths ??= slotPathsOf(events)));
-        waiting.delete(waitingCommands.get((event.data as CommandCompletedData).commandId) ?? '');
+      case 'command.completed': {
+        const completed = event.data as CommandCompletedData;
+        this.addCompleted(completed);
+        this.waiting.delete(this.waitingCommands.get(completed.commandId) ?? '');
         break;
+      }
       case 'agent.tool_use':
       case 'agent.custom_tool_use': {
         const use = event.data as AgentToolUseData;
-        if ((event.type === 'agent.tool_use' && use.permission !== 'ask') || waitingCommands.has(use.commandId)) break;
-        waitingCommands.set(use.commandId, event.id);
-        waiting.set(event.id, { eventId: event.id, kind: event.type === 'agent.tool_use' ? 'confirmation' : 'custom_result', agent: use.agent, tool: use.tool, input: use.input, commandId: use.commandId });
+        if ((event.type === 'agent.tool_use' && use.permission !== 'ask') || this.waitingCommands.has(use.commandId)) break;
+        this.waitingCommands.set(use.commandId, event.id);
+        this.waiting.set(event.id, { eventId: event.id, kind: event.type === 'agent.tool_use' ? 'confirmation' : 'custom_result', agent: use.agent, tool: use.tool, input: use.input, commandId: use.commandId });
         break;
       }
       case 'user.tool_confirmation':
-        waiting.delete((event.data as UserToolConfirmationData).toolUseId);
+        this.waiting.delete((event.data as UserToolConfirmationData).toolUseId);
         break;
       case 'user.custom_tool_result':
-        waiting.delete((event.data as UserCustomToolResultData).customToolUseId);
+        this.waiting.delete((event.data as UserCustomToolResultData).customToolUseId);
         break;
       case 'command.failed': {
         const failed = event.data as CommandFailedData;
@@ -182,23 +224,30 @@ export function summarizeSession(events: readonly SessionEvent[]): SessionResult
         break;
     }
   }
-  result.pendingToolUses = [...waiting.values()];
-  if (result.stopReason === 'budget_exceeded' && result.answer === undefined && latest !== undefined) result.partialAnswer = latest;
-  const last = events[events.length - 1];
-  if (startedAt !== undefined && last !== undefined) result.durationMs = Math.max(0, Date.parse(last.at) - startedAt);
-  return result;
-}
 
-function addCompleted(result: SessionResult, completed: CommandCompletedData, slotPaths: SlotPaths): void {
-  result.commands.completed += 1;
-  if (completed.usage === undefined) return;
-  const cost = completed.cost ?? { usd: 0 };
-  if (completed.simulated === true) result.simulated = true;
-  addSpend(result, completed.usage, cost);
-  const provider = (completed.model ?? 'unknown/').split('/')[0] ?? 'unknown';
-  addTo(result.byProvider, provider, completed.usage, cost);
-  const agent = completed.agent ?? 'unknown';
-  addTo(result.byAgent, slotPaths.of(completed.commandId, agent), completed.usage, cost, agent);
+  /** The summary of the events taken in so far: a new object, which later events leave as it is. */
+  result(): SessionResult {
+    const state = this.state;
+    const byProvider: Record<string, SpendLine> = {};
+    for (const [key, line] of Object.entries(state.byProvider)) byProvider[key] = { ...line };
+    const result: SessionResult = { ...state, commands: { ...state.commands }, byProvider, byAgent: {}, pendingToolUses: [...this.waiting.values()] };
+    for (const spend of this.spends) addTo(result.byAgent, this.slotPaths.of(spend.commandId, spend.agent), spend.usage, spend.cost, spend.agent);
+    if (result.stopReason === 'budget_exceeded' && result.answer === undefined && this.latest !== undefined) result.partialAnswer = this.latest;
+    if (this.startedAt !== undefined && this.lastAt !== undefined) result.durationMs = Math.max(0, Date.parse(this.lastAt) - this.startedAt);
+    return result;
+  }
+
+  private addCompleted(completed: CommandCompletedData): void {
+    const result = this.state;
+    result.commands.completed += 1;
+    if (completed.usage === undefined) return;
+    const cost = completed.cost ?? { usd: 0 };
+    if (completed.simulated === true) result.simulated = true;
+    addSpend(result, completed.usage, cost);
+    const provider = (completed.model ?? 'unknown/').split('/')[0] ?? 'unknown';
+    addTo(result.byProvider, provider, completed.usage, cost);
+    this.spends.push({ commandId: completed.commandId, agent: completed.agent ?? 'unknown', usage: completed.usage, cost });
+  }
 }
 
 function addSpend(target: { usage: Usage; cost: Cost }, usage: Usage, cost: Cost): void {

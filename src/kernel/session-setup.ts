@@ -13,6 +13,7 @@ import type { LiveEvents } from './live-events.js';
 import type { ProviderAccess } from './provider-access.js';
 import { defaultRetryPolicy } from './retry-policy.js';
 import { SessionBudget } from './session-budget.js';
+import { SessionSummarizer } from './session-result.js';
 import type { SessionSecrets } from './session-secrets.js';
 import { SessionWriter } from './session-writer.js';
 import type { SessionResult } from './session-result.js';
@@ -154,11 +155,15 @@ export interface ActiveRunParts {
  */
 export function activeRunOf(parts: ActiveRunParts): ActiveRun {
   const { sessionId, journal, definition, trust, secrets } = parts;
-  const writer = new SessionWriter(parts.store, sessionId, parts.events, parts.clock, parts.live);
+  const writer = new SessionWriter(parts.store, sessionId, parts.events.at(-1)?.seq ?? 0, parts.clock, parts.live);
   writer.fence = parts.fence;
   if (secrets.active) writer.redact = (drafts) => secrets.redactDrafts(drafts);
   const budget = new SessionBudget(definition, writer, parts.clock);
-  for (const event of parts.events) budget.ledger.observe(event);
+  const summary = new SessionSummarizer();
+  for (const event of parts.events) {
+    budget.ledger.observe(event);
+    summary.observe(event);
+  }
   const run: ActiveRun = {
     writer,
     journal,
@@ -166,11 +171,13 @@ export function activeRunOf(parts: ActiveRunParts): ActiveRun {
     dispatcher: runDispatcherContext({ sessionId, writer, journal, live: parts.live, clock: parts.clock, access: parts.access, trust, definition, secrets, budget, options: parts.options }),
     controller: undefined,
     inflight: new Set(),
+    summary,
     done: Promise.resolve(undefined as unknown as SessionResult),
   };
   writer.onStored = (event) => {
     journal.add(event);
     budget.observe(event);
+    summary.observe(event);
     // A budget given to a session that had none applies from the next call on.
     if (event.type === 'budget.set' && run.dispatcher.budget === undefined && budget.active) run.dispatcher.budget = budget;
   };

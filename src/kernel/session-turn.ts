@@ -21,7 +21,7 @@ import type { DispatcherContext } from './dispatcher.js';
 import { withDocumentToolPolicy } from './document-tool-policy.js';
 import type { Journal, TurnRecord } from './journal.js';
 import type { KernelOptions, SessionDefinition } from './kernel-options.js';
-import { summarizeSession, type SessionResult } from './session-result.js';
+import type { SessionResult, SessionSummarizer } from './session-result.js';
 import type { SessionWriter } from './session-writer.js';
 import { runTopology } from './topology-runner.js';
 import type { SessionBudget } from './session-budget.js';
@@ -38,6 +38,8 @@ export interface ActiveRun {
   controller: AbortController | undefined;
   /** Promises of agent calls in flight, so an interrupted turn idles after they settle. */
   inflight: Set<Promise<unknown>>;
+  /** The session's result so far, kept current with every event stored: a run keeps no copy of its log. */
+  summary: SessionSummarizer;
   done: Promise<SessionResult>;
 }
 
@@ -86,7 +88,10 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
   await writer.append([{ type: 'session.status_running', data: {} }]);
   const tools = withDocumentToolPolicy(context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' }), definition.tools);
   try {
-    if (journal.lastInterruptSeq > turnStartSeq(writer)) controller.abort('interrupted by the user');
+    // Where this turn began: the latest user message, tool answer or `session.status_idle`. An
+    // interrupt journaled after it stops the turn, even one that landed before the run wrote its
+    // `session.status_running` (sent right after the message, while the run was still opening).
+    if (journal.lastInterruptSeq > journal.lastContinuingSeq) controller.abort('interrupted by the user');
     const topologyContext = {
       registry: context.registry,
       dispatcher: run.dispatcher,
@@ -221,22 +226,6 @@ export function watchForInput(store: SessionStore, inputPollMs: number | undefin
   return () => clearInterval(timer);
 }
 
-/** Input that continues a session: an interrupt journaled before the latest of these is spent. */
-const continuing = new Set(['session.status_idle', 'user.message', 'user.tool_confirmation', 'user.custom_tool_result']);
-
-/**
- * Where this turn began: the seq of the latest `user.message`, tool answer or `session.status_idle`.
- * An interrupt journaled after it stops the turn, even one that landed before the run wrote its
- * `session.status_running` (sent right after the message, while the run was still opening).
- */
-function turnStartSeq(writer: SessionWriter): number {
-  for (let index = writer.events.length - 1; index >= 0; index -= 1) {
-    const event = writer.events[index] as SessionEvent;
-    if (continuing.has(event.type)) return event.seq;
-  }
-  return 0;
-}
-
 function trackInflight(run: ActiveRun, work: Promise<unknown>): void {
   run.inflight.add(work);
   const forget = (): void => {
@@ -308,5 +297,5 @@ export async function driveTurns(context: TurnLoopContext, sessionId: string, ru
     stopPolling();
   }
   await writer.drain();
-  return summarizeSession(writer.events);
+  return run.summary.result();
 }

@@ -42,8 +42,6 @@ interface PendingAppend {
 }
 
 export class SessionWriter {
-  /** Every event of the session: those read at start plus those written since. */
-  readonly events: SessionEvent[];
   private reservedSeq: number;
   private storedSeq: number;
   private pending: PendingAppend[] = [];
@@ -66,16 +64,19 @@ export class SessionWriter {
    */
   private readonly flushSoon = (): void => void this.flush();
 
+  /**
+   * A writer after `headSeq`, the seq of the log's last event when the run read it. It keeps no copy
+   * of the log: whoever needs the events stored hears of each through `onStored`.
+   */
   constructor(
     private readonly store: SessionStore,
     readonly sessionId: string,
-    existing: SessionEvent[],
+    headSeq: number,
     private readonly clock: Clock,
     private readonly live: LiveEvents,
   ) {
-    this.events = existing;
-    this.storedSeq = existing[existing.length - 1]?.seq ?? 0;
-    this.reservedSeq = this.storedSeq;
+    this.storedSeq = headSeq;
+    this.reservedSeq = headSeq;
   }
 
   /** Sequence number of the last event stored. */
@@ -179,7 +180,6 @@ export class SessionWriter {
   }
 
   private record(event: SessionEvent): void {
-    this.events.push(event);
     this.onStored(event);
     this.live.publish(this.sessionId, { type: 'event', event });
   }
@@ -214,10 +214,7 @@ export class SessionWriter {
         const events = this.stamp(batch);
         const stored = events.length === 0 ? [] : await this.appendBatch(events);
         this.storedSeq += stored.length;
-        for (const event of stored) {
-          this.events.push(event);
-          this.onStored(event);
-        }
+        for (const event of stored) this.onStored(event);
         if (batch.length === 1) {
           (batch[0] as PendingAppend).resolve(stored);
         } else {

@@ -89,7 +89,7 @@ export function customResultDraft(customToolUseId: string, result: CustomToolRes
 export interface ToolAnswerHost {
   store: SessionStore;
   /** The run of the session in this kernel, if it runs here (its journal is current). */
-  running(sessionId: string): { writer: { events: readonly SessionEvent[] }; journal: Journal } | undefined;
+  running(sessionId: string): { journal: Journal } | undefined;
   /** Appends input: through the running writer, or after the store's head. */
   journalInput(sessionId: string, draft: EventDraft): Promise<SessionEvent>;
   /** Has the session run (here, or by a queue of workers). */
@@ -117,7 +117,8 @@ export async function answerToolUse(host: ToolAnswerHost, request: ToolAnswerReq
   const { sessionId } = request;
   await assertWritable(host.store, sessionId);
   const running = host.running(sessionId);
-  const events = running?.writer.events ?? (await host.store.read(sessionId));
+  // A running session's journal is current; its log is read only to word a refusal.
+  const events = running === undefined || !running.journal.waitingByEvent.has(request.toolUseId) ? await host.store.read(sessionId) : [];
   waitingToolUse(running?.journal ?? Journal.from(events), events, request.toolUseId, request.kind);
   const event = await host.journalInput(sessionId, request.draft);
   // Read after our own append, so answers others journaled meanwhile count too.

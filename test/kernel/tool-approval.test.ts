@@ -226,10 +226,15 @@ describe('tool approval', () => {
     const answered: Array<Promise<unknown>> = [];
     kernel.live.subscribe(sessionId, (item) => {
       if (item.type !== 'event' || item.event.type !== 'agent.tool_use' || item.event.data['permission'] !== 'ask') return;
-      answered.push(kernel.confirmTool(sessionId, item.event.id, { allow: true }).finally(release));
+      // While the run goes on, a wrong id is still refused by name (the log is read to say so).
+      const wrong = kernel.confirmTool(sessionId, 'evt_nope', { allow: true }).then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof ConclaveError ? `${error.code}: ${error.message}` : String(error)),
+      );
+      answered.push(wrong, kernel.confirmTool(sessionId, item.event.id, { allow: true }).finally(release));
     });
     const done = await kernel.runSession(sessionId);
-    expect(await Promise.all(answered)).toEqual([expect.objectContaining({ remaining: [], resumed: false })]);
+    expect(await Promise.all(answered)).toEqual([`tool_use_not_found: session ${sessionId} has no event evt_nope`, expect.objectContaining({ remaining: [], resumed: false })]);
     expect(done).toMatchObject({ stopReason: 'end_turn', pendingToolUses: [] });
     expect(done.answer).toContain('a: bash ran');
     expect(idles(await store.read(sessionId))).toEqual([{ stopReason: 'end_turn' }]);
