@@ -6,11 +6,10 @@
  * no provider can hold an attempt for the socket's own five minutes. A timeout is a retryable
  * `provider_timeout`, unlike an interrupt, which ends the call.
  *
- * Every model call makes one, so it is a class with no closures: the attempt itself listens to the
- * session's signal (`handleEvent`), timers share one callback, and a message is worded only when
- * its timer fires.
+ * Every model call makes one, so it is a class with no closures: it joins its session signal's set
+ * of attempts (one listener per session signal aborts them all), timers share one callback, and a
+ * message is worded only when its timer fires.
  */
-import { setMaxListeners } from 'node:events';
 import { ConclaveError, defaultCallTimeouts, type CallTimeouts, type StreamPart } from '../protocol/index.js';
 
 export interface AttemptSignal {
@@ -38,14 +37,26 @@ const limitWording: Record<keyof CallTimeouts, string> = {
   total_ms: 'not finished within',
 };
 
-const onceOnly = { once: true } as const;
-
 /**
- * Session signals whose listener limit is already lifted. Every call in flight listens to its
- * session's signal — a parallel topology has dozens at once — and each removes its listener in
- * `dispose`: no leak for Node to warn about.
+ * The attempts in flight on each session signal. A session's signal gets one listener, which aborts
+ * them all: an attempt joins a set rather than adding and removing a listener of its own, which on
+ * Node's EventTarget costs more than the rest of the attempt signal (and a parallel topology has
+ * dozens of attempts on one session signal at once).
  */
-const unlimited = new WeakSet<AbortSignal>();
+const attemptsOn = new WeakMap<AbortSignal, Set<TimedAttempt>>();
+
+function attemptsOf(session: AbortSignal): Set<TimedAttempt> {
+  let attempts = attemptsOn.get(session);
+  if (attempts === undefined) {
+    const joined = new Set<TimedAttempt>();
+    attemptsOn.set(session, joined);
+    session.addEventListener('abort', () => {
+      for (const attempt of joined) attempt.sessionAborted();
+    }, { once: true });
+    attempts = joined;
+  }
+  return attempts;
+}
 
 class TimedAttempt implements AttemptSignal {
   readonly signal: AbortSignal;
@@ -54,23 +65,22 @@ class TimedAttempt implements AttemptSignal {
   private firstTokenTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly totalTimer: NodeJS.Timeout;
+  /** The attempts on the session's signal, this one among them until disposed. */
+  private readonly siblings: Set<TimedAttempt>;
 
   constructor(
     private readonly session: AbortSignal,
     private readonly timeouts: CallTimeouts | undefined,
   ) {
     this.signal = this.controller.signal;
-    if (!unlimited.has(session)) {
-      setMaxListeners(0, session);
-      unlimited.add(session);
-    }
-    session.addEventListener('abort', this, onceOnly);
+    this.siblings = attemptsOf(session);
+    this.siblings.add(this);
     this.firstTokenTimer = this.arm('first_token_ms');
     this.totalTimer = this.arm('total_ms');
   }
 
-  /** The session's signal aborted (this object is its listener). */
-  handleEvent(): void {
+  /** The session's signal aborted. */
+  sessionAborted(): void {
     this.controller.abort(this.session.reason);
   }
 
@@ -94,7 +104,7 @@ class TimedAttempt implements AttemptSignal {
     clearTimeout(this.firstTokenTimer);
     clearTimeout(this.idleTimer);
     clearTimeout(this.totalTimer);
-    this.session.removeEventListener('abort', this);
+    this.siblings.delete(this);
   }
 
   /** A limit the document leaves out takes its default. */

@@ -107,6 +107,9 @@ export class BudgetLedger {
   private closedMs = 0;
   private runningSince: number | undefined;
   private lastAt: number | undefined;
+  /** The last time text parsed, and what it gave: the events of one append share their time. */
+  private parsedText: string | undefined;
+  private parsedAt = Number.NaN;
 
   constructor(document: { budget?: Budget; agents?: readonly AgentSlot[] }) {
     this.budget = document.budget;
@@ -119,7 +122,11 @@ export class BudgetLedger {
   }
 
   observe(event: SessionEvent): void {
-    const at = Date.parse(event.at);
+    if (event.at !== this.parsedText) {
+      this.parsedText = event.at;
+      this.parsedAt = Date.parse(event.at);
+    }
+    const at = this.parsedAt;
     switch (event.type) {
       case 'budget.set': {
         const data = event.data as BudgetSetData;

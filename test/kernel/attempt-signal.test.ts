@@ -1,5 +1,6 @@
 // The attempt signal's three limits, driven with fake timers: which one fires, what it says, and
 // that the document's values override the defaults field by field.
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAttemptSignal } from '../../src/kernel/attempt-signal.js';
 import { defaultCallTimeouts } from '../../src/protocol/index.js';
@@ -64,5 +65,17 @@ describe('createAttemptSignal', () => {
     quiet.dispose();
     vi.advanceTimersByTime(1_000_000);
     expect(quiet.signal.aborted).toBe(false);
+  });
+
+  it('aborts every attempt still on a session signal, and none disposed, with one listener on it however many there are', () => {
+    const session = new AbortController();
+    const attempts = Array.from({ length: 30 }, () => createAttemptSignal(session.signal, undefined));
+    // Node warns past 10 listeners on one signal: a parallel step's attempts must not add one each.
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(1);
+    for (const attempt of attempts.slice(0, 10)) attempt.dispose();
+    session.abort(new Error('interrupted'));
+    expect(attempts.map((attempt) => attempt.signal.aborted)).toEqual([...Array<boolean>(10).fill(false), ...Array<boolean>(20).fill(true)]);
+    expect(attempts[29]?.signal.reason).toEqual(new Error('interrupted'));
+    for (const attempt of attempts.slice(10)) attempt.dispose();
   });
 });
