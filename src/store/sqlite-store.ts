@@ -53,6 +53,14 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** Why an append expecting `expectedSeq` (fenced with `fence`) is refused by a session whose row is `row`; undefined when it is not. */
+function refusalOf(sessionId: string, expectedSeq: number, fence: number | undefined, row: { last_seq: number; runner_epoch: number } | undefined): ConclaveError | undefined {
+  const epoch = row?.runner_epoch ?? 0;
+  if (fence !== undefined && fence !== epoch) return claimedError(sessionId, fence, epoch);
+  const head = row?.last_seq ?? 0;
+  return expectedSeq === head + 1 ? undefined : conflictError(sessionId, expectedSeq, head);
+}
+
 /**
  * Opens (creating if needed) a SQLite session store at `options.path`.
  *
@@ -80,17 +88,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   const insertSession = db.prepare<[string, string, string, string, string, string, number, string, string | null, number, number]>(
     `INSERT INTO sessions (${sessionColumns}, runner_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // What most appends change: only these columns, so the `sessions_by_workspace` index is left alone.
-  const patchSessionHead = db.prepare<[string, number, string | null, string]>(
-    'UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status) WHERE id = ?',
-  );
+  // An append to an existing session patches its row only where the row's head (and, for a fenced
+  // append, its claim) is what the append expects: the check and the patch are one statement, and
+  // a row left unchanged is read only to word the refusal. What most appends change is only these
+  // columns, so the `sessions_by_workspace` index is left alone.
+  const headPatch = 'UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status) WHERE id = ? AND last_seq = ?';
+  const patchSessionHead = db.prepare<[string, number, string | null, string, number]>(headPatch);
+  const patchSessionHeadFenced = db.prepare<[string, number, string | null, string, number, number]>(`${headPatch} AND runner_epoch = ?`);
   // Applies any SummaryChange without reading the row first: NULL means "unchanged".
-  const patchSession = db.prepare<[string, number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string]>(
-    `UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status),
+  const fullPatch = `UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status),
        topology = coalesce(?, topology), title = coalesce(?, title), created_at = coalesce(?, created_at),
        workspace = coalesce(?, workspace), archived_at = coalesce(?, archived_at), deleted = coalesce(?, deleted)
-     WHERE id = ?`,
-  );
+     WHERE id = ? AND last_seq = ?`;
+  type FullPatch = [string, number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string, number];
+  const patchSession = db.prepare<FullPatch>(fullPatch);
+  const patchSessionFenced = db.prepare<[...FullPatch, number]>(`${fullPatch} AND runner_epoch = ?`);
   const selectEvents = db.prepare<[string, number, number], EventRow>(
     'SELECT seq, id, type, at, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   );
@@ -119,45 +131,49 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   // Group commit: appends queued in one turn of the event loop (from any number of sessions) are
   // written in one transaction, flushed on setImmediate — after every timer and I/O callback of the
   // turn has queued its append. Each append keeps its own head check, so a conflict rejects only
-  // that append. The only read is the head (and claim) check; the summary is patched from the events alone.
+  // that append; an append to an existing session reads nothing (its patch is its check), and the
+  // summary is patched from the events alone.
   const writeBatch = db.transaction((batch: PendingAppend[], outcomes: unknown[]) => {
-    /** Each session's row as this batch has left it (undefined: no row yet). */
-    const rows = new Map<string, { last_seq: number; runner_epoch: number } | undefined>();
     for (let position = 0; position < batch.length; position += 1) {
       const pending = batch[position] as PendingAppend;
       const { sessionId, expectedSeq, fence, appended, dataTexts, claimNew } = pending;
-      const row = rows.has(sessionId) ? rows.get(sessionId) : selectHeadAndEpoch.get(sessionId);
-      const head = row?.last_seq;
-      if (fence !== undefined && fence !== (row?.runner_epoch ?? 0)) {
-        outcomes[position] = claimedError(sessionId, fence, row?.runner_epoch ?? 0);
-        continue;
-      }
-      if (expectedSeq !== (head ?? 0) + 1) {
-        outcomes[position] = conflictError(sessionId, expectedSeq, head ?? 0);
+      const change = summarizeChange(appended) as SummaryChange;
+      if (expectedSeq === 1) {
+        // A new session: there must be no row yet.
+        const row = selectHeadAndEpoch.get(sessionId);
+        const refusal = refusalOf(sessionId, expectedSeq, fence, row);
+        if (refusal !== undefined || row !== undefined) {
+          outcomes[position] = refusal ?? conflictError(sessionId, expectedSeq, row?.last_seq ?? 0);
+          continue;
+        }
+        const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
+        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0, claimNew ? 1 : 0);
+      } else if (patchRow(sessionId, expectedSeq - 1, fence, change) === 0) {
+        outcomes[position] = refusalOf(sessionId, expectedSeq, fence, selectHeadAndEpoch.get(sessionId)) ?? conflictError(sessionId, expectedSeq, expectedSeq - 1);
         continue;
       }
       for (let index = 0; index < appended.length; index += 1) {
         const event = appended[index] as SessionEvent;
         insertEvent.run(sessionId, event.seq, event.id, event.type, event.at, dataTexts[index] as string);
       }
-      const change = summarizeChange(appended) as SummaryChange;
-      let epoch = row?.runner_epoch ?? 0;
-      if (head === undefined) {
-        const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
-        if (claimNew) epoch = 1;
-        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0, epoch);
-      } else if (change.created === undefined && change.title === undefined && change.archivedAt === undefined && change.deleted === undefined) {
-        patchSessionHead.run(change.updatedAt, change.lastSeq, change.status ?? null, sessionId);
-      } else {
-        const { created } = change;
-        patchSession.run(
-          change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, change.title ?? created?.title ?? null, created?.createdAt ?? null,
-          created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId,
-        );
-      }
-      rows.set(sessionId, { last_seq: change.lastSeq, runner_epoch: epoch });
     }
   });
+
+  /** Patches a session's row where its head is `head` (and its claim `fence`, when given); returns the rows changed (0 or 1). */
+  function patchRow(sessionId: string, head: number, fence: number | undefined, change: SummaryChange): number {
+    if (change.created === undefined && change.title === undefined && change.archivedAt === undefined && change.deleted === undefined) {
+      const status = change.status ?? null;
+      return (fence === undefined
+        ? patchSessionHead.run(change.updatedAt, change.lastSeq, status, sessionId, head)
+        : patchSessionHeadFenced.run(change.updatedAt, change.lastSeq, status, sessionId, head, fence)).changes;
+    }
+    const { created } = change;
+    const values: FullPatch = [
+      change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, change.title ?? created?.title ?? null, created?.createdAt ?? null,
+      created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId, head,
+    ];
+    return (fence === undefined ? patchSession.run(...values) : patchSessionFenced.run(...values, fence)).changes;
+  }
 
   let queued: PendingAppend[] = [];
   let flushScheduled = false;
