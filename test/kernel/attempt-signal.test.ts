@@ -78,4 +78,31 @@ describe('createAttemptSignal', () => {
     expect(attempts[29]?.signal.reason).toEqual(new Error('interrupted'));
     for (const attempt of attempts.slice(10)) attempt.dispose();
   });
+
+  it("hands a clean signal to the session's next attempt, and never one that aborted or that a provider left a listener on", () => {
+    const session = new AbortController();
+    const first = createAttemptSignal(session.signal, { first_token_ms: 10 });
+    const clean = first.signal;
+    first.dispose();
+    const second = createAttemptSignal(session.signal, { first_token_ms: 10 });
+    expect(second.signal).toBe(clean);
+    // The first attempt's timer went with it: the reused signal is the second attempt's alone.
+    vi.advanceTimersByTime(9);
+    expect(second.signal.aborted).toBe(false);
+    const listener = (): void => undefined;
+    second.signal.addEventListener('abort', listener);
+    second.dispose();
+    const third = createAttemptSignal(session.signal, { first_token_ms: 10 });
+    expect(third.signal).not.toBe(clean);
+    vi.advanceTimersByTime(10);
+    expect(third.signal.aborted).toBe(true);
+    third.dispose();
+    const fourth = createAttemptSignal(session.signal, { first_token_ms: 10 });
+    expect(fourth.signal).not.toBe(third.signal);
+    expect(fourth.signal.aborted).toBe(false);
+    session.abort(new Error('interrupted'));
+    expect(fourth.signal.reason).toEqual(new Error('interrupted'));
+    expect(clean.aborted).toBe(false);
+    fourth.dispose();
+  });
 });
