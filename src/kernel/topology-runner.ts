@@ -294,7 +294,10 @@ function skippedOutcome(call: AgentCall, path: string, error: { code: string; me
   };
 }
 
-/** One call at `base` (its command path): a model slot's command, or a nested topology's run. */
+/**
+ * One call at `base` (its command path): a model slot's command, or a nested topology's run. Throws
+ * `topology_failed` for an agent the scope does not have; its caller turns that into a rejection.
+ */
 function runAgentCall(run: ActiveRun, call: AgentCall, base: string): Promise<CallOutcome> {
   const { context, scope, signal } = run;
   const slot = slotNamed(scope, call.agent);
