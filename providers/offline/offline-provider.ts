@@ -36,7 +36,7 @@ import { writeJsonForSchema, writeJsonWithoutSchema } from './json-writer.js';
 import { decideFailure, failureError } from './offline-failure.js';
 import { countInputTokens, lastContent, textSeedOf } from './offline-conversation.js';
 import { offlineModelNames, parseOfflineModel, type OfflineModelOptions } from './offline-model-options.js';
-import { sleepUntil, streamText } from './offline-timing.js';
+import { firstTokenDue, streamText } from './offline-timing.js';
 import { writePersonaAnswer } from './persona-writer.js';
 import { writeDesign } from './topology-designer.js';
 import { writeGrade } from './outcome-grader.js';
@@ -136,7 +136,7 @@ async function* generate(request: GenerateRequest, generateOptions: GenerateOpti
     // One delta after the time to first token (none: the instant path), without delegating to
     // streamText: each `yield*` adds a generator round trip per part, and 1,000 sessions of a model
     // with a latency hold that much more across every call (benchmarks/engine).
-    if (options.ttftMs > 0 && (!(await sleepUntil(start + options.ttftMs, signal)) || signal.aborted)) {
+    if (options.ttftMs > 0 && !(await firstTokenDue(options, signal, start))) {
       yield abortedPart(request.model);
       return;
     }

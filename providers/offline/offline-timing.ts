@@ -48,6 +48,19 @@ export interface Pacing {
 }
 
 /**
+ * Waits until the first token is due (`start + ttftMs`; at once when `ttftMs` is 0). Resolves true
+ * when it is, false when `signal` aborted first. The one place both paces start from: `streamText`,
+ * and the offline model's one-delta path, which waits here instead of delegating to `streamText`.
+ *
+ * @example
+ * if (!(await firstTokenDue({ ttftMs: 300, tokensPerSecond: undefined }, signal, start))) return; // aborted
+ */
+export async function firstTokenDue(pacing: Pacing, signal: AbortSignal, start: number): Promise<boolean> {
+  if (pacing.ttftMs > 0 && !(await sleepUntil(start + pacing.ttftMs, signal))) return false;
+  return !signal.aborted;
+}
+
+/**
  * Streams `text` as `text-delta` parts: after `ttftMs`, in one delta, or token by token at
  * `tokensPerSecond`. Returns false when `signal` aborted (the caller reports it).
  *
@@ -61,9 +74,8 @@ export async function* streamText(
   start: number,
 ): AsyncGenerator<StreamPart, boolean> {
   const firstTokenAt = start + pacing.ttftMs;
-  if (pacing.ttftMs > 0 && !(await sleepUntil(firstTokenAt, signal))) return false;
+  if (!(await firstTokenDue(pacing, signal, start))) return false;
   if (pacing.tokensPerSecond === undefined) {
-    if (signal.aborted) return false;
     if (text !== '') yield { type: 'text-delta', delta: text };
     return true;
   }
