@@ -90,6 +90,8 @@ class TimedAttempt implements AttemptSignal {
     this.siblings.spare = undefined;
     this.signal = this.controller.signal;
     this.siblings.attempts.add(this);
+    // The session's abort has been dispatched already: it will not reach this attempt through the set.
+    if (session.aborted) this.controller.abort(session.reason);
     this.firstTokenTimer = this.arm('first_token_ms');
     this.totalTimer = this.arm('total_ms');
   }

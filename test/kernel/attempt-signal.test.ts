@@ -67,6 +67,22 @@ describe('createAttemptSignal', () => {
     expect(quiet.signal.aborted).toBe(false);
   });
 
+  it('starts aborted on a session signal that aborted before it, with the session’s reason, also after an earlier attempt joined it', () => {
+    const session = new AbortController();
+    // An earlier attempt made the session's one listener; the abort has been dispatched by the time the next attempt is made.
+    createAttemptSignal(session.signal, undefined).dispose();
+    const reason = new Error('interrupted by the user');
+    session.abort(reason);
+    const late = createAttemptSignal(session.signal, undefined);
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe(reason);
+    expect(late.timeoutError()).toBeUndefined();
+    late.dispose();
+    const first = createAttemptSignal(AbortSignal.abort(reason), undefined);
+    expect(first.signal.aborted).toBe(true);
+    first.dispose();
+  });
+
   it('aborts every attempt still on a session signal, and none disposed, with one listener on it however many there are', () => {
     const session = new AbortController();
     const attempts = Array.from({ length: 30 }, () => createAttemptSignal(session.signal, undefined));
