@@ -202,6 +202,9 @@ async function callModel(context: DispatcherContext, call: ModelCall, chain: rea
     const startedAt = context.clock.monotonic();
     const attemptSignal = createAttemptSignal(signal, context.timeouts);
     try {
+      // An interrupt heard while `command.started` was committing (one another process journaled
+      // before it, absorbed by that very append) stops the call before any provider sees it.
+      if (signal.aborted) throw abortedError(signal);
       const streamed = await consumeStream(context, adapter, request, attempt, attemptSignal, startedAt, live);
       // A model that repeats a secret passes it on to nobody: not the next agent, not a tool, not the log.
       const outcome = context.redact === undefined ? streamed : { ...streamed, text: context.redact(streamed.text), toolCalls: context.redact(streamed.toolCalls) };

@@ -85,7 +85,8 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   run.controller = controller;
-  await writer.append([{ type: 'session.status_running', data: {} }]);
+  // Stored with the turn's first write (its first `command.started`, or the idle that ends it).
+  writer.defer([{ type: 'session.status_running', data: {} }]);
   const tools = withDocumentToolPolicy(context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' }), definition.tools);
   try {
     // Where this turn began: the latest user message, tool answer or `session.status_idle`. An

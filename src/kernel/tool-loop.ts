@@ -112,6 +112,8 @@ export async function dispatchToolCall(
   const startedAt = context.clock.monotonic();
   let outcome: ToolOutcome;
   try {
+    // As for a model call: an interrupt heard while `command.started` committed runs nothing.
+    if (signal.aborted) throw new ConclaveError('aborted', 'the tool call was aborted');
     outcome = await tools.execute(call, signal, { commandId, agent });
   } catch (thrown) {
     const error = toConclaveError(thrown);
