@@ -184,6 +184,7 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
  * polling `head` — or when `inputPollMs` is given, which forces polling (0: no looking). A watch
  * starts with one look, for input journaled before it began. Only for stores shared between
  * processes; in-process input goes through the writer directly. Returns the stop function.
+ * (A run that creates its session by its first write skips that look: nobody else can have written.)
  *
  * @example
  * const stop = watchForInput(store, undefined, sessionId, writer);
@@ -217,7 +218,8 @@ export function watchForInput(store: SessionStore, inputPollMs: number | undefin
   };
   if (store.watch !== undefined && inputPollMs === undefined) {
     const stop = store.watch(sessionId, check);
-    check();
+    // A session this run has yet to create has no input from anyone: there is nothing to look for.
+    if (!writer.creating) check();
     return stop;
   }
   const interval = inputPollMs ?? (store.kind === 'memory' ? 0 : 100);

@@ -99,6 +99,11 @@ export class SessionWriter {
     }
   }
 
+  /** Whether the session is yet to be created by this writer's first write: nobody else can have written to it. */
+  get creating(): boolean {
+    return this.creation !== undefined;
+  }
+
   /** Sequence number of the last event stored. */
   get lastSeq(): number {
     return this.storedSeq;
