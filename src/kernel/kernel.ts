@@ -31,11 +31,6 @@ import { activeRunOf, isPricedModel } from './session-setup.js';
 import { checkedSessionCreation } from './session-creation.js';
 import { answerToolUse, confirmationDraft, customResultDraft, type CustomToolResult, type ToolAnswerReceipt, type ToolConfirmation } from './tool-answers.js';
 
-/** A claim a run opens with instead of claiming and reading: a session created claimed, stored (`createClaimed`) or created by the run's first write (`unstored`, its first events). */
-interface OpeningClaim extends ClaimedSession {
-  unstored?: readonly NewSessionEvent[];
-}
-
 export class Kernel {
   readonly store: SessionStore;
   readonly registry: Registry;
@@ -125,7 +120,7 @@ export class Kernel {
   }
 
   /** Opens one run of a session unless one is open or opening here (then its result). */
-  private openOnce(sessionId: string, options: RunOptions, claimed: OpeningClaim | undefined): Promise<SessionResult> {
+  private openOnce(sessionId: string, options: RunOptions, claimed: ClaimedSession | undefined): Promise<SessionResult> {
     const running = this.active.get(sessionId)?.done ?? this.opening.get(sessionId);
     if (running !== undefined) return running;
     // Errors leave the kernel redacted too: the CLI prints them, workers log them, queues store them.
@@ -139,10 +134,9 @@ export class Kernel {
 
   /**
    * Claims, reads and starts one run; `runSession` makes sure only one is opening per session. A
-   * session this kernel has just created claimed (`claimed`) is neither claimed nor read again; one
-   * it creates with this run (`claimed.unstored`) is stored by the run's first write.
+   * session this kernel has just created claimed (`claimed`) is neither claimed nor read again.
    */
-  private async openRun(sessionId: string, options: RunOptions, claimed: OpeningClaim | undefined): Promise<SessionResult> {
+  private async openRun(sessionId: string, options: RunOptions, claimed: ClaimedSession | undefined): Promise<SessionResult> {
     // The claim (which refuses an unknown session) comes before the read: whoever ran the session before can append nothing more, so
     // the log read next is the whole truth this run continues from.
     const fence = claimed?.fence ?? (await this.store.claim(sessionId));
@@ -158,10 +152,7 @@ export class Kernel {
     assertDocumentAllowed(definition, this.policy, trust.workspace, { untrusted: trust.untrusted });
     await this.secrets.prepare(definition, trust.untrusted ? { workspace: trust.workspace } : undefined);
     this.secrets.addFromEnvironment(this.registry, this.options.env ?? process.env, definition.providers);
-    const run = activeRunOf({
-      sessionId, events, fence, journal, definition, trust, store: this.store, live: this.live, clock: this.clock, access: this.access, secrets: this.secrets, options: this.options,
-      ...(claimed?.unstored !== undefined ? { creation: claimed.unstored } : {}),
-    });
+    const run = activeRunOf({ sessionId, events, fence, journal, definition, trust, store: this.store, live: this.live, clock: this.clock, access: this.access, secrets: this.secrets, options: this.options });
     const loop = { store: this.store, inputPollMs: this.options.inputPollMs, registry: this.registry, sessionTools: this.options.sessionTools };
     run.done = driveTurns(loop, sessionId, run, options.signal, () => this.active.delete(sessionId)).catch((error: unknown) => Promise.reject(this.secrets.redactThrown(error)));
     this.active.set(sessionId, run);
@@ -366,12 +357,10 @@ export class Kernel {
     // The budget goes into the session's creation; it is not a change to journal again.
     const { budget: _created, ...run } = options;
     if (this.store.createClaimed === undefined) return this.runSession(await this.createSession(definition, options), run);
-    // Created and claimed by the run's first write (`createClaimed`, with the run's first events
-    // behind the created ones): nobody else can run the session before, so its log is what this
-    // run starts from, and creating it costs no transaction of its own.
+    // Created and claimed in one write; nobody else can have run it yet, so its log is what was written.
     const { sessionId, created } = await this.sessionCreation(definition, options);
-    const events = created.map((event, index): SessionEvent => ({ ...event, sessionId, seq: index + 1 }));
-    return this.openOnce(sessionId, run, { events, fence: 1, unstored: created });
+    const claimed = await this.store.createClaimed(sessionId, created);
+    return this.openOnce(sessionId, run, claimed);
   }
 
   /**

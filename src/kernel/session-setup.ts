@@ -142,8 +142,6 @@ export interface ActiveRunParts {
   access: ProviderAccess;
   secrets: SessionSecrets;
   options: KernelOptions;
-  /** The run creates the session: `events` are not stored yet, and the writer's first write stores them (see `SessionWriter`). */
-  creation?: readonly NewSessionEvent[];
 }
 
 /**
@@ -157,7 +155,7 @@ export interface ActiveRunParts {
  */
 export function activeRunOf(parts: ActiveRunParts): ActiveRun {
   const { sessionId, journal, definition, trust, secrets } = parts;
-  const writer = new SessionWriter(parts.store, sessionId, parts.events.at(-1)?.seq ?? 0, parts.clock, parts.live, parts.creation);
+  const writer = new SessionWriter(parts.store, sessionId, parts.events.at(-1)?.seq ?? 0, parts.clock, parts.live);
   writer.fence = parts.fence;
   if (secrets.active) writer.redact = (drafts) => secrets.redactDrafts(drafts);
   const budget = new SessionBudget(definition, writer, parts.clock);

@@ -85,8 +85,7 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   run.controller = controller;
-  // Stored with the turn's first write (its first `command.started`, or the idle that ends it).
-  writer.defer([{ type: 'session.status_running', data: {} }]);
+  await writer.append([{ type: 'session.status_running', data: {} }]);
   const tools = withDocumentToolPolicy(context.sessionTools?.(run.dispatcher.sessionId, definition, run.dispatcher.trust ?? { untrusted: false, workspace: 'default' }), definition.tools);
   try {
     // Where this turn began: the latest user message, tool answer or `session.status_idle`. An
@@ -184,7 +183,6 @@ export async function runTurn(context: TurnContext, run: ActiveRun, turn: TurnRe
  * polling `head` — or when `inputPollMs` is given, which forces polling (0: no looking). A watch
  * starts with one look, for input journaled before it began. Only for stores shared between
  * processes; in-process input goes through the writer directly. Returns the stop function.
- * (A run that creates its session by its first write skips that look: nobody else can have written.)
  *
  * @example
  * const stop = watchForInput(store, undefined, sessionId, writer);
@@ -218,8 +216,7 @@ export function watchForInput(store: SessionStore, inputPollMs: number | undefin
   };
   if (store.watch !== undefined && inputPollMs === undefined) {
     const stop = store.watch(sessionId, check);
-    // A session this run has yet to create has no input from anyone: there is nothing to look for.
-    if (!writer.creating) check();
+    check();
     return stop;
   }
   const interval = inputPollMs ?? (store.kind === 'memory' ? 0 : 100);

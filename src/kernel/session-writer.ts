@@ -20,8 +20,6 @@ import type { LiveEvents } from './live-events.js';
 /** Events another process may add to a running session besides `user.*` input. */
 const absorbable = new Set(['session.archived', 'session.deleted', 'session.updated', 'budget.set']);
 
-const ignore = (): void => undefined;
-
 /** Errors already worded for the user, not to be wrapped again. */
 const final = new WeakSet<Error>();
 
@@ -67,21 +65,8 @@ export class SessionWriter {
   private readonly flushSoon = (): void => void this.flush();
 
   /**
-   * A session's first events not yet stored (see the constructor): the first store call creates the
-   * session with them in front, through `createClaimed`.
-   */
-  private creation: readonly NewSessionEvent[] | undefined;
-
-  /**
    * A writer after `headSeq`, the seq of the log's last event when the run read it. It keeps no copy
    * of the log: whoever needs the events stored hears of each through `onStored`.
-   *
-   * `creation`: the run creates the session. Its first events (`headSeq` of them) are not stored
-   * yet; the writer's first store call creates and claims the session with them in front of its own
-   * events (`createClaimed`, whose claim becomes the fence), so creating the session costs no write
-   * of its own. Until that call has committed, the session does not exist for anyone else — and no
-   * command can have been issued, since the dispatcher waits for its `command.started` to commit.
-   * The creation events are not passed to `onStored`: the run knew them before they were stored.
    */
   constructor(
     private readonly store: SessionStore,
@@ -89,19 +74,9 @@ export class SessionWriter {
     headSeq: number,
     private readonly clock: Clock,
     private readonly live: LiveEvents,
-    creation?: readonly NewSessionEvent[],
   ) {
     this.storedSeq = headSeq;
     this.reservedSeq = headSeq;
-    if (creation !== undefined) {
-      if (store.createClaimed === undefined || creation.length !== headSeq) throw new ConclaveError('internal', `session ${sessionId}: a writer creates a session only through createClaimed, with all its first events`);
-      this.creation = creation;
-    }
-  }
-
-  /** Whether the session is yet to be created by this writer's first write: nobody else can have written to it. */
-  get creating(): boolean {
-    return this.creation !== undefined;
   }
 
   /** Sequence number of the last event stored. */
@@ -131,32 +106,6 @@ export class SessionWriter {
     });
     return { firstSeq, stored };
   }
-
-  /**
-   * Queues events nobody waits on, to be stored with whatever the run queues before the event loop's
-   * next turn, in one transaction, rather than in one of their own: the turn's
-   * `session.status_running` goes with its first `command.started` when nothing but promise
-   * continuations lies between them, and alone, a turn of the event loop later, when something does
-   * (connecting to an MCP server, say). A failure to store them is the writer's failure, reported by
-   * its next append.
-   *
-   * @example
-   * writer.defer([{ type: 'session.status_running', data: {} }]);
-   */
-  defer(given: readonly EventDraft[]): void {
-    if (this.failure !== undefined) return;
-    const drafts = this.redact === undefined ? given : this.redact(given);
-    this.reservedSeq += drafts.length;
-    this.pending.push({ drafts, resolve: ignore, reject: ignore });
-    setImmediate(this.flushDeferred);
-  }
-
-  /** Flushes what `defer` queued, unless a flush already runs or is due (it takes the deferred events along). */
-  private readonly flushDeferred = (): void => {
-    if (this.flushing || this.pending.length === 0) return;
-    this.flushing = true;
-    void this.flush();
-  };
 
   /**
    * Appends events and waits until they are durable.
@@ -247,13 +196,6 @@ export class SessionWriter {
   }
 
   private async appendBatch(events: NewSessionEvent[]): Promise<SessionEvent[]> {
-    const creation = this.creation;
-    if (creation !== undefined) {
-      const claimed = await (this.store.createClaimed as NonNullable<SessionStore['createClaimed']>)(this.sessionId, [...creation, ...events]);
-      this.creation = undefined;
-      this.fence = claimed.fence;
-      return claimed.events.slice(creation.length);
-    }
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.store.append(this.sessionId, this.storedSeq + 1, events, this.fence === undefined ? undefined : { fence: this.fence });
@@ -270,7 +212,7 @@ export class SessionWriter {
       this.pending = [];
       try {
         const events = this.stamp(batch);
-        const stored = events.length === 0 && this.creation === undefined ? [] : await this.appendBatch(events);
+        const stored = events.length === 0 ? [] : await this.appendBatch(events);
         this.storedSeq += stored.length;
         for (const event of stored) this.onStored(event);
         if (batch.length === 1) {
