@@ -20,7 +20,6 @@ import {
   type CallAgentsInput,
   type OnAgentError,
   type Registry,
-  type StepInfo,
   type TopologyDefinition,
   type TopologyInput,
   type TopologyResult,
@@ -31,6 +30,7 @@ import type { ModelCall } from './dispatcher.js';
 import { callModelSlot } from './spawn-agent.js';
 import { deriveSeed } from './seeds.js';
 import { addUsage } from './usage-sum.js';
+import { modelCommandIds, slotNamed, stepOf } from './topology-scope.js';
 import type { NestedResult, RunTotals, SkippedCall, TopologyRunContext, TopologyRunOutcome, TopologyScope } from './topology-run-types.js';
 
 export type { NestedResult, RunTotals, SkippedCall, TopologyRunContext, TopologyRunOutcome, TopologyScope } from './topology-run-types.js';
@@ -370,29 +370,6 @@ function withRunDetails(result: TopologyResult, run: ActiveRun): TopologyResult 
   if (run.skipped.length > 0) details['skipped'] = run.skipped;
   if (Object.keys(run.nested).length > 0) details['nested'] = run.nested;
   return { ...result, details };
-}
-
-/** The command ids the model-slot calls of a step will use. */
-function modelCommandIds(scope: TopologyScope, calls: readonly AgentCall[]): string[] {
-  const ids: string[] = [];
-  for (const call of calls) {
-    const slot = slotNamed(scope, call.agent);
-    if (slot !== undefined && !isNestedTopology(slot)) ids.push(commandPath(commandPath(scope.prefix, call.path), 'generate:0'));
-  }
-  return ids;
-}
-
-/** The step of an agent call: its topology, agent and phase, and the nested slots its run is in. */
-function stepOf(scope: TopologyScope, call: AgentCall): StepInfo {
-  const step: StepInfo = { topology: scope.topology, agent: call.agent, ...call.step };
-  if (scope.slots !== undefined && scope.slots.length > 0) step.slots = [...scope.slots];
-  return step;
-}
-
-/** The slot an agent call names (a loop, not `find`: it runs for every call). */
-function slotNamed(scope: TopologyScope, name: string): AgentSlot | undefined {
-  for (const slot of scope.agents) if (slot.name === name) return slot;
-  return undefined;
 }
 
 function addReply(totals: RunTotals, reply: AgentReply): void {
