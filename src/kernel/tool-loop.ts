@@ -26,6 +26,11 @@ import {
 import { dispatchModelCall, type DispatcherContext, type ModelCall, type ModelCallResult } from './dispatcher.js';
 import { addUsage } from './usage-sum.js';
 
+/** The error of a tool call stopped before it ran (before or after its `command.started`). */
+function toolCallAborted(signal: AbortSignal): ConclaveError {
+  return new ConclaveError('aborted', 'the tool call was aborted', { cause: signal.reason });
+}
+
 /** What a tool call came to. */
 export interface ToolOutcome {
   output: string;
@@ -83,7 +88,7 @@ export async function dispatchToolCall(
     const output = done.output as { result?: string; isError?: boolean };
     return { output: output.result ?? '', isError: output.isError === true };
   }
-  if (signal.aborted) throw new ConclaveError('aborted', 'the tool call was aborted');
+  if (signal.aborted) throw toolCallAborted(signal);
   const input = { toolCallId: call.toolCallId, tool: call.toolName, input: call.input };
   const use = { commandId, agent, toolCallId: call.toolCallId, tool: call.toolName, input: call.input };
   // A call that asked before keeps asking on replay, whatever the tools say now.
@@ -113,7 +118,7 @@ export async function dispatchToolCall(
   let outcome: ToolOutcome;
   try {
     // As for a model call: an interrupt heard while `command.started` committed runs nothing.
-    if (signal.aborted) throw new ConclaveError('aborted', 'the tool call was aborted');
+    if (signal.aborted) throw toolCallAborted(signal);
     outcome = await tools.execute(call, signal, { commandId, agent });
   } catch (thrown) {
     const error = toConclaveError(thrown);
