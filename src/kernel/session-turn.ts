@@ -215,7 +215,9 @@ export function watchForInput(store: SessionStore, inputPollMs: number | undefin
       });
   };
   if (store.watch !== undefined && inputPollMs === undefined) {
-    const stop = store.watch(sessionId, check);
+    // The writer knows the head it wrote, so the store need not read it; the look that follows
+    // finds what arrived before the watch began.
+    const stop = store.watch(sessionId, check, writer.lastSeq);
     check();
     return stop;
   }

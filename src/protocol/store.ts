@@ -109,8 +109,11 @@ export interface SessionStore {
   /**
    * Calls `onAppend` soon after the session's log may have grown, by this process or another, with
    * the new last seq when the store knows it, until the returned function is called. Optional:
-   * without it, a runner polls `head` for other processes' input.
+   * without it, a runner polls `head` for other processes' input. `knownSeq` is the last seq the
+   * caller has already seen (a runner knows the head it just wrote): appends past it are reported,
+   * and a store that would read the head to know where to start (SQLite) reads nothing. Without it
+   * the store starts from the head as it stands when the watch begins.
    */
-  watch?(sessionId: string, onAppend: (seq?: number) => void): () => void;
+  watch?(sessionId: string, onAppend: (seq?: number) => void, knownSeq?: number): () => void;
   close(): Promise<void>;
 }

@@ -10,7 +10,8 @@
  * session in one statement, and call the watchers of each session whose `last_seq` passed what they had
  * seen. This store's own appends are announced to watchers through `announce`, on the next turn of
  * the event loop, so in-process writers through another kernel are heard too.
- * The timer is unref'd and exists only while something is watched.
+ * The timer is unref'd. It starts with the first watch and stops at its first tick with nothing
+ * watched, so sessions run one after another keep one timer instead of making one each.
  */
 import type Database from 'better-sqlite3';
 
@@ -23,13 +24,16 @@ export interface SqliteInputWatcherOptions {
 
 /** Watches sessions of one SQLite connection; close it before the connection. */
 export interface SqliteInputWatcher {
-  /** Calls `onAppend(seq)` when the session's last seq passes what this watcher last saw; returns the stop function. */
-  watch(sessionId: string, onAppend: (seq?: number) => void): () => void;
+  /**
+   * Calls `onAppend(seq)` when the session's last seq passes what this watcher last saw — at first
+   * `knownSeq` when given, else the session's last seq read now; returns the stop function.
+   */
+  watch(sessionId: string, onAppend: (seq?: number) => void, knownSeq?: number): () => void;
   /** Tells watchers of `sessionId` that this connection committed its log up to `seq`. */
   announce(sessionId: string, seq: number): void;
   /** How many sessions are watched now. */
   readonly watchedSessions: number;
-  /** Whether the timer exists now: while a session is watched (and the interval is not 0). */
+  /** Whether the timer exists now: from the first watch (unless the interval is 0) to the first tick with nothing watched. */
   readonly polling: boolean;
   /** Stops the timer and forgets every watcher. */
   close(): void;
@@ -95,7 +99,11 @@ export function createSqliteInputWatcher(db: Database.Database, options: SqliteI
   }
 
   function tick(): void {
-    if (closed || sessions.size === 0) return;
+    if (closed) return;
+    if (sessions.size === 0) {
+      stopTimer();
+      return;
+    }
     try {
       const version = readDataVersion.get() as number;
       if (version === dataVersion) return;
@@ -135,11 +143,11 @@ export function createSqliteInputWatcher(db: Database.Database, options: SqliteI
   }
 
   return {
-    watch(sessionId, onAppend) {
+    watch(sessionId, onAppend, knownSeq) {
       if (closed) return () => undefined;
       let session = sessions.get(sessionId);
       if (session === undefined) {
-        session = { listeners: new Set(), seenSeq: startingSeq(sessionId) };
+        session = { listeners: new Set(), seenSeq: knownSeq ?? startingSeq(sessionId) };
         sessions.set(sessionId, session);
         idsJson = undefined;
       }
@@ -152,7 +160,7 @@ export function createSqliteInputWatcher(db: Database.Database, options: SqliteI
         if (current === undefined || !current.listeners.delete(listener) || current.listeners.size > 0) return;
         sessions.delete(sessionId);
         idsJson = undefined;
-        if (sessions.size === 0) stopTimer();
+        // The timer stays until its next tick: the next session to start (often at once) reuses it.
       };
     },
 

@@ -367,9 +367,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       return followEvents(sessionId, followOptions, { readPage, isClosed: () => closed, waiters, pollIntervalMs });
     },
 
-    watch(sessionId: string, onAppend: (seq?: number) => void): () => void {
+    watch(sessionId: string, onAppend: (seq?: number) => void, knownSeq?: number): () => void {
       // Once closed there is nothing to hear: the returned stop does nothing.
-      return inputWatcher.watch(sessionId, onAppend);
+      return inputWatcher.watch(sessionId, onAppend, knownSeq);
     },
 
     async close(): Promise<void> {

@@ -122,6 +122,29 @@ describe('SQLite store watch', () => {
     }
   });
 
+  it('starts from the seq the caller says it knows: what lies past it is news at the next change to the file', async () => {
+    const { runner, other } = twoStores();
+    const known = createId('session');
+    const unknown = createId('session');
+    await other.append(known, 1, messages(3));
+    await other.append(unknown, 1, messages(3));
+    const told = recorder();
+    const untold = recorder();
+    // The caller of the first watch has seen seq 1 only; the second watch starts from the head (3).
+    const stopKnown = runner.watch?.(known, told.onAppend, 1);
+    const stopUnknown = runner.watch?.(unknown, untold.onAppend);
+    try {
+      // A change to a third session makes the store look at both heads.
+      await other.append(createId('session'), 1, messages(1));
+      await told.reached(3);
+      expect(told.calls).toEqual([3]);
+      expect(untold.calls).toEqual([]);
+    } finally {
+      stopKnown?.();
+      stopUnknown?.();
+    }
+  });
+
   it('serves several watchers of one session; a stop removes only its own watcher', async () => {
     const { runner, other } = twoStores();
     const sessionId = createId('session');
@@ -173,10 +196,10 @@ describe('SQLite store watch', () => {
 });
 
 describe('the SQLite input watcher', () => {
-  it('has a timer only while a session is watched, and none after close', () => {
+  it('has a timer from the first watch until a tick finds nothing watched, and none after close', async () => {
     const path = databasePath();
     const db = openDatabase(path, 5000);
-    const watcher = createSqliteInputWatcher(db, { intervalMs: 50 });
+    const watcher = createSqliteInputWatcher(db, { intervalMs: 5 });
     try {
       expect(watcher.polling).toBe(false);
       const stopA = watcher.watch('session_a', () => undefined);
@@ -189,7 +212,10 @@ describe('the SQLite input watcher', () => {
       stopB2();
       stopA();
       expect(watcher.watchedSessions).toBe(0);
-      expect(watcher.polling).toBe(false);
+      // A session started right after the last one stopped finds the timer still there…
+      expect(watcher.polling).toBe(true);
+      // …and the first tick with nothing watched removes it.
+      await waitFor(() => !watcher.polling, 'the idle timer to stop');
 
       watcher.watch('session_a', () => undefined);
       expect(watcher.polling).toBe(true);

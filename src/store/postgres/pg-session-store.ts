@@ -271,6 +271,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresSess
       });
     },
 
+    // No `knownSeq`: a watch here reads no head to start from; each NOTIFY names its append's seq.
     watch(sessionId: string, onAppend: (seq?: number) => void): () => void {
       hub.start();
       return hub.watch(sessionId, onAppend);
