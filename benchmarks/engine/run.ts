@@ -37,7 +37,21 @@ interface Judgement {
   rssMb?: number;
   /** Met when the process's CPU per step (the `CPU µs/step` note) is at most this. */
   cpuUs?: number;
+  /** A note derived from other rows of the same run (the least the figure could be, say). */
+  derived?: (results: Map<string, ScenarioResult>) => string | undefined;
 }
+
+/**
+ * The least a journaled pipeline step can cost in this design, in the same run: its commit (the
+ * step-commit row) plus the topology machine's own step (the machine-step row), as × the floor.
+ */
+const stepBound: Judgement['derived'] = (results) => {
+  const floor = results.get('bare-sqlite')?.value;
+  const commit = results.get('step-commit')?.value;
+  const machine = results.get('machine-step')?.value;
+  if (floor === undefined || commit === undefined || machine === undefined || floor === 0) return undefined;
+  return `commit + machine alone ${round(commit + machine, 1)} µs = ${round((commit + machine) / floor, 2)}×`;
+};
 
 const sqliteFloor: Judgement['floor'] = (results) => {
   const floor = results.get('bare-sqlite');
@@ -46,8 +60,9 @@ const sqliteFloor: Judgement['floor'] = (results) => {
 
 const judgements: Record<string, Judgement> = {
   'step-commit': { floor: sqliteFloor },
+  'machine-step': { floor: sqliteFloor },
   // CPU: half of Qualixar OS's 462 µs per sequential step, measured beside it in issue 15.
-  'pipeline-12': { floor: sqliteFloor, ratio: 3, cpuUs: 231 },
+  'pipeline-12': { floor: sqliteFloor, ratio: 3, cpuUs: 231, derived: stepBound },
   'parallel-100': { floor: sqliteFloor },
   'debate-3x3': { floor: sqliteFloor },
   'concurrent-1000': { floor: (_, own) => ({ value: Number(own.notes.idealMs), name: 'ideal (12 × 50 ms)' }), ratio: 2.5, rssMb: 250 },
@@ -128,9 +143,8 @@ function table(names: string[], results: Map<string, ScenarioResult>, startup: S
     const judgement = judgements[name];
     const floor = judgement?.floor?.(results, result);
     const ratio = floor === undefined || floor.value === 0 ? undefined : name === 'store-1m' ? result.value : result.value / floor.value;
-    const notes = Object.entries(result.notes)
-      .map(([key, value]) => `${key} ${value}`)
-      .join(', ');
+    const derived = judgement?.derived?.(results);
+    const notes = [...Object.entries(result.notes).map(([key, value]) => `${key} ${value}`), ...(derived !== undefined ? [derived] : [])].join(', ');
     const floorCell = floor === undefined ? '—' : name === 'store-1m' ? floor.name : `${round(floor.value, 2)} (${floor.name})`;
     return `| ${result.name} | **${result.value} ${result.unit}** | ${floorCell} | ${ratio === undefined ? '—' : `${round(ratio, 2)}×`} | ${verdict(judgement, ratio, result)} | ${result.peakRssMb} MB | ${notes} |`;
   });
@@ -154,7 +168,9 @@ async function main(): Promise<void> {
     return;
   }
   // The floors run first, whichever scenario is asked for, so every ratio has its floor.
-  const names = only === undefined ? allNames : [...new Set(['bare-xstate', 'bare-sqlite', only])];
+  // pipeline-12's bound needs the step commit and the machine's step of the same run.
+  const floors = only === 'pipeline-12' ? ['bare-xstate', 'bare-sqlite', 'step-commit', 'machine-step'] : ['bare-xstate', 'bare-sqlite'];
+  const names = only === undefined ? allNames : [...new Set([...floors, only])];
   const loadBefore = loadavg();
   const results = new Map<string, ScenarioResult>();
   for (const name of names) {

@@ -9,9 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createActor, createMachine } from 'xstate';
+import { compileCallStates, type CallRunner } from '../../src/kernel/call-states.js';
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
+import type { CallAgentsInput } from '../../src/protocol/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { createSqliteStore } from '../../src/store/index.js';
+import { pipelineTopology } from '../../topologies/pipeline.js';
 
 export interface ScenarioResult {
   name: string;
@@ -118,6 +121,35 @@ async function bareXState(): Promise<ScenarioResult> {
   return { name: 'bare XState transition', value: Math.round(us * 100) / 100, unit: 'µs', notes: { transitions: count }, peakRssMb: peakRssMb() };
 }
 
+/**
+ * The pipeline-12 machine as the kernel runs it (its `callAgents` invokes compiled, see
+ * call-states.ts), every call answered at once with one reply, no journal, no dispatcher: the part
+ * of a step XState and the topology take whatever the kernel does. Per step, the actor's creation
+ * spread over its 12 steps. With the step commit it is the least a journaled step can cost.
+ */
+async function machineStep(): Promise<ScenarioResult> {
+  const usage = { inputTokens: 1, outputTokens: 1 };
+  const answer: CallRunner = (_self, input) => {
+    const [call] = (input as CallAgentsInput).calls;
+    return Promise.resolve([{ path: call?.path ?? '', agent: call?.agent ?? '', text: 'hello', usage, cost: { usd: 0 }, completedSeq: 1 }]);
+  };
+  const machine = compileCallStates(pipelineTopology.machine, answer);
+  const agents = Array.from({ length: 12 }, (_, index) => ({ name: `s${index}`, model: instant }));
+  const input = { task: 'task', agents, options: { passes: 1, include_task: false }, seed: 0 };
+  const once = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const actor = createActor(machine, { input });
+      actor.subscribe({ complete: () => resolve(), error: reject });
+      actor.start();
+    });
+  const runs = 5_000;
+  for (let warm = 0; warm < warmUpSteps / 12 + 1_000; warm += 1) await once();
+  const started = process.hrtime.bigint();
+  for (let run = 0; run < runs; run += 1) await once();
+  const us = Number(process.hrtime.bigint() - started) / 1000 / runs / 12;
+  return { name: 'pipeline-12 machine alone', value: Math.round(us * 100) / 100, unit: 'µs/step', notes: { runs, steps: 12 }, peakRssMb: peakRssMb() };
+}
+
 /** A bare better-sqlite3 insert of one small event row in its own transaction (WAL, NORMAL). */
 async function bareSqlite(): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
@@ -204,6 +236,8 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
       return bareSqlite();
     case 'step-commit':
       return stepCommit();
+    case 'machine-step':
+      return machineStep();
     case 'concurrent-1000':
       return concurrentSessions(1000);
     default:
@@ -211,4 +245,4 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
   }
 }
 
-export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-commit', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];
+export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-commit', 'machine-step', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];

@@ -181,8 +181,10 @@ export class Journal {
         if (typeof this.created.task === 'string' && this.created.task !== '') this.turns.push({ turn: 1, task: this.created.task });
         break;
       case 'user.message': {
-        const outcome = outcomeSchema.safeParse((data as UserMessageData).outcome);
-        this.messages.set(event.seq, { seq: event.seq, text: (data as UserMessageData).text, ...(outcome.success ? { outcome: { eventId: event.id, settings: outcome.data } } : {}) });
+        const defined = (data as UserMessageData).outcome;
+        // Most messages define no outcome; a failed parse builds an error, so `undefined` is not parsed.
+        const outcome = defined === undefined ? undefined : outcomeSchema.safeParse(defined);
+        this.messages.set(event.seq, { seq: event.seq, text: (data as UserMessageData).text, ...(outcome?.success === true ? { outcome: { eventId: event.id, settings: outcome.data } } : {}) });
         break;
       }
       case 'user.interrupt': {

@@ -356,7 +356,10 @@ async function runNestedSlot(run: ActiveRun, call: AgentCall, slot: NestedTopolo
 
 /** The document's `on_agent_error`, as journaled in `session.created`; `fail` when it sets none. */
 function documentPolicy(context: TopologyRunContext): OnAgentError {
-  const parsed = onAgentErrorSchema.safeParse(context.dispatcher.journal.created?.document['on_agent_error']);
+  const policy = context.dispatcher.journal.created?.document['on_agent_error'];
+  // Most documents set none; a failed parse builds an error, so `undefined` is not parsed.
+  if (policy === undefined) return 'fail';
+  const parsed = onAgentErrorSchema.safeParse(policy);
   return parsed.success ? parsed.data : 'fail';
 }
 

@@ -47,4 +47,27 @@ describe('SessionSecrets', () => {
     expect(journal).not.toContain('vault passphrase 42');
     await store.close();
   });
+
+  it('redacts a key set in the environment after the kernel started, once an adapter can read it', async () => {
+    const provider = createScriptedProvider(() => 'the key is sk-late-24680');
+    const module = { ...provider.module, keyVariable: 'SCRIPT_API_KEY' };
+    const store = createMemoryStore();
+    const env: Record<string, string | undefined> = {};
+    const kernel = new Kernel({ store, registry: testRegistry(module), env });
+    env['SCRIPT_API_KEY'] = 'sk-late-24680';
+    const result = await kernel.run({ topology: 'pipeline', agents: [{ name: 'talker', model: 'script/any' }], options: {} }, { task: 'Say your key.' });
+    expect(result.answer).toBe('the key is [secret:SCRIPT_API_KEY]');
+    expect(JSON.stringify(await store.read(result.sessionId))).not.toContain('sk-late-24680');
+    await store.close();
+  });
+
+  it('redacts the value of a variable the document names in api_key_env', async () => {
+    const provider = createScriptedProvider(() => 'their key is corp-key-13579');
+    const store = createMemoryStore();
+    const kernel = new Kernel({ store, registry: testRegistry(provider.module), env: { CORP_KEY: 'corp-key-13579' } });
+    const definition = { topology: 'pipeline', agents: [{ name: 'talker', model: 'script/any' }], options: {}, providers: { corp: { compatible: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key_env: 'CORP_KEY' } } };
+    const result = await kernel.run(definition as never, { task: 'Say it.' });
+    expect(result.answer).toBe('their key is [secret:CORP_KEY]');
+    await store.close();
+  });
 });
