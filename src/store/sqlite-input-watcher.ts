@@ -6,8 +6,8 @@
  * Each tick runs `PRAGMA data_version` on the store's connection, which changes only when another
  * connection committed to the file — not for this connection's own commits, nor for the PASSIVE
  * checkpoints of any connection (a TRUNCATE or RESTART checkpoint elsewhere bumps it, which costs one
- * needless query and no call). Only when it changed does the tick read the `last_seq` of every watched
- * session in one statement, and call the watchers of each session whose `last_seq` passed what they had
+ * needless query and no call). Only when it changed does the tick read the head of every watched
+ * session in one statement, and call the watchers of each session whose head passed what they had
  * seen. This store's own appends are announced to watchers through `announce`, on the next turn of
  * the event loop, so in-process writers through another kernel are heard too.
  * The timer is unref'd. It starts with the first watch and stops at its first tick with nothing
@@ -58,11 +58,12 @@ interface WatchedSession {
 export function createSqliteInputWatcher(db: Database.Database, options: SqliteInputWatcherOptions = {}): SqliteInputWatcher {
   const intervalMs = Math.max(0, options.intervalMs ?? 100);
   const readDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const readHead = db.prepare<[string], number>('SELECT last_seq FROM sessions WHERE id = ?').pluck();
-  // One statement however many sessions are watched: their ids go in as a JSON array, each looked up
-  // by primary key; rows as arrays (about 0.7 µs a session less than `IN (SELECT …)` with objects).
+  // A session's head is its log's last seq (a running session's row does not keep it; see sqlite-store.ts).
+  const readHead = db.prepare<[string], number | null>('SELECT max(seq) FROM events WHERE session_id = ?').pluck();
+  // One statement however many sessions are watched: their ids go in as a JSON array, each head one
+  // seek in the events' primary key; rows as arrays (cheaper than objects).
   const readHeads = db
-    .prepare<[string], [string, number]>('SELECT sessions.id, sessions.last_seq FROM json_each(?) AS watched JOIN sessions ON sessions.id = watched.value')
+    .prepare<[string], [string, number]>('SELECT watched.value, coalesce((SELECT max(seq) FROM events WHERE session_id = watched.value), 0) FROM json_each(?) AS watched')
     .raw(true);
   const sessions = new Map<string, WatchedSession>();
   /** Ids of `sessions` as the JSON `readHeads` takes; rebuilt only after the watched set changes. */

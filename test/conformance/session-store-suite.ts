@@ -312,6 +312,31 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       expect(await ids()).toEqual([oldest, newest, older]);
     });
 
+    it('keeps a running session\'s summary current with every append: last seq, updated time, its place in the list', async () => {
+      const [running, idle] = [createId('session'), createId('session')];
+      await store.append(running, 1, [sessionCreated({ topology: 'pipeline', task: 'r' }, time(1)), event('session.status_running', {}, time(2))]);
+      await store.append(idle, 1, [sessionCreated({ topology: 'pipeline', task: 'i' }, time(3))]);
+      const ids = async (options?: Parameters<SessionStore['listSessions']>[0]): Promise<string[]> =>
+        (await store.listSessions(options)).map((summary) => summary.id);
+      expect(await ids()).toEqual([idle, running]);
+      // Steps of the run: events that change nothing but the head.
+      await store.append(running, 3, [event('command.started', {}, time(4))]);
+      await store.append(running, 4, [event('command.completed', {}, time(5)), event('agent.message', { text: 'x' }, time(5)), event('command.started', {}, time(6))]);
+      expect(await store.head(running)).toBe(6);
+      expect(await store.getSession(running)).toMatchObject({ status: 'running', lastSeq: 6, updatedAt: time(6), createdAt: time(1), title: 'r' });
+      expect(await ids()).toEqual([running, idle]);
+      expect((await store.listSessions({ limit: 1 }))[0]).toMatchObject({ id: running, lastSeq: 6, updatedAt: time(6) });
+      expect(await ids({ before: time(6) })).toEqual([idle]);
+      expect(await ids({ status: 'running' })).toEqual([running]);
+      // A stale head is refused as before, and the next append lands after the last event.
+      await expect(store.append(running, 6, [event('command.completed', {}, time(7))])).rejects.toMatchObject({ code: 'store_conflict' });
+      await store.append(running, 7, [event('command.completed', {}, time(7)), event('session.status_idle', { stopReason: 'end_turn' }, time(8))]);
+      expect(await store.getSession(running)).toMatchObject({ status: 'idle', lastSeq: 8, updatedAt: time(8) });
+      // Input to an idle session moves its summary too.
+      await store.append(running, 9, [event('user.message', { content: [] }, time(9))]);
+      expect(await store.getSession(running)).toMatchObject({ status: 'idle', lastSeq: 9, updatedAt: time(9) });
+    });
+
     it('scopes sessions to workspaces, hides deleted ones, filters archived and status, and pages by (created, id) with no skips', async () => {
       const teamA = Array.from({ length: 5 }, () => createId('session'));
       // Three share one creation time: a time-only cursor would skip or repeat them.

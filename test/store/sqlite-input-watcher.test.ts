@@ -90,6 +90,27 @@ describe('SQLite store watch', () => {
     }
   });
 
+  it('hears appends to a running session, whose row the appends leave alone, and both instances agree on its head', async () => {
+    const { runner, other } = twoStores();
+    const sessionId = createId('session');
+    await runner.append(sessionId, 1, [message('created'), { id: createId('event'), type: 'session.status_running', at: new Date().toISOString(), data: {} }]);
+    const watcher = recorder();
+    const stop = runner.watch?.(sessionId, watcher.onAppend, 2);
+    try {
+      await other.append(sessionId, 3, messages(2));
+      await watcher.reached(4);
+      expect(watcher.calls).toEqual([4]);
+      expect(await runner.head(sessionId)).toBe(4);
+      expect(await runner.getSession(sessionId)).toMatchObject({ status: 'running', lastSeq: 4 });
+      // The runner's next append is checked against that head.
+      await expect(runner.append(sessionId, 3, [message('late')])).rejects.toMatchObject({ code: 'store_conflict' });
+      await runner.append(sessionId, 5, [message('after')]);
+      expect(await other.head(sessionId)).toBe(5);
+    } finally {
+      stop?.();
+    }
+  });
+
   it('does not call a watcher for appends to sessions it does not watch', async () => {
     const { runner, other } = twoStores();
     const watched = createId('session');
