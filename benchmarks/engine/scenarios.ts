@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { createActor, createMachine } from 'xstate';
 import { compileCallStates, type CallRunner } from '../../src/kernel/call-states.js';
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
-import type { CallAgentsInput } from '../../src/protocol/index.js';
+import { createId, type CallAgentsInput } from '../../src/protocol/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { createSqliteStore } from '../../src/store/index.js';
 import { pipelineTopology } from '../../topologies/pipeline.js';
@@ -177,11 +177,12 @@ async function bareSqlite(): Promise<ScenarioResult> {
 async function stepCommit(): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
     const store = createSqliteStore({ path });
-    const sessionId = 'sesn_bench';
+    const sessionId = createId('session');
     let counter = 0;
     const event = (type: string, data: Record<string, unknown>) => ({ id: `evnt_${(counter += 1)}`, type, at: new Date().toISOString(), data });
-    await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task: 'commit' })]);
-    let seq = 2;
+    // A running session, as a run's steps find it (its row is then not written by a step's append).
+    await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task: 'commit' }), event('session.status_running', {})]);
+    let seq = 3;
     const text = 'hello '.repeat(20);
     const step = async (): Promise<void> => {
       const commandId = `pipeline/pass:1/stage:${seq}/generate:0`;
