@@ -166,9 +166,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       const change = summarizeChange(appended) as SummaryChange;
       const row = selectLiveHead.get(sessionId, sessionId);
       if (expectedSeq === 1) {
-        // A new session: there must be no row yet.
-        if (row !== undefined) {
-          outcomes[position] = refusalOf(sessionId, expectedSeq, fence, row) ?? conflictError(sessionId, expectedSeq, row.last_seq);
+        // A new session: there must be no row yet (and no claim held on it).
+        if (row !== undefined || (fence !== undefined && fence !== 0)) {
+          outcomes[position] = refusalOf(sessionId, expectedSeq, fence, row) ?? conflictError(sessionId, expectedSeq, row?.last_seq ?? 0);
           continue;
         }
         const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);

@@ -229,6 +229,13 @@ export function describeSessionStoreConformance<S extends SessionStore>(init: Se
       await expect(store.claim(createId('session'))).rejects.toMatchObject({ code: 'session_not_found' });
     });
 
+    it('refuses a fenced append that would create a session: nobody holds a claim on a session that does not exist', async () => {
+      const sessionId = createId('session');
+      await expect(store.append(sessionId, 1, [sessionCreated({ topology: 'pipeline', task: 't' })], { fence: 1 })).rejects.toMatchObject({ code: 'session_claimed' });
+      expect(await store.head(sessionId)).toBe(0);
+      expect(await store.getSession(sessionId)).toBeUndefined();
+    });
+
     it('refuses every append under an old claim that is still queued when the claim lands', async () => {
       const sessionId = createId('session');
       await store.append(sessionId, 1, [sessionCreated({ topology: 'pipeline', task: 't' })]);
