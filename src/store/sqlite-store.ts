@@ -8,12 +8,9 @@
  * Followers are woken at once by appends of this instance and find other processes' appends by polling;
  * runners `watch` their sessions through one timer per store (sqlite-input-watcher.ts).
  *
- * A running session's row is not written by every append. Its `last_seq` and `updated_at` are
- * written with every change to what the row says (status, title, archive, deletion) and by every
- * append to a session that is not running; while it runs, an append that changes nothing else
- * writes only its events, and reads take both from the log's last event. A row written on every
- * step put one more page in the WAL of every commit (≈ 18 % of a pipeline step's commit, measured
- * at the SQL level), while a session's head is one seek in the events' primary key.
+ * Appends are committed in groups, and a running session's row is written only when its summary
+ * changes (sqlite-append-queue.ts); reads take a running session's head and updated time from its
+ * log's last event (`liveSessionColumns`).
  */
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -24,25 +21,9 @@ import { createAppendWaiters, followEvents } from './append-waiters.js';
 import { openDatabase } from './sqlite-database.js';
 import { createSqliteCheckpointer, type SqliteCheckpointOptions } from './sqlite-checkpointer.js';
 import { createSqliteInputWatcher } from './sqlite-input-watcher.js';
-import { assertCreatable, claimedError, conflictError, encodeEventData, unknownSessionError } from './store-errors.js';
-import { applySummaryChange, createSessionSummary, summarizeChange, type SummaryChange } from './session-summary.js';
+import { assertCreatable, claimedError, conflictError, unknownSessionError } from './store-errors.js';
+import { createSqliteAppendQueue, liveSessionColumns } from './sqlite-append-queue.js';
 import { countsByStatus, rowToSummary, sessionColumns, type EventRow, type SessionRow } from './store-rows.js';
-
-/**
- * The session columns as reads see them: a running session's `updated_at` and `last_seq` come from
- * its log's last event, since appends while it runs leave them unwritten (see above). A CASE runs
- * its subqueries only for the running rows.
- */
-const liveSessionColumns = `id, created_at,
-  CASE status WHEN 'running' THEN coalesce((SELECT at FROM events WHERE session_id = sessions.id ORDER BY seq DESC LIMIT 1), updated_at) ELSE updated_at END AS updated_at,
-  status, topology, title,
-  CASE status WHEN 'running' THEN coalesce((SELECT max(seq) FROM events WHERE session_id = sessions.id), last_seq) ELSE last_seq END AS last_seq,
-  workspace, archived_at, deleted`;
-
-/** Whether a summary change sets more than a session's head (`updatedAt`, `lastSeq`): then its row is written even while it runs. */
-function changesMoreThanHead(change: SummaryChange): boolean {
-  return change.status !== undefined || change.created !== undefined || change.title !== undefined || change.archivedAt !== undefined || change.deleted !== undefined;
-}
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when the store is opened. `:memory:` for a private in-memory database. */
@@ -64,33 +45,6 @@ export interface SqliteSessionStore extends SessionStore {
 
 export { sqliteSchemaVersion } from './sqlite-database.js';
 
-interface PendingAppend {
-  sessionId: string;
-  expectedSeq: number;
-  fence: number | undefined;
-  appended: SessionEvent[];
-  dataTexts: string[];
-  /** `createClaimed`: the new session's row starts with claim number 1. */
-  claimNew: boolean;
-  resolve: (events: SessionEvent[]) => void;
-  reject: (error: unknown) => void;
-}
-
-/** What an append checks of a session: its head (the log's last seq), its claim and its status. */
-interface LiveHead {
-  last_seq: number;
-  runner_epoch: number;
-  status: string;
-}
-
-/** Why an append expecting `expectedSeq` (fenced with `fence`) is refused by a session whose row is `row`; undefined when it is not. */
-function refusalOf(sessionId: string, expectedSeq: number, fence: number | undefined, row: LiveHead | undefined): ConclaveError | undefined {
-  const epoch = row?.runner_epoch ?? 0;
-  if (fence !== undefined && fence !== epoch) return claimedError(sessionId, fence, epoch);
-  const head = row?.last_seq ?? 0;
-  return expectedSeq === head + 1 ? undefined : conflictError(sessionId, expectedSeq, head);
-}
-
 /**
  * Opens (creating if needed) a SQLite session store at `options.path`.
  *
@@ -109,26 +63,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
   const selectSession = db.prepare<[string], SessionRow>(`SELECT ${liveSessionColumns} FROM sessions WHERE id = ?`);
   const selectHead = db.prepare<[string], number | null>('SELECT max(seq) FROM events WHERE session_id = ?').pluck();
   const countStatement = db.prepare<[], { status: string; count: number }>('SELECT status, count(*) AS count FROM sessions WHERE deleted = 0 GROUP BY status');
-  /** What an append checks: the head (one seek in the events' primary key), the claim, and whether the session runs. */
-  const selectLiveHead = db.prepare<[string, string], LiveHead>(
-    'SELECT coalesce((SELECT max(seq) FROM events WHERE session_id = ?), 0) AS last_seq, runner_epoch, status FROM sessions WHERE id = ?',
-  );
   const raiseEpoch = db.prepare<[string], number>('UPDATE sessions SET runner_epoch = runner_epoch + 1 WHERE id = ? RETURNING runner_epoch').pluck();
-  const insertEvent = db.prepare<[string, number, string, string, string, string]>(
-    'INSERT INTO events (session_id, seq, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const insertSession = db.prepare<[string, string, string, string, string, string, number, string, string | null, number, number]>(
-    `INSERT INTO sessions (${sessionColumns}, runner_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  // The row is patched after the append's checks (head and claim, read in the same transaction).
-  // What most patches change is only these columns, so the `sessions_by_workspace` index is left alone.
-  const patchSessionHead = db.prepare<[string, number, string | null, string]>('UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status) WHERE id = ?');
-  // Applies any SummaryChange without reading the row first: NULL means "unchanged".
-  type FullPatch = [string, number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string];
-  const patchSession = db.prepare<FullPatch>(`UPDATE sessions SET updated_at = ?, last_seq = ?, status = coalesce(?, status),
-       topology = coalesce(?, topology), title = coalesce(?, title), created_at = coalesce(?, created_at),
-       workspace = coalesce(?, workspace), archived_at = coalesce(?, archived_at), deleted = coalesce(?, deleted)
-     WHERE id = ?`);
   const selectEvents = db.prepare<[string, number, number], EventRow>(
     'SELECT seq, id, type, at, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   );
@@ -153,103 +88,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
   /** Followers waiting for this instance's next append to a session; also woken by `close`. */
   const waiters = createAppendWaiters();
+  /** The write path: group commit, each append's checks, and when a session's row is written. */
+  const appends = createSqliteAppendQueue(db, { checkpointer, waiters, inputWatcher, fail });
 
-  // Group commit: appends queued in one turn of the event loop (from any number of sessions) are
-  // written in one transaction, flushed on setImmediate — after every timer and I/O callback of the
-  // turn has queued its append. Each append keeps its own head check, so a conflict rejects only
-  // that append; the summary is patched from the events alone, and a running session's row only
-  // when the append changes more than its head (see the module's comment).
-  const writeBatch = db.transaction((batch: PendingAppend[], outcomes: unknown[]) => {
-    for (let position = 0; position < batch.length; position += 1) {
-      const pending = batch[position] as PendingAppend;
-      const { sessionId, expectedSeq, fence, appended, dataTexts, claimNew } = pending;
-      const change = summarizeChange(appended) as SummaryChange;
-      const row = selectLiveHead.get(sessionId, sessionId);
-      if (expectedSeq === 1) {
-        // A new session: there must be no row yet (and no claim held on it).
-        if (row !== undefined || (fence !== undefined && fence !== 0)) {
-          outcomes[position] = refusalOf(sessionId, expectedSeq, fence, row) ?? conflictError(sessionId, expectedSeq, row?.last_seq ?? 0);
-          continue;
-        }
-        const summary = applySummaryChange(createSessionSummary(sessionId, (appended[0] as SessionEvent).at), change);
-        insertSession.run(sessionId, summary.createdAt, summary.updatedAt, summary.status, summary.topology, summary.title, summary.lastSeq, summary.workspace, summary.archivedAt, summary.deleted ? 1 : 0, claimNew ? 1 : 0);
-      } else {
-        const refusal = refusalOf(sessionId, expectedSeq, fence, row);
-        if (refusal !== undefined || row === undefined) {
-          outcomes[position] = refusal ?? conflictError(sessionId, expectedSeq, 0);
-          continue;
-        }
-        if (row.status !== 'running' || changesMoreThanHead(change)) patchRow(sessionId, change);
-      }
-      for (let index = 0; index < appended.length; index += 1) {
-        const event = appended[index] as SessionEvent;
-        insertEvent.run(sessionId, event.seq, event.id, event.type, event.at, dataTexts[index] as string);
-      }
-    }
-  });
 
-  /** Writes a summary change into the session's row. */
-  function patchRow(sessionId: string, change: SummaryChange): void {
-    if (change.created === undefined && change.title === undefined && change.archivedAt === undefined && change.deleted === undefined) {
-      patchSessionHead.run(change.updatedAt, change.lastSeq, change.status ?? null, sessionId);
-      return;
-    }
-    const { created } = change;
-    patchSession.run(
-      change.updatedAt, change.lastSeq, change.status ?? null, created?.topology ?? null, change.title ?? created?.title ?? null, created?.createdAt ?? null,
-      created?.workspace ?? null, change.archivedAt ?? null, change.deleted === true ? 1 : null, sessionId,
-    );
-  }
 
-  let queued: PendingAppend[] = [];
-  let flushScheduled = false;
 
-  function flushAppends(): void {
-    flushScheduled = false;
-    const batch = queued;
-    queued = [];
-    if (batch.length === 0) return;
-    const outcomes = new Array<unknown>(batch.length);
-    try {
-      writeBatch.immediate(batch, outcomes);
-    } catch (error) {
-      for (const pending of batch) pending.reject(fail(error, `cannot append to session ${pending.sessionId}`));
-      return;
-    }
-    checkpointer?.committed(batch.length);
-    for (let position = 0; position < batch.length; position += 1) {
-      const pending = batch[position] as PendingAppend;
-      const outcome = outcomes[position];
-      if (outcome !== undefined) pending.reject(fail(outcome, `cannot append to session ${pending.sessionId}`));
-      else pending.resolve(pending.appended);
-    }
-    for (const pending of batch) waiters.wake(pending.sessionId);
-    if (inputWatcher.watchedSessions > 0) {
-      for (let position = 0; position < batch.length; position += 1) {
-        const pending = batch[position] as PendingAppend;
-        if (outcomes[position] === undefined) inputWatcher.announce(pending.sessionId, (pending.appended.at(-1) as SessionEvent).seq);
-      }
-    }
-  }
-
-  /** Queues a non-empty append for the next group commit. Throws when an event's data is not JSON. */
-  function enqueue(sessionId: string, expectedSeq: number, events: readonly NewSessionEvent[], fence: number | undefined, claimNew: boolean): Promise<SessionEvent[]> {
-    const appended = new Array<SessionEvent>(events.length);
-    const dataTexts = new Array<string>(events.length);
-    for (let index = 0; index < events.length; index += 1) {
-      const event = events[index] as NewSessionEvent;
-      appended[index] = { id: event.id, sessionId, seq: expectedSeq + index, type: event.type, at: event.at, data: event.data };
-      dataTexts[index] = encodeEventData(sessionId, event);
-    }
-    // flushAppends rejects with errors `fail` has already worded.
-    return new Promise<SessionEvent[]>((resolveAppend, rejectAppend) => {
-      queued.push({ sessionId, expectedSeq, fence, appended, dataTexts, claimNew, resolve: resolveAppend, reject: rejectAppend });
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushAppends);
-      }
-    });
-  }
 
   let closed = false;
 
@@ -289,8 +133,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       try {
         assertOpen();
         const { fence } = appendOptions;
-        if (events.length > 0) return enqueue(sessionId, expectedSeq, events, fence, false);
-        const row = selectLiveHead.get(sessionId, sessionId);
+        if (events.length > 0) return appends.enqueue(sessionId, expectedSeq, events, fence, false);
+        const row = appends.liveHead(sessionId);
         const epoch = row?.runner_epoch ?? 0;
         if (fence !== undefined && fence !== epoch) throw claimedError(sessionId, fence, epoch);
         const head = row?.last_seq ?? 0;
@@ -306,7 +150,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
       try {
         assertOpen();
         assertCreatable(sessionId, events);
-        return enqueue(sessionId, 1, events, undefined, true).then((stored) => ({ events: stored, fence: 1 }));
+        return appends.enqueue(sessionId, 1, events, undefined, true).then((stored) => ({ events: stored, fence: 1 }));
       } catch (error) {
         return Promise.reject(fail(error, `cannot create session ${sessionId}`));
       }
@@ -400,7 +244,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteSessionSto
 
     async close(): Promise<void> {
       if (closed) return;
-      flushAppends();
+      appends.flush();
       closed = true;
       waiters.wakeAll();
       inputWatcher.close();
