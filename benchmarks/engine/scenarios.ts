@@ -1,6 +1,7 @@
 /**
  * The engine benchmark's scenarios. Each runs in its own process (so peak RSS is its own) and
- * returns figures: the raw floor (a bare XState transition, a bare SQLite append, one step's commit through the store), engine overhead
+ * returns figures: the raw floor (a bare XState transition, a bare SQLite append, one step's commit through the store), the
+ * least a journaled step costs without the kernel (the store, the machine and the offline adapter alone), engine overhead
  * per agent step with an instant offline model and the SQLite journal on, and 1,000 concurrent
  * pipeline sessions whose model takes 50 ms per call.
  */
@@ -11,7 +12,8 @@ import Database from 'better-sqlite3';
 import { createActor, createMachine } from 'xstate';
 import { compileCallStates, type CallRunner } from '../../src/kernel/call-states.js';
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
-import { createId, type CallAgentsInput } from '../../src/protocol/index.js';
+import { createId, type AgentReply, type CallAgentsInput, type NewSessionEvent, type SessionStore } from '../../src/protocol/index.js';
+import { createOfflineAdapter } from '../../providers/offline/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { createSqliteStore } from '../../src/store/index.js';
 import { pipelineTopology } from '../../topologies/pipeline.js';
@@ -150,6 +152,82 @@ async function machineStep(): Promise<ScenarioResult> {
   return { name: 'pipeline-12 machine alone', value: Math.round(us * 100) / 100, unit: 'µs/step', notes: { runs, steps: 12 }, peakRssMb: peakRssMb() };
 }
 
+/**
+ * The least a journaled pipeline step costs without conclave's kernel: the SQLite store's `append`,
+ * the compiled pipeline machine and the offline adapter, wired by the fewest lines that keep the
+ * journal's rule (a call's `command.started` committed before the call; its completion and message
+ * committed with the next one, and the session's own start and end events). No dispatcher, no
+ * retries, timeouts, redaction, live output, budget, result or resume: a bound any kernel on this
+ * store, machine and adapter pays, so the pipeline-12 row can be read against it. Per step, like
+ * pipeline-12: whole-session wall time / 12, median over runs.
+ */
+async function minimalStep(): Promise<ScenarioResult> {
+  return withTempDatabase(async (path) => {
+    const store: SessionStore = createSqliteStore({ path });
+    const adapter = createOfflineAdapter();
+    const agents = Array.from({ length: 12 }, (_, index) => ({ name: `s${index}`, model: instant }));
+    let sessionId = '';
+    let seq = 0;
+    let held: NewSessionEvent[] = [];
+    const event = (type: string, data: Record<string, unknown>): NewSessionEvent => ({ id: createId('event'), type, at: new Date().toISOString(), data });
+    /** Appends `events` after the events held back (the last call's completion), and waits for the commit. */
+    const commit = async (events: NewSessionEvent[]): Promise<void> => {
+      const batch = [...held, ...events];
+      held = [];
+      await store.append(sessionId, seq + 1, batch);
+      seq += batch.length;
+    };
+    const answer: CallRunner = async (_self, input) => {
+      const [call] = (input as CallAgentsInput).calls;
+      if (call === undefined) throw new Error('minimal-step: a step without a call');
+      const commandId = `pipeline/${call.path}/generate:0`;
+      const step = { topology: 'pipeline', agent: call.agent };
+      await commit([event('command.started', { commandId, kind: 'model.generate', attempt: 1, input: { agent: call.agent, model: instant, messages: call.messages, seed: 1 }, step })]);
+      let text = '';
+      for await (const part of adapter.generate({ model: 'echo', messages: call.messages, seed: 1 }, { signal: new AbortController().signal, attempt: 1 })) {
+        if (part.type === 'text-delta') text += part.delta;
+      }
+      const usage = { inputTokens: 1, outputTokens: 1 };
+      held.push(
+        event('command.completed', { commandId, kind: 'model.generate', attempt: 1, output: { text, finishReason: 'stop' }, model: instant, agent: call.agent, usage, cost: { usd: 0 } }),
+        event('agent.message', { commandId, agent: call.agent, text, step }),
+      );
+      const reply: AgentReply = { path: call.path, agent: call.agent, text, usage, cost: { usd: 0 }, completedSeq: seq };
+      return [reply];
+    };
+    const machine = compileCallStates(pipelineTopology.machine, answer);
+    const session = async (task: string): Promise<void> => {
+      sessionId = createId('session');
+      held = [];
+      await store.append(sessionId, 1, [event('session.created', { topology: 'pipeline', task, document: { topology: 'pipeline', agents } }), event('session.status_running', {})]);
+      seq = 2;
+      await new Promise<void>((resolve, reject) => {
+        const actor = createActor(machine, { input: { task, agents, options: { passes: 1, include_task: false }, seed: 0 } });
+        actor.subscribe({ complete: () => resolve(), error: reject });
+        actor.start();
+      });
+      await commit([event('topology.completed', { topology: 'pipeline' }), event('session.status_idle', { stopReason: 'end_turn' })]);
+    };
+    const warmUpRuns = Math.ceil(warmUpSteps / 12);
+    for (let warm = 0; warm < warmUpRuns; warm += 1) await session('warm up');
+    const runs = 200;
+    const perRun: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      const started = process.hrtime.bigint();
+      await session(`task ${run}`);
+      perRun.push(Number(process.hrtime.bigint() - started) / 1000 / 12);
+    }
+    await store.close();
+    return {
+      name: 'pipeline-12 without the kernel',
+      value: Math.round(median(perRun) * 10) / 10,
+      unit: 'µs/step',
+      notes: { runs, steps: 12, 'warm-up runs': warmUpRuns, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)) },
+      peakRssMb: peakRssMb(),
+    };
+  });
+}
+
 /** A bare better-sqlite3 insert of one small event row in its own transaction (WAL, NORMAL). */
 async function bareSqlite(): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
@@ -239,6 +317,8 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
       return stepCommit();
     case 'machine-step':
       return machineStep();
+    case 'minimal-step':
+      return minimalStep();
     case 'concurrent-1000':
       return concurrentSessions(1000);
     default:
@@ -246,4 +326,4 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
   }
 }
 
-export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-commit', 'machine-step', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];
+export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-commit', 'machine-step', 'minimal-step', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];
