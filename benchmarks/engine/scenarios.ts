@@ -73,6 +73,34 @@ const definitions: Record<string, { definition: SessionDefinition; steps: number
  */
 const warmUpSteps = 2_400;
 
+/**
+ * Times whole sessions of `steps` steps: `session` run for the warm-up (`warmUpSteps`), then `runs`
+ * times measured. The figure is the median wall time per step; the notes give the spread and the
+ * process's CPU per step (user + system, every thread: SQLite's checkpoints included).
+ *
+ * @example
+ * const { value, notes } = await timeSessions((task) => runOne(task), 12, 200);
+ */
+async function timeSessions(session: (task: string) => Promise<void>, steps: number, runs: number): Promise<{ value: number; notes: Record<string, number> }> {
+  const warmUpRuns = Math.ceil(warmUpSteps / steps);
+  for (let warm = 0; warm < warmUpRuns; warm += 1) await session('warm up');
+  const perRun: number[] = [];
+  const cpuPerRun: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const cpu = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    await session(`task ${run}`);
+    const elapsedUs = Number(process.hrtime.bigint() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    perRun.push(elapsedUs / steps);
+    cpuPerRun.push((used.user + used.system) / steps);
+  }
+  return {
+    value: Math.round(median(perRun) * 10) / 10,
+    notes: { runs, steps, 'warm-up runs': warmUpRuns, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)), 'CPU µs/step': Math.round(median(cpuPerRun)) },
+  };
+}
+
 /** Engine overhead per agent step: whole-session wall time / steps, median over runs. */
 async function perStep(name: string, runs: number): Promise<ScenarioResult> {
   const spec = definitions[name];
@@ -80,29 +108,12 @@ async function perStep(name: string, runs: number): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
     const store = createSqliteStore({ path });
     const kernel = new Kernel({ store, registry: createDefaultRegistry() });
-    const warmUpRuns = Math.ceil(warmUpSteps / spec.steps);
-    for (let warm = 0; warm < warmUpRuns; warm += 1) await kernel.run(spec.definition, { task: 'warm up' });
-    const perRun: number[] = [];
-    const cpuPerRun: number[] = [];
-    for (let run = 0; run < runs; run += 1) {
-      const cpu = process.cpuUsage();
-      const started = process.hrtime.bigint();
-      const result = await kernel.run(spec.definition, { task: `task ${run}` });
-      const elapsedUs = Number(process.hrtime.bigint() - started) / 1000;
-      const used = process.cpuUsage(cpu);
+    const timed = await timeSessions(async (task) => {
+      const result = await kernel.run(spec.definition, { task });
       if (result.answer === undefined) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
-      perRun.push(elapsedUs / spec.steps);
-      // The process's CPU (user + system, every thread: SQLite's checkpoints included) per step.
-      cpuPerRun.push((used.user + used.system) / spec.steps);
-    }
+    }, spec.steps, runs);
     await store.close();
-    return {
-      name,
-      value: Math.round(median(perRun) * 10) / 10,
-      unit: 'µs/step',
-      notes: { runs, steps: spec.steps, 'warm-up runs': warmUpRuns, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)), 'CPU µs/step': Math.round(median(cpuPerRun)) },
-      peakRssMb: peakRssMb(),
-    };
+    return { name, ...timed, unit: 'µs/step', peakRssMb: peakRssMb() };
   });
 }
 
@@ -208,23 +219,9 @@ async function minimalStep(): Promise<ScenarioResult> {
       });
       await commit([event('topology.completed', { topology: 'pipeline' }), event('session.status_idle', { stopReason: 'end_turn' })]);
     };
-    const warmUpRuns = Math.ceil(warmUpSteps / 12);
-    for (let warm = 0; warm < warmUpRuns; warm += 1) await session('warm up');
-    const runs = 200;
-    const perRun: number[] = [];
-    for (let run = 0; run < runs; run += 1) {
-      const started = process.hrtime.bigint();
-      await session(`task ${run}`);
-      perRun.push(Number(process.hrtime.bigint() - started) / 1000 / 12);
-    }
+    const timed = await timeSessions(session, 12, 200);
     await store.close();
-    return {
-      name: 'pipeline-12 without the kernel',
-      value: Math.round(median(perRun) * 10) / 10,
-      unit: 'µs/step',
-      notes: { runs, steps: 12, 'warm-up runs': warmUpRuns, p10: Math.round(quantile(perRun, 0.1)), p90: Math.round(quantile(perRun, 0.9)) },
-      peakRssMb: peakRssMb(),
-    };
+    return { name: 'pipeline-12 without the kernel', ...timed, unit: 'µs/step', peakRssMb: peakRssMb() };
   });
 }
 
