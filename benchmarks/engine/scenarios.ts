@@ -225,6 +225,80 @@ async function minimalStep(): Promise<ScenarioResult> {
   });
 }
 
+/**
+ * One step's journal write at the SQL level, with no store around it, two ways, taking turns in one
+ * process: the three events (`command.completed`, `agent.message`, the next `command.started`, as
+ * large as the kernel writes them) as three rows of the events table, as the store writes them, and
+ * as a single row holding all three (a table keyed by each batch's first seq) — the cheapest layout
+ * a store could give a step's commit. The headline is the single row; the notes give three rows and
+ * a one-row transaction of the floor's kind measured in the same process.
+ */
+async function stepRows(): Promise<ScenarioResult> {
+  const directory = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
+  try {
+    const open = (name: string, schema: string): Database.Database => {
+      const db = new Database(join(directory, name));
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(schema);
+      return db;
+    };
+    const sessionId = createId('session');
+    const commandId = 'pipeline/pass:1/stage:0/generate:0';
+    const step = { topology: 'pipeline', agent: 's0', phase: 'stage', round: 1 };
+    const messages = [{ role: 'user', content: 'task 0' }];
+    const events = [
+      { type: 'command.completed', data: { commandId, kind: 'model.generate', attempt: 1, output: { text: 'task 0', finishReason: 'stop' }, model: instant, agent: 's0', usage: { inputTokens: 2, outputTokens: 2 }, cost: { usd: 0, simulated: true }, latencyMs: 1.52, simulated: true, timeToFirstTokenMs: 1.36 } },
+      { type: 'agent.message', data: { commandId, agent: 's0', text: 'task 0', step } },
+      { type: 'command.started', data: { commandId, kind: 'model.generate', attempt: 1, input: { agent: 's0', model: instant, messages, seed: 1736040779 }, step } },
+    ].map((event) => ({ id: createId('event'), type: event.type, text: JSON.stringify(event.data) }));
+
+    const small = open('small.db', 'CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))');
+    const insertSmall = small.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
+    let smallSeq = 0;
+    const oneSmallRow = small.transaction(() => insertSmall.run('s', (smallSeq += 1), 'command.completed', '{"commandId":"pipeline/pass:1/stage:0/generate:0","text":"hello"}'));
+
+    const rows = open('rows.db', 'CREATE TABLE events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (session_id, seq))');
+    const insertRow = rows.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)');
+    let rowSeq = 0;
+    const threeRows = rows.transaction(() => {
+      for (const event of events) insertRow.run(sessionId, (rowSeq += 1), event.id, event.type, new Date().toISOString(), event.text);
+    });
+
+    const batches = open('batches.db', 'CREATE TABLE batches (session_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY (session_id, first_seq))');
+    const insertBatch = batches.prepare('INSERT INTO batches VALUES (?, ?, ?, ?)');
+    let batchSeq = 0;
+    const oneRow = batches.transaction(() => {
+      const text = `[${events.map((event) => `{"id":"${event.id}","type":"${event.type}","at":"${new Date().toISOString()}","data":${event.text}}`).join(',')}]`;
+      insertBatch.run(sessionId, batchSeq + 1, batchSeq + events.length, text);
+      batchSeq += events.length;
+    });
+
+    const kinds = [oneSmallRow, threeRows, oneRow];
+    const timings: number[][] = [[], [], []];
+    const block = 5_000;
+    for (const write of kinds) for (let warm = 0; warm < 3_000; warm += 1) write();
+    for (let round = 0; round < 7; round += 1) {
+      kinds.forEach((write, kind) => {
+        const started = process.hrtime.bigint();
+        for (let index = 0; index < block; index += 1) write();
+        timings[kind]?.push(Number(process.hrtime.bigint() - started) / 1000 / block);
+      });
+    }
+    for (const db of [small, rows, batches]) db.close();
+    const [smallUs, threeUs, oneUs] = timings.map((values) => Math.round(median(values) * 100) / 100) as [number, number, number];
+    return {
+      name: "a step's events as one SQL row",
+      value: oneUs,
+      unit: 'µs',
+      notes: { 'as three rows µs': threeUs, 'one-row txn of the floor in this process µs': smallUs, 'one row ×': Math.round((oneUs / smallUs) * 100) / 100, 'three rows ×': Math.round((threeUs / smallUs) * 100) / 100, 'bytes of data': events.reduce((sum, event) => sum + event.text.length, 0) },
+      peakRssMb: peakRssMb(),
+    };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 /** A bare better-sqlite3 insert of one small event row in its own transaction (WAL, NORMAL). */
 async function bareSqlite(): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
@@ -312,6 +386,8 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
       return bareSqlite();
     case 'step-commit':
       return stepCommit();
+    case 'step-rows':
+      return stepRows();
     case 'machine-step':
       return machineStep();
     case 'minimal-step':
@@ -323,4 +399,4 @@ export async function runScenario(name: string): Promise<ScenarioResult> {
   }
 }
 
-export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-commit', 'machine-step', 'minimal-step', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];
+export const scenarioNames = ['bare-xstate', 'bare-sqlite', 'step-rows', 'step-commit', 'machine-step', 'minimal-step', 'pipeline-12', 'parallel-100', 'debate-3x3', 'concurrent-1000'];
