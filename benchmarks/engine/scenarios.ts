@@ -226,6 +226,26 @@ async function minimalStep(): Promise<ScenarioResult> {
   });
 }
 
+/** The floor's table, statement and row: one small event in a table keyed by session and seq. */
+const floorSchema = 'CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))';
+const floorInsert = 'INSERT INTO events VALUES (?, ?, ?, ?)';
+const floorRow = { type: 'command.completed', data: '{"commandId":"pipeline/pass:1/stage:0/generate:0","text":"hello"}' };
+
+/**
+ * A plain better-sqlite3 database at `path`, set as conclave's store sets its file (WAL,
+ * `synchronous = NORMAL`), with `schema` run on it.
+ *
+ * @example
+ * const db = openPlainDatabase(join(directory, 'floor.db'), floorSchema);
+ */
+function openPlainDatabase(path: string, schema: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(schema);
+  return db;
+}
+
 /**
  * One step's journal write at the SQL level, with no store around it, two ways, taking turns in one
  * process: the three events (`command.completed`, `agent.message`, the next `command.started`, as
@@ -237,13 +257,7 @@ async function minimalStep(): Promise<ScenarioResult> {
 async function stepRows(): Promise<ScenarioResult> {
   const directory = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
   try {
-    const open = (name: string, schema: string): Database.Database => {
-      const db = new Database(join(directory, name));
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.exec(schema);
-      return db;
-    };
+    const open = (name: string, schema: string): Database.Database => openPlainDatabase(join(directory, name), schema);
     const sessionId = createId('session');
     const commandId = 'pipeline/pass:1/stage:0/generate:0';
     const step = { topology: 'pipeline', agent: 's0', phase: 'stage', round: 1 };
@@ -254,10 +268,10 @@ async function stepRows(): Promise<ScenarioResult> {
       { type: 'command.started', data: { commandId, kind: 'model.generate', attempt: 1, input: { agent: 's0', model: instant, messages, seed: 1736040779 }, step } },
     ].map((event) => ({ id: createId('event'), type: event.type, text: JSON.stringify(event.data) }));
 
-    const small = open('small.db', 'CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))');
-    const insertSmall = small.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
+    const small = open('small.db', floorSchema);
+    const insertSmall = small.prepare(floorInsert);
     let smallSeq = 0;
-    const oneSmallRow = small.transaction(() => insertSmall.run('s', (smallSeq += 1), 'command.completed', '{"commandId":"pipeline/pass:1/stage:0/generate:0","text":"hello"}'));
+    const oneSmallRow = small.transaction(() => insertSmall.run('s', (smallSeq += 1), floorRow.type, floorRow.data));
 
     const rows = open('rows.db', 'CREATE TABLE events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (session_id, seq))');
     const insertRow = rows.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)');
@@ -303,12 +317,9 @@ async function stepRows(): Promise<ScenarioResult> {
 /** A bare better-sqlite3 insert of one small event row in its own transaction (WAL, NORMAL). */
 async function bareSqlite(): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec('CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))');
-    const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?)');
-    const append = db.transaction((seq: number) => insert.run('s', seq, 'command.completed', '{"commandId":"pipeline/pass:1/stage:0/generate:0","text":"hello"}'));
+    const db = openPlainDatabase(path, floorSchema);
+    const insert = db.prepare(floorInsert);
+    const append = db.transaction((seq: number) => insert.run('s', seq, floorRow.type, floorRow.data));
     const count = 50_000;
     for (let seq = 1; seq <= 5_000; seq += 1) append(seq);
     const started = process.hrtime.bigint();
