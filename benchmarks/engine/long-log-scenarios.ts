@@ -3,33 +3,12 @@
  * events (a process died mid-run), and the per-step cost of a pipeline on a store that already
  * holds a million events, against the same pipeline on an empty store in the same process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import type { NewSessionEvent, SessionEvent } from '../../src/protocol/index.js';
 import { createSqliteStore } from '../../src/store/index.js';
-import type { ScenarioResult } from './scenarios.js';
-
-function peakRssMb(): number {
-  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 0 ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[middle] ?? 0);
-}
-
-async function inTempDirectory<T>(body: (directory: string) => Promise<T>): Promise<T> {
-  const directory = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
-  try {
-    return await body(directory);
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
+import { inTempDirectory, median, peakRssMb, type ScenarioResult } from './bench-support.js';
 
 function pipeline(stages: number, passes: number): SessionDefinition {
   return { topology: 'pipeline', agents: Array.from({ length: stages }, (_, index) => ({ name: `s${index}`, model: 'offline/echo' })), options: { passes, include_task: false } };

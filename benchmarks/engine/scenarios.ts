@@ -1,15 +1,13 @@
 /**
  * The engine benchmark's scenarios. Each runs in its own process (so peak RSS is its own) and
- * returns figures: the raw floor (a bare XState transition, a bare SQLite append, one step's commit through the store), the
- * least a journaled step costs without the kernel (the store, the machine and the offline adapter alone), engine overhead
- * per agent step with an instant offline model and the SQLite journal on, and 1,000 concurrent
- * pipeline sessions whose model takes 50 ms per call.
+ * returns figures: the raw floors (a bare XState transition; the SQL-level rows of sql-floors.ts),
+ * one step's commit through the store, the least a journaled step costs without the kernel (the
+ * store, the machine and the offline adapter alone), engine overhead per agent step with an instant
+ * offline model and the SQLite journal on, and 1,000 concurrent pipeline sessions whose model takes
+ * 50 ms per call.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import { createActor, createMachine } from 'xstate';
 import { compileCallStates, type CallRunner } from '../../src/kernel/call-states.js';
 import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
@@ -18,30 +16,13 @@ import { createOfflineAdapter } from '../../providers/offline/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { createSqliteStore } from '../../src/store/index.js';
 import { pipelineTopology } from '../../topologies/pipeline.js';
+import { inTempDirectory, median, peakRssMb, quantile, type ScenarioResult } from './bench-support.js';
+import { bareSqlite, stepRows } from './sql-floors.js';
 
-export interface ScenarioResult {
-  name: string;
-  /** Headline figure and its unit. */
-  value: number;
-  unit: string;
-  /** Extra figures (runs, steps, spread). */
-  notes: Record<string, number | string>;
-  peakRssMb: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 0 ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[middle] ?? 0);
-}
-
-function peakRssMb(): number {
-  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
-}
+export type { ScenarioResult } from './bench-support.js';
 
 function withTempDatabase<T>(body: (path: string) => Promise<T>): Promise<T> {
-  const directory = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
-  return body(join(directory, 'bench.db')).finally(() => rmSync(directory, { recursive: true, force: true }));
+  return inTempDirectory((directory) => body(join(directory, 'bench.db')));
 }
 
 const instant = 'offline/echo';
@@ -116,11 +97,6 @@ async function perStep(name: string, runs: number): Promise<ScenarioResult> {
     await store.close();
     return { name, ...timed, unit: 'µs/step', peakRssMb: peakRssMb() };
   });
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 /** A bare XState v5 transition: the floor under any machine step. */
@@ -223,110 +199,6 @@ async function minimalStep(): Promise<ScenarioResult> {
     const timed = await timeSessions(session, 12, 200);
     await store.close();
     return { name: 'pipeline-12 without the kernel', ...timed, unit: 'µs/step', peakRssMb: peakRssMb() };
-  });
-}
-
-/** The floor's table, statement and row: one small event in a table keyed by session and seq. */
-const floorSchema = 'CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))';
-const floorInsert = 'INSERT INTO events VALUES (?, ?, ?, ?)';
-const floorRow = { type: 'command.completed', data: '{"commandId":"pipeline/pass:1/stage:0/generate:0","text":"hello"}' };
-
-/**
- * A plain better-sqlite3 database at `path`, set as conclave's store sets its file (WAL,
- * `synchronous = NORMAL`), with `schema` run on it.
- *
- * @example
- * const db = openPlainDatabase(join(directory, 'floor.db'), floorSchema);
- */
-function openPlainDatabase(path: string, schema: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(schema);
-  return db;
-}
-
-/**
- * One step's journal write at the SQL level, with no store around it, two ways, taking turns in one
- * process: the three events (`command.completed`, `agent.message`, the next `command.started`, as
- * large as the kernel writes them) as three rows of the events table, as the store writes them, and
- * as a single row holding all three (a table keyed by each batch's first seq) — the cheapest layout
- * a store could give a step's commit. The headline is the single row; the notes give three rows and
- * a one-row transaction of the floor's kind measured in the same process.
- */
-async function stepRows(): Promise<ScenarioResult> {
-  const directory = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
-  try {
-    const open = (name: string, schema: string): Database.Database => openPlainDatabase(join(directory, name), schema);
-    const sessionId = createId('session');
-    const commandId = 'pipeline/pass:1/stage:0/generate:0';
-    const step = { topology: 'pipeline', agent: 's0', phase: 'stage', round: 1 };
-    const messages = [{ role: 'user', content: 'task 0' }];
-    const events = [
-      { type: 'command.completed', data: { commandId, kind: 'model.generate', attempt: 1, output: { text: 'task 0', finishReason: 'stop' }, model: instant, agent: 's0', usage: { inputTokens: 2, outputTokens: 2 }, cost: { usd: 0, simulated: true }, latencyMs: 1.52, simulated: true, timeToFirstTokenMs: 1.36 } },
-      { type: 'agent.message', data: { commandId, agent: 's0', text: 'task 0', step } },
-      { type: 'command.started', data: { commandId, kind: 'model.generate', attempt: 1, input: { agent: 's0', model: instant, messages, seed: 1736040779 }, step } },
-    ].map((event) => ({ id: createId('event'), type: event.type, text: JSON.stringify(event.data) }));
-
-    const small = open('small.db', floorSchema);
-    const insertSmall = small.prepare(floorInsert);
-    let smallSeq = 0;
-    const oneSmallRow = small.transaction(() => insertSmall.run('s', (smallSeq += 1), floorRow.type, floorRow.data));
-
-    const rows = open('rows.db', 'CREATE TABLE events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (session_id, seq))');
-    const insertRow = rows.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)');
-    let rowSeq = 0;
-    const threeRows = rows.transaction(() => {
-      for (const event of events) insertRow.run(sessionId, (rowSeq += 1), event.id, event.type, new Date().toISOString(), event.text);
-    });
-
-    const batches = open('batches.db', 'CREATE TABLE batches (session_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY (session_id, first_seq))');
-    const insertBatch = batches.prepare('INSERT INTO batches VALUES (?, ?, ?, ?)');
-    let batchSeq = 0;
-    const oneRow = batches.transaction(() => {
-      const text = `[${events.map((event) => `{"id":"${event.id}","type":"${event.type}","at":"${new Date().toISOString()}","data":${event.text}}`).join(',')}]`;
-      insertBatch.run(sessionId, batchSeq + 1, batchSeq + events.length, text);
-      batchSeq += events.length;
-    });
-
-    const kinds = [oneSmallRow, threeRows, oneRow];
-    const timings: number[][] = [[], [], []];
-    const block = 5_000;
-    for (const write of kinds) for (let warm = 0; warm < 3_000; warm += 1) write();
-    for (let round = 0; round < 7; round += 1) {
-      kinds.forEach((write, kind) => {
-        const started = process.hrtime.bigint();
-        for (let index = 0; index < block; index += 1) write();
-        timings[kind]?.push(Number(process.hrtime.bigint() - started) / 1000 / block);
-      });
-    }
-    for (const db of [small, rows, batches]) db.close();
-    const [smallUs, threeUs, oneUs] = timings.map((values) => Math.round(median(values) * 100) / 100) as [number, number, number];
-    return {
-      name: "a step's events as one SQL row",
-      value: oneUs,
-      unit: 'µs',
-      notes: { 'as three rows µs': threeUs, 'one-row txn of the floor in this process µs': smallUs, 'one row ×': Math.round((oneUs / smallUs) * 100) / 100, 'three rows ×': Math.round((threeUs / smallUs) * 100) / 100, 'bytes of data': events.reduce((sum, event) => sum + event.text.length, 0) },
-      peakRssMb: peakRssMb(),
-    };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
-
-/** A bare better-sqlite3 insert of one small event row in its own transaction (WAL, NORMAL). */
-async function bareSqlite(): Promise<ScenarioResult> {
-  return withTempDatabase(async (path) => {
-    const db = openPlainDatabase(path, floorSchema);
-    const insert = db.prepare(floorInsert);
-    const append = db.transaction((seq: number) => insert.run('s', seq, floorRow.type, floorRow.data));
-    const count = 50_000;
-    for (let seq = 1; seq <= 5_000; seq += 1) append(seq);
-    const started = process.hrtime.bigint();
-    for (let seq = 5_001; seq <= 5_000 + count; seq += 1) append(seq);
-    const us = Number(process.hrtime.bigint() - started) / 1000 / count;
-    db.close();
-    return { name: 'bare SQLite append', value: Math.round(us * 100) / 100, unit: 'µs', notes: { appends: count }, peakRssMb: peakRssMb() };
   });
 }
 
