@@ -1,10 +1,13 @@
 /**
  * What every engine scenario module shares: the result a scenario reports, and the helpers its
- * figures are taken with (median, quantiles, peak RSS, a temporary directory).
+ * figures are taken with (median, quantiles, peak RSS, a temporary directory), and the model they run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** The instant offline model every engine scenario runs (or, at the SQL level, names in its events). */
+export const instant = 'offline/echo';
 
 /** What a scenario reports: its headline figure and unit, extra figures, and its process's peak RSS. */
 export interface ScenarioResult {

@@ -8,10 +8,10 @@ import { Kernel, type SessionDefinition } from '../../src/kernel/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import type { NewSessionEvent, SessionEvent } from '../../src/protocol/index.js';
 import { createSqliteStore } from '../../src/store/index.js';
-import { inTempDirectory, median, peakRssMb, type ScenarioResult } from './bench-support.js';
+import { inTempDirectory, instant, median, peakRssMb, type ScenarioResult } from './bench-support.js';
 
 function pipeline(stages: number, passes: number): SessionDefinition {
-  return { topology: 'pipeline', agents: Array.from({ length: stages }, (_, index) => ({ name: `s${index}`, model: 'offline/echo' })), options: { passes, include_task: false } };
+  return { topology: 'pipeline', agents: Array.from({ length: stages }, (_, index) => ({ name: `s${index}`, model: instant })), options: { passes, include_task: false } };
 }
 
 function asDraft(event: SessionEvent): NewSessionEvent {

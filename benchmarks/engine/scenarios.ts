@@ -16,7 +16,7 @@ import { createOfflineAdapter } from '../../providers/offline/index.js';
 import { createDefaultRegistry } from '../../src/presets/default-registry.js';
 import { createSqliteStore } from '../../src/store/index.js';
 import { pipelineTopology } from '../../topologies/pipeline.js';
-import { inTempDirectory, median, peakRssMb, quantile, type ScenarioResult } from './bench-support.js';
+import { inTempDirectory, instant, median, peakRssMb, quantile, type ScenarioResult } from './bench-support.js';
 import { bareSqlite, stepRows } from './sql-floors.js';
 
 export type { ScenarioResult } from './bench-support.js';
@@ -24,8 +24,6 @@ export type { ScenarioResult } from './bench-support.js';
 function withTempDatabase<T>(body: (path: string) => Promise<T>): Promise<T> {
   return inTempDirectory((directory) => body(join(directory, 'bench.db')));
 }
-
-const instant = 'offline/echo';
 
 function pipelineOf(stages: number, model = instant): SessionDefinition {
   return { topology: 'pipeline', agents: Array.from({ length: stages }, (_, index) => ({ name: `s${index}`, model })), options: { passes: 1, include_task: false } };
@@ -280,7 +278,7 @@ async function concurrentSessions(sessions: number): Promise<ScenarioResult> {
   return withTempDatabase(async (path) => {
     const store = createSqliteStore({ path });
     const kernel = new Kernel({ store, registry: createDefaultRegistry() });
-    const definition = pipelineOf(12, 'offline/echo?ttft_ms=50');
+    const definition = pipelineOf(12, `${instant}?ttft_ms=50`);
     // Warmed up as the per-step scenarios are (2,400 steps), here by 200 sessions at once.
     await Promise.all(Array.from({ length: warmUpSteps / 12 }, (_, index) => kernel.run(definition, { task: `warm up ${index}` })));
     const stopWatching = watchGcPauses();

@@ -7,10 +7,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createId } from '../../src/protocol/index.js';
-import { inTempDirectory, median, peakRssMb, type ScenarioResult } from './bench-support.js';
-
-/** The model the kernel's events name. */
-const instant = 'offline/echo';
+import { inTempDirectory, instant, median, peakRssMb, type ScenarioResult } from './bench-support.js';
 
 /** The floor's table, statement and row: one small event in a table keyed by session and seq. */
 const floorSchema = 'CREATE TABLE events (session_id TEXT, seq INTEGER, type TEXT, data TEXT, PRIMARY KEY (session_id, seq))';
@@ -61,6 +58,7 @@ export async function stepRows(): Promise<ScenarioResult> {
     let smallSeq = 0;
     const oneSmallRow = small.transaction(() => insertSmall.run('s', (smallSeq += 1), floorRow.type, floorRow.data));
 
+    // The store's events table as src/store/sqlite-database.ts creates it (its first migration).
     const rows = open('rows.db', 'CREATE TABLE events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (session_id, seq))');
     const insertRow = rows.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)');
     let rowSeq = 0;
